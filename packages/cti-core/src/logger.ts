@@ -1,0 +1,33 @@
+/**
+ * The logger every library logs through. Libraries never touch `console`; the application injects
+ * a logger (pino, winston, or the app's own) that is structurally compatible with this interface.
+ */
+export interface Logger {
+  debug(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  info(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  warn(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  error(message: string, fields?: Readonly<Record<string, unknown>>): void;
+}
+
+/** A logger that drops everything: the default when none is injected. */
+export const silentLogger: Logger = Object.freeze({
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+});
+
+/**
+ * Masks a phone number for logs: keeps the first three and last two digits
+ * (`13800138000` → `138******00`). Short numbers keep only their last digit.
+ */
+export function maskPhone(number: string | undefined | null): string {
+  if (!number) return '';
+  if (number.length <= 4) return '*'.repeat(Math.max(0, number.length - 1)) + number.slice(-1);
+  return number.slice(0, 3) + '*'.repeat(number.length - 5) + number.slice(-2);
+}
+
+/** Masks a secret DTMF entry (password, PIN): keeps only its length. */
+export function maskDigits(digits: string): string {
+  return '*'.repeat(digits.length);
+}

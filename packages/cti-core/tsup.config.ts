@@ -1,0 +1,9 @@
+import { defineConfig } from 'tsup';
+import { libraryBuild } from '../../tsup.base';
+
+export default defineConfig(
+  libraryBuild(
+    { index: 'src/index.ts', media: 'src/media/index.ts', conformance: 'src/conformance/index.ts' },
+    { external: ['vitest'] },
+  ),
+);
