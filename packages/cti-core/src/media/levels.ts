@@ -3,7 +3,7 @@
  *
  * Convention (ITU-T G.711 / spandsp `DBM0_MAX_SINE_POWER`): a full-scale sine of peak amplitude
  * 32767 in 16-bit linear PCM is **+3.14 dBm0**. Hence a 0 dBm0 sine has peak amplitude
- * 32767 × 10^(−3.14/20) ≈ 22 870 (RMS ≈ 16 172), and −10 dBm0 has peak ≈ 7 232.
+ * 32767 × 10^(−3.14/20) ≈ 22 826 (RMS ≈ 16 141), and −10 dBm0 has peak ≈ 7 218.
  * The level of an arbitrary signal is its RMS power relative to that of a 0 dBm0 sine.
  *
  * @packageDocumentation
@@ -15,10 +15,10 @@ export const DBM0_MAX_SINE_POWER = 3.14;
 /** Peak amplitude of a full-scale sine. */
 export const FULL_SCALE = 32767;
 
-/** RMS of a 0 dBm0 sine (`FULL_SCALE / sqrt(2) * 10^(-3.14/20)` ≈ 16 172). */
+/** RMS of a 0 dBm0 sine (`FULL_SCALE / sqrt(2) * 10^(-3.14/20)` ≈ 16 141). */
 export const DBM0_REFERENCE_RMS = (FULL_SCALE / Math.SQRT2) * 10 ** (-DBM0_MAX_SINE_POWER / 20);
 
-/** Peak amplitude of a sine at `levelDbm0` (e.g. −10 → ≈ 7 232). */
+/** Peak amplitude of a sine at `levelDbm0` (e.g. −10 → ≈ 7 218). */
 export function dbm0ToAmplitude(levelDbm0: number): number {
   return FULL_SCALE * 10 ** ((levelDbm0 - DBM0_MAX_SINE_POWER) / 20);
 }
