@@ -18,12 +18,13 @@ export const silentLogger: Logger = Object.freeze({
 });
 
 /**
- * Masks a phone number for logs: keeps the first three and last two digits
- * (`13800138000` → `138******00`). Short numbers keep only their last digit.
+ * Masks a phone number for logs: numbers of 8 digits or more keep the first three and last two
+ * digits (`13800138000` → `138******00`), 5 to 7 digits keep the last two, shorter ones the last.
  */
 export function maskPhone(number: string | undefined | null): string {
   if (!number) return '';
-  if (number.length <= 4) return '*'.repeat(Math.max(0, number.length - 1)) + number.slice(-1);
+  if (number.length <= 4) return '*'.repeat(number.length - 1) + number.slice(-1);
+  if (number.length < 8) return '*'.repeat(number.length - 2) + number.slice(-2);
   return number.slice(0, 3) + '*'.repeat(number.length - 5) + number.slice(-2);
 }
 

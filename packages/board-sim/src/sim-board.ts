@@ -1,0 +1,1174 @@
+import { EventEmitter } from 'node:events';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
+import {
+  ErrorCode,
+  HotlineError,
+  maskPhone,
+  silentLogger,
+  type BoardDriver,
+  type BoardInfo,
+  type ChannelCapabilities,
+  type ChannelInfo,
+  type ConferenceMode,
+  type DialCommand,
+  type DialOutcome,
+  type DriverEmitter,
+  type DriverEvents,
+  type FaxCommand,
+  type HangupCause,
+  type Logger,
+  type PlayCommand,
+  type RecordCommand,
+  type SendDigitsCommand,
+} from '@hotline/cti-core';
+import {
+  CallProgressDetector,
+  ChineseTones,
+  DtmfDetector,
+  DtmfGenerator,
+  FRAME_SAMPLES,
+  ToneGenerator,
+  VoiceActivityDetector,
+  readWav,
+  writeWav,
+  type ToneSpec,
+} from '@hotline/cti-core/media';
+import { AnswerTypeDetector } from './answer-detector.js';
+import { SimParty } from './party.js';
+import { synthesizeSpeech } from './speech.js';
+
+/** Options of {@link SimBoard}. */
+export interface SimBoardOptions {
+  /** Clock of the simulation: a `VirtualScheduler` in tests, rxjs `asyncScheduler` (default) for real time. */
+  readonly scheduler?: SchedulerLike;
+  /** Analog loop-start trunks (default 4). */
+  readonly analogTrunks?: number;
+  /** E1 spans with China No.1 signalling, 30 channels each (default 0). */
+  readonly e1Spans?: number;
+  /** Stations: agents' phones on the board (default 0). */
+  readonly stations?: number;
+  /** Board model name (default `SIM-<n>`). */
+  readonly model?: string;
+  readonly logger?: Logger;
+  /** Keep every sample each far-end party hears (default true; turn off for load tests). */
+  readonly keepAudio?: boolean;
+}
+
+/** How a simulated called party behaves when dialled. */
+export type SubscriberBehaviour =
+  | {
+      readonly type: 'answer';
+      /** Rings before answering (default 1; a ring cycle is 5 s). */
+      readonly afterRings?: number;
+      /** Runs once connected; the party says "喂" first unless `silent`. */
+      readonly script?: (party: SimParty) => void | Promise<void>;
+      readonly silent?: boolean;
+    }
+  | { readonly type: 'answering-machine'; readonly afterRings?: number; readonly greetingMs?: number }
+  | { readonly type: 'fax'; readonly afterRings?: number }
+  | { readonly type: 'busy' }
+  | { readonly type: 'no-answer' }
+  | { readonly type: 'unallocated' }
+  | { readonly type: 'congestion' }
+  | { readonly type: 'reject' };
+
+/** Options of {@link SimBoard.call}. */
+export interface SimCallOptions {
+  /** Calling number (caller ID). Omit for an anonymous caller. */
+  readonly from?: string;
+  /** Called number (DNIS). */
+  readonly to?: string;
+  /** Presentation of the caller ID (default available when `from` is given). */
+  readonly presentation?: 'available' | 'restricted' | 'unavailable';
+  /** China No.1 KA (default 1, ordinary subscriber) on E1 trunks. */
+  readonly ka?: number;
+  readonly kd?: number;
+  /** Which trunk: `analog`, `e1`, or a channel id (default: first idle analog, then E1). */
+  readonly trunk?: 'analog' | 'e1' | string;
+  /** Hang up if not answered within this time (default 60 s). */
+  readonly giveUpAfterMs?: number;
+}
+
+const RING_CYCLE_MS = 5000;
+const DTMF_ALL = '0123456789*#ABCD';
+
+type LineState = 'idle' | 'incoming' | 'dialing' | 'connected' | 'far-released' | 'out-of-service';
+
+interface PlayState {
+  readonly opId: string;
+  readonly clips: readonly Int16Array[];
+  clip: number;
+  pos: number;
+}
+
+interface RecordState {
+  readonly opId: string;
+  readonly path: string;
+  readonly encoding: 'pcm16' | 'alaw' | 'ulaw';
+  readonly mix: boolean;
+  readonly chunks: Int16Array[];
+  samples: number;
+  beepMs: number;
+  readonly beep: ToneGenerator;
+}
+
+interface DialState {
+  readonly opId: string;
+  readonly number: string;
+  readonly behaviour: SubscriberBehaviour | undefined;
+  readonly detectAnswerType: boolean;
+  readonly startedAt: number;
+  /** Audio the network sends back before answer (ringback, busy...). */
+  network: ToneGenerator | undefined;
+  cpt: CallProgressDetector | undefined;
+  amd: AnswerTypeDetector | undefined;
+  alerted: boolean;
+  timers: Subscription[];
+  /** Set once the far end answered, while the answer type is being classified. */
+  answeredBy: SimParty | undefined;
+}
+
+interface ConferenceMember {
+  readonly mode: ConferenceMode;
+  readonly whisperTo: string | undefined;
+}
+
+/** @internal One simulated line: the board side and the far end of one channel. */
+class SimLine {
+  state: LineState = 'idle';
+  party: SimParty | undefined;
+  play: PlayState | undefined;
+  record: RecordState | undefined;
+  send: { opId: string; gen: DtmfGenerator } | undefined;
+  dial: DialState | undefined;
+  bridge: SimLine | undefined;
+  conference: string | undefined;
+  ringing = false;
+  dialToneOk = true;
+  kb: number | undefined;
+  readonly rx = new Int16Array(FRAME_SAMPLES);
+  readonly tx = new Int16Array(FRAME_SAMPLES);
+  readonly mixBuf = new Int16Array(FRAME_SAMPLES);
+  dtmf: DtmfDetector | undefined;
+  vad: VoiceActivityDetector | undefined;
+  giveUp: Subscription | undefined;
+  ringback: ToneGenerator | undefined;
+  /** Media is flowing (the tick must process this line). */
+  active = false;
+
+  constructor(readonly info: ChannelInfo) {}
+
+  get id(): string {
+    return this.info.id;
+  }
+}
+
+function capabilities(kind: 'analog' | 'e1' | 'station'): ChannelCapabilities {
+  return {
+    inbound: true,
+    outbound: true,
+    play: true,
+    record: true,
+    dtmfDetect: true,
+    dtmfGenerate: kind !== 'station',
+    callProgress: kind !== 'station',
+    voiceDetect: true,
+    bridge: true,
+    conference: true,
+    fax: false,
+    callerId: kind !== 'station',
+    categories: kind === 'e1',
+    flash: kind !== 'e1',
+    encodings: ['pcm16', 'alaw', 'ulaw'],
+  };
+}
+
+const KB_MEANING: Readonly<Record<number, string>> = {
+  1: 'subscriber idle',
+  2: 'subscriber busy (local)',
+  3: 'subscriber busy',
+  4: 'congestion',
+  5: 'unallocated number',
+  6: 'subscriber idle, no charge',
+};
+
+/**
+ * A simulated PSTN and voice board: the reference driver (`driver`) plus the far end that drives
+ * it in tests and demos (`call`, `subscriber`, `phone`, `fault`...).
+ *
+ * Media is real: 8 kHz PCM in 20 ms frames flows both ways on every active line; callers key
+ * DTMF as tones that the board's soft DSP must detect; outbound calls are classified from the
+ * tones the simulated network plays (busy, ringback, vacant number...) on analog trunks, and
+ * from backward China No.1 signals (KB) on E1 trunks. Runs in virtual time (a
+ * `VirtualScheduler`) or in real time.
+ */
+export class SimBoard {
+  /** The driver to give to `openBoard`. */
+  readonly driver: BoardDriver;
+
+  private readonly scheduler: SchedulerLike;
+  private readonly logger: Logger;
+  private readonly keepAudio: boolean;
+  private readonly lines: SimLine[] = [];
+  private readonly byId = new Map<string, SimLine>();
+  private readonly subscribers = new Map<string, SubscriberBehaviour>();
+  private readonly phones = new Map<string, SimPhone>();
+  private readonly conferences = new Map<string, Map<string, ConferenceMember>>();
+  private readonly emitter: DriverEmitter = new EventEmitter() as unknown as DriverEmitter;
+  private readonly promptCache = new Map<string, { mtimeMs: number; samples: Int16Array }>();
+  private readonly model: string;
+  private tick: Subscription | undefined;
+  private opened = false;
+  private closedFlag = false;
+  private activeCount = 0;
+  private framesProcessed = 0;
+
+  constructor(options: SimBoardOptions = {}) {
+    this.scheduler = options.scheduler ?? asyncScheduler;
+    this.logger = options.logger ?? silentLogger;
+    this.keepAudio = options.keepAudio ?? true;
+    const analog = options.analogTrunks ?? 4;
+    const spans = options.e1Spans ?? 0;
+    const stations = options.stations ?? 0;
+    for (const [name, n] of [
+      ['analogTrunks', analog],
+      ['e1Spans', spans],
+      ['stations', stations],
+    ] as const) {
+      if (!Number.isInteger(n) || n < 0 || n > 4096) {
+        throw new HotlineError(ErrorCode.InvalidArgument, `SimBoard: ${name} must be an integer 0..4096 (got ${String(n)})`);
+      }
+    }
+    this.model = options.model ?? `SIM-${analog}A-${spans}E1-${stations}S`;
+    let index = 0;
+    const add = (info: Omit<ChannelInfo, 'index'>): void => {
+      const line = new SimLine({ ...info, index: index++ });
+      this.lines.push(line);
+      this.byId.set(line.id, line);
+    };
+    for (let i = 0; i < analog; i++) {
+      add({ id: `a${i}`, kind: 'analog-trunk', signaling: 'loop-start', capabilities: capabilities('analog') });
+    }
+    for (let s = 0; s < spans; s++) {
+      for (let ts = 1; ts <= 31; ts++) {
+        if (ts === 16) continue;
+        add({
+          id: `e${s}-${ts}`,
+          kind: 'digital-trunk',
+          signaling: 'china-no1',
+          span: s,
+          timeslot: ts,
+          capabilities: capabilities('e1'),
+        });
+      }
+    }
+    for (let i = 0; i < stations; i++) {
+      add({ id: `s${i}`, kind: 'station', signaling: 'loop-start', capabilities: capabilities('station') });
+    }
+    this.driver = this.makeDriver();
+  }
+
+  /** The declared channels. */
+  get channels(): readonly ChannelInfo[] {
+    return this.lines.map((l) => l.info);
+  }
+
+  /** Frames of audio processed so far (both directions of every active line count once). */
+  get frames(): number {
+    return this.framesProcessed;
+  }
+
+  // ================================================================== far-end control
+
+  /**
+   * A simulated caller dials in on a trunk. Returns the caller at once; it connects when the
+   * board answers (`whenConnected`). With no idle trunk, the caller hears congestion and the
+   * call ends (`release.cause` is `congestion`).
+   */
+  call(options: SimCallOptions = {}): SimParty {
+    const party = new SimParty(options.from ?? '', this.scheduler, this.keepAudio);
+    const line = this.pickTrunk(options.trunk);
+    if (!line || !this.opened || this.closedFlag) {
+      party.attach({ farHangup: () => undefined, wake: () => undefined });
+      this.later(() => party.markReleased('board', 'congestion'));
+      return party;
+    }
+    line.state = 'incoming';
+    line.party = party;
+    line.kb = undefined;
+    party.attach(this.linkFor(line, party));
+    const e1 = line.info.kind === 'digital-trunk';
+    const ka = options.ka ?? 1;
+    const presentation = options.presentation ?? (options.from ? 'available' : 'unavailable');
+    const offer = {
+      channel: line.id,
+      ...(options.from && presentation === 'available' ? { callerId: options.from } : {}),
+      callerIdPresentation: presentation,
+      ...(options.to ? { calledNumber: options.to } : {}),
+      ...(e1 ? { ka, ...(options.kd === undefined ? {} : { kd: options.kd }) } : {}),
+    } as const;
+    if (e1) {
+      this.trace(line, 'rx', 'cas', 'seize (ABCD 0000)');
+      this.trace(line, 'tx', 'cas', 'seize acknowledge (ABCD 1100)');
+      this.trace(line, 'rx', 'mfc', `called ${options.to ?? ''}`);
+      this.trace(line, 'rx', 'mfc', `KA=${ka} calling ${options.from ? maskPhone(options.from) : '(none)'}`);
+    }
+    // Analog: offered after the first ring burst and the FSK caller ID; E1: after the MFC exchange.
+    const offerDelay = e1 ? 300 + 60 * ((options.to?.length ?? 0) + (options.from?.length ?? 0)) : 1500;
+    this.later(() => {
+      if (line.party !== party || line.state !== 'incoming') return;
+      this.emit('offered', offer);
+    }, offerDelay);
+    // The caller hears ringback until answered, and gives up after a while.
+    line.ringback = new ToneGenerator(ChineseTones.ringback);
+    this.activate(line);
+    const giveUp = options.giveUpAfterMs ?? 60_000;
+    line.giveUp = this.scheduler.schedule(() => {
+      if (line.party === party && line.state === 'incoming') party.hangup('no-answer');
+    }, giveUp);
+    return party;
+  }
+
+  /** Defines how a number behaves when the board dials it. Unknown numbers are unallocated. */
+  subscriber(number: string, behaviour: SubscriberBehaviour): void {
+    this.subscribers.set(number, behaviour);
+  }
+
+  /** The phone on a station channel (by channel id or station number 0..n-1). */
+  phone(station: string | number): SimPhone {
+    const id = typeof station === 'number' ? `s${station}` : station;
+    const line = this.byId.get(id);
+    if (!line || line.info.kind !== 'station') {
+      throw new HotlineError(ErrorCode.UnknownChannel, `no station ${String(station)} on the simulated board`);
+    }
+    let phone = this.phones.get(id);
+    if (!phone) {
+      phone = new SimPhone(this, line.id, this.scheduler, this.keepAudio);
+      this.phones.set(id, phone);
+    }
+    return phone;
+  }
+
+  /** Makes a channel fail (the driver reports a fault); the far end of a call on it is cut off. */
+  fault(channel: string, code = 'SIM_FAULT', message = 'simulated hardware fault'): void {
+    const line = this.line(channel);
+    this.dropFarEnd(line, 'board', 'channel-fault');
+    this.clearOps(line, 'error');
+    line.state = 'out-of-service';
+    this.deactivate(line);
+    this.emit('fault', { channel, code, message, vendorCode: 9999 });
+  }
+
+  /** Brings a faulted channel back. */
+  recover(channel: string): void {
+    const line = this.line(channel);
+    if (line.state !== 'out-of-service') return;
+    line.state = 'idle';
+    this.emit('recovered', { channel });
+  }
+
+  /** Raises or clears a span alarm. */
+  alarm(span: number, alarm: string, active: boolean): void {
+    this.emit('alarm', { span, alarm, active });
+  }
+
+  /** Removes dial tone from an analog trunk (outbound dials end `no-dial-tone`). */
+  setDialTone(channel: string, present: boolean): void {
+    this.line(channel).dialToneOk = present;
+  }
+
+  /** The far-end party currently on a channel (caller, called party or station user), if any. */
+  partyOn(channel: string): SimParty | undefined {
+    return this.line(channel).party;
+  }
+
+  /** The KB the board set on an E1 channel's current incoming call, if any. */
+  kbOf(channel: string): number | undefined {
+    return this.line(channel).kb;
+  }
+
+  // ================================================================== the driver
+
+  private makeDriver(): BoardDriver {
+    const sim = this;
+    const driver: BoardDriver = {
+      name: 'board-sim',
+      events: this.emitter,
+      open: async (): Promise<BoardInfo> => {
+        if (sim.opened) throw new HotlineError(ErrorCode.IllegalState, 'the simulated board is already open');
+        sim.opened = true;
+        return { vendor: 'Hotline', model: sim.model, serial: 'SIM0001', channels: sim.channels };
+      },
+      close: async () => {
+        sim.closedFlag = true;
+        for (const line of sim.lines) {
+          sim.dropFarEnd(line, 'board', 'normal');
+          sim.clearOps(line, null);
+          sim.deactivate(line);
+          line.state = 'idle';
+        }
+        sim.tick?.unsubscribe();
+        sim.tick = undefined;
+        sim.emitter.removeAllListeners();
+      },
+      answer: async (channel) => sim.answer(sim.line(channel)),
+      hangup: async (channel, cause) => sim.boardHangup(sim.line(channel), cause),
+      dial: async (channel, command) => sim.dial(sim.line(channel), command),
+      play: async (channel, command) => sim.play(sim.line(channel), command),
+      stopPlay: async (channel, opId) => {
+        const line = sim.line(channel);
+        if (line.play?.opId !== opId) return;
+        line.play = undefined;
+        sim.emit('playEnded', { channel, opId, reason: 'stopped' });
+      },
+      record: async (channel, command) => sim.record(sim.line(channel), command),
+      stopRecord: async (channel, opId) => {
+        const line = sim.line(channel);
+        if (line.record?.opId !== opId) return;
+        sim.finishRecord(line, 'stopped');
+      },
+      sendDigits: async (channel, command) => sim.sendDigits(sim.line(channel), command),
+      bridge: async (a, b) => sim.bridge(sim.line(a), sim.line(b)),
+      unbridge: async (a, b) => {
+        const la = sim.line(a);
+        const lb = sim.line(b);
+        if (la.bridge === lb) la.bridge = undefined;
+        if (lb.bridge === la) lb.bridge = undefined;
+      },
+      joinConference: async (conference, channel, mode, whisperTo) => sim.join(conference, sim.line(channel), mode, whisperTo),
+      leaveConference: async (conference, channel) => sim.leave(conference, sim.line(channel)),
+      fax: async (channel: string, _command: FaxCommand) => {
+        throw new HotlineError(ErrorCode.Unsupported, `channel ${channel}: the simulated board has no fax engine configured`);
+      },
+      stopFax: async () => undefined,
+      flash: async (channel) => {
+        const line = sim.line(channel);
+        sim.trace(line, 'tx', 'loop-start', 'hook flash');
+      },
+      setKb: async (channel, kb) => {
+        const line = sim.line(channel);
+        if (line.info.kind !== 'digital-trunk') {
+          throw new HotlineError(ErrorCode.Unsupported, `channel ${channel} has no China No.1 signalling`);
+        }
+        line.kb = kb;
+        sim.trace(line, 'tx', 'mfc', `KB=${kb} (${KB_MEANING[kb] ?? 'other'})`);
+      },
+    };
+    return driver;
+  }
+
+  private line(id: string): SimLine {
+    const line = this.byId.get(id);
+    if (!line) throw new HotlineError(ErrorCode.UnknownChannel, `the simulated board has no channel '${id}'`);
+    return line;
+  }
+
+  private emit<K extends keyof DriverEvents>(name: K, payload: Parameters<DriverEvents[K]>[0]): void {
+    // Events never fire synchronously inside a command.
+    this.later(() => {
+      if (this.closedFlag) return;
+      (this.emitter.emit as (n: K, p: Parameters<DriverEvents[K]>[0]) => boolean)(name, payload);
+    });
+  }
+
+  private later(work: () => void, delay = 0): Subscription {
+    return this.scheduler.schedule(work, delay);
+  }
+
+  private trace(line: SimLine, direction: 'rx' | 'tx', protocol: 'mfc' | 'cas' | 'loop-start', message: string): void {
+    this.emit('signaling', { channel: line.id, direction, protocol, message });
+  }
+
+  private pickTrunk(trunk: SimCallOptions['trunk']): SimLine | undefined {
+    if (trunk && trunk !== 'analog' && trunk !== 'e1') {
+      const line = this.line(trunk);
+      return line.state === 'idle' && line.info.kind !== 'station' ? line : undefined;
+    }
+    const kinds = trunk === 'e1' ? ['digital-trunk'] : trunk === 'analog' ? ['analog-trunk'] : ['analog-trunk', 'digital-trunk'];
+    for (const kind of kinds) {
+      const line = this.lines.find((l) => l.info.kind === kind && l.state === 'idle');
+      if (line) return line;
+    }
+    return undefined;
+  }
+
+  private linkFor(line: SimLine, party: SimParty): { farHangup(cause: HangupCause): void; wake(): void } {
+    return {
+      farHangup: (cause) => {
+        if (line.party !== party) return;
+        party.markReleased('far', cause);
+        line.giveUp?.unsubscribe();
+        if (line.state === 'dialing') {
+          // The called party hung up before answer classification finished: the call is over.
+          this.finishDial(line, 'rejected');
+          return;
+        }
+        line.state = 'far-released';
+        line.ringing = false;
+        if (line.info.kind === 'digital-trunk') this.trace(line, 'rx', 'cas', 'clear-forward (ABCD 1001)');
+        this.emit('hangup', { channel: line.id, cause });
+      },
+      wake: () => this.activate(line),
+    };
+  }
+
+  private answer(line: SimLine): void {
+    if (line.state !== 'incoming' || !line.party) {
+      throw new HotlineError(ErrorCode.IllegalState, `answer: channel ${line.id} has no incoming call (${line.state})`);
+    }
+    line.giveUp?.unsubscribe();
+    line.ringback = undefined;
+    line.state = 'connected';
+    if (line.info.kind === 'digital-trunk') this.trace(line, 'tx', 'cas', 'answer (ABCD 0101)');
+    this.startDetectors(line);
+    line.party.markConnected();
+    this.activate(line);
+  }
+
+  private boardHangup(line: SimLine, cause: HangupCause): void {
+    if (line.state === 'out-of-service') return;
+    line.giveUp?.unsubscribe();
+    if (line.dial) {
+      for (const t of line.dial.timers) t.unsubscribe();
+      line.dial = undefined;
+    }
+    this.dropFarEnd(line, 'board', cause);
+    this.clearOps(line, 'stopped');
+    if (line.bridge) {
+      line.bridge.bridge = undefined;
+      line.bridge = undefined;
+    }
+    if (line.conference) this.leave(line.conference, line);
+    if (line.info.kind === 'digital-trunk' && line.state !== 'idle') this.trace(line, 'tx', 'cas', 'clear-back (ABCD 1101)');
+    line.state = 'idle';
+    line.ringing = false;
+    line.ringback = undefined;
+    line.dtmf = undefined;
+    line.vad = undefined;
+    this.deactivate(line);
+  }
+
+  private dropFarEnd(line: SimLine, by: 'far' | 'board', cause: HangupCause): void {
+    const party = line.party;
+    line.party = undefined;
+    if (party && !party.release) party.markReleased(by, cause);
+    if (line.info.kind === 'station') {
+      const phone = this.phones.get(line.id);
+      if (phone) phone.ringing = false;
+    }
+  }
+
+  /** Ends the operations of a line; `reason` null = silently (board closing). */
+  private clearOps(line: SimLine, reason: 'stopped' | 'error' | null): void {
+    if (line.play) {
+      const { opId } = line.play;
+      line.play = undefined;
+      if (reason) this.emit('playEnded', { channel: line.id, opId, reason });
+    }
+    if (line.record) {
+      if (reason) this.finishRecord(line, reason === 'error' ? 'error' : 'stopped');
+      else line.record = undefined;
+    }
+    if (line.send) {
+      const { opId } = line.send;
+      line.send = undefined;
+      if (reason) this.emit('digitsSent', { channel: line.id, opId });
+    }
+  }
+
+  private startDetectors(line: SimLine): void {
+    line.dtmf = new DtmfDetector();
+    line.vad = new VoiceActivityDetector();
+  }
+
+  // ---------------------------------------------------------------- dialling
+
+  private dial(line: SimLine, command: DialCommand): void {
+    if (line.state !== 'idle') {
+      throw new HotlineError(ErrorCode.IllegalState, `dial: channel ${line.id} is busy (${line.state})`);
+    }
+    if (line.info.kind === 'station') {
+      this.ringStation(line, command);
+      return;
+    }
+    const behaviour = this.subscribers.get(command.number.replace(/,/g, ''));
+    const dial: DialState = {
+      opId: command.opId,
+      number: command.number,
+      behaviour,
+      detectAnswerType: command.detectAnswerType,
+      startedAt: this.scheduler.now(),
+      network: undefined,
+      cpt: undefined,
+      amd: undefined,
+      alerted: false,
+      timers: [],
+      answeredBy: undefined,
+    };
+    line.state = 'dialing';
+    line.dial = dial;
+    const channel = line.id;
+    const e1 = line.info.kind === 'digital-trunk';
+    const progress = (stage: 'seized' | 'dialing' | 'proceeding' | 'alerting'): void =>
+      this.emit('dialProgress', { channel, opId: command.opId, stage });
+    progress('seized');
+    if (e1) this.trace(line, 'tx', 'cas', 'seize (ABCD 0000)');
+    if (!e1 && !line.dialToneOk) {
+      dial.timers.push(this.later(() => this.finishDial(line, 'no-dial-tone'), 3000));
+      return;
+    }
+    // Dialling takes time: DTMF at ~160 ms per digit on analog lines, MFC at ~120 ms per digit on E1.
+    const dialMs = 200 + command.number.length * (e1 ? 120 : 160);
+    dial.timers.push(
+      this.later(() => {
+        progress('dialing');
+        if (e1) this.trace(line, 'tx', 'mfc', `KA=${command.ka ?? 1} called ${maskPhone(command.number)}`);
+      }, 50),
+    );
+    dial.timers.push(
+      this.later(() => {
+        if (line.dial !== dial) return;
+        progress('proceeding');
+        this.networkResponds(line, dial, e1);
+      }, dialMs),
+    );
+  }
+
+  /** What the called side does once the number is dialled. */
+  private networkResponds(line: SimLine, dial: DialState, e1: boolean): void {
+    const b = dial.behaviour;
+    const kind = b?.type ?? 'unallocated';
+    const failWithTone = (tone: ToneSpec, outcome: DialOutcome, kb: number): void => {
+      if (e1) {
+        this.trace(line, 'rx', 'mfc', `KB=${kb} (${KB_MEANING[kb]})`);
+        this.finishDial(line, outcome);
+        return;
+      }
+      // Analog: the only evidence is the tone; the call-progress detector must recognise it.
+      dial.network = new ToneGenerator(tone);
+      dial.cpt = new CallProgressDetector();
+      this.activate(line);
+      // A line that never produces a recognisable tone is given up by cti-core's ring timer.
+    };
+    switch (kind) {
+      case 'busy':
+        failWithTone(ChineseTones.busy, 'busy', 3);
+        return;
+      case 'congestion':
+        failWithTone(ChineseTones.congestion, 'congestion', 4);
+        return;
+      case 'unallocated':
+        failWithTone(ChineseTones.vacant, 'unallocated', 5);
+        return;
+      case 'reject':
+        if (e1) this.trace(line, 'rx', 'cas', 'clear-back (ABCD 1101)');
+        this.finishDial(line, 'rejected');
+        return;
+      default:
+        break;
+    }
+    // The called party is idle: it rings, and the caller side hears ringback.
+    if (e1) {
+      this.trace(line, 'rx', 'mfc', 'KB=1 (subscriber idle)');
+      dial.alerted = true;
+      this.emit('dialProgress', { channel: line.id, opId: dial.opId, stage: 'alerting' });
+    }
+    dial.network = new ToneGenerator(ChineseTones.ringback);
+    dial.cpt = e1 ? undefined : new CallProgressDetector();
+    this.activate(line);
+    if (kind === 'no-answer' || !b) return;
+    const rings = 'afterRings' in b && b.afterRings !== undefined ? b.afterRings : 1;
+    // Answer partway through the silence after the last ring burst.
+    dial.timers.push(this.later(() => this.farAnswers(line, dial), Math.max(0, rings - 1) * RING_CYCLE_MS + 1500));
+  }
+
+  private farAnswers(line: SimLine, dial: DialState): void {
+    if (line.dial !== dial) return;
+    const b = dial.behaviour!;
+    const party = new SimParty(dial.number, this.scheduler, this.keepAudio);
+    party.attach(this.linkFor(line, party));
+    line.party = party;
+    dial.network = undefined;
+    dial.answeredBy = party;
+    party.markConnected();
+    const e1 = line.info.kind === 'digital-trunk';
+    if (e1) this.trace(line, 'rx', 'cas', 'answer (ABCD 0101)');
+    if (b.type === 'answering-machine') {
+      void party.say(synthesizeSpeech({ durationMs: b.greetingMs ?? 6000, pitchHz: 210, seed: 7 }));
+    } else if (b.type === 'fax') {
+      // A called fax machine answers with CED (2100 Hz) for about 3 s.
+      const ced = new ToneGenerator({ frequencies: [2100], levelDbm0: -12, cadence: [] });
+      const samples = new Int16Array(8 * 3000);
+      for (let i = 0; i < samples.length; i += FRAME_SAMPLES) ced.fill(samples.subarray(i, i + FRAME_SAMPLES));
+      void party.say(samples);
+    } else if (b.type === 'answer') {
+      const script = b.script;
+      void (async () => {
+        try {
+          if (!b.silent) await party.say(synthesizeSpeech({ durationMs: 600, pitchHz: 140, seed: 3 }));
+          if (script) await script(party);
+        } catch (error) {
+          this.logger.debug('far-end script ended', { error: String(error) });
+        }
+      })();
+    }
+    this.activate(line);
+    if (!dial.detectAnswerType && e1) {
+      this.finishDial(line, 'answered');
+      return;
+    }
+    // Analog answer is recognised from the audio (ringback stops, voice or a fax tone starts);
+    // with answer-type detection the first utterance is classified.
+    dial.cpt = new CallProgressDetector();
+    dial.amd = dial.detectAnswerType ? new AnswerTypeDetector() : undefined;
+  }
+
+  private finishDial(line: SimLine, outcome: DialOutcome): void {
+    const dial = line.dial;
+    if (!dial) return;
+    for (const t of dial.timers) t.unsubscribe();
+    line.dial = undefined;
+    const connected = outcome === 'answered' || outcome === 'answering-machine' || outcome === 'fax-tone';
+    if (connected) {
+      line.state = 'connected';
+      this.startDetectors(line);
+    } else {
+      this.dropFarEnd(line, 'board', 'normal');
+    }
+    this.emit('dialResult', { channel: line.id, opId: dial.opId, outcome });
+  }
+
+  private ringStation(line: SimLine, command: DialCommand): void {
+    const phone = this.phone(line.id);
+    if (phone.offHook) {
+      throw new HotlineError(ErrorCode.IllegalState, `dial: station ${line.id} is off-hook`);
+    }
+    line.state = 'dialing';
+    line.dial = {
+      opId: command.opId,
+      number: command.number,
+      behaviour: undefined,
+      detectAnswerType: false,
+      startedAt: this.scheduler.now(),
+      network: undefined,
+      cpt: undefined,
+      amd: undefined,
+      alerted: true,
+      timers: [],
+      answeredBy: undefined,
+    };
+    phone.ringing = true;
+    phone.ringingCallerId = command.callerId;
+    this.emit('dialProgress', { channel: line.id, opId: command.opId, stage: 'alerting' });
+  }
+
+  /** @internal A station phone went off-hook. */
+  phoneOffHook(phone: SimPhone): SimParty {
+    const line = this.line(phone.channel);
+    const party = new SimParty(phone.channel, this.scheduler, this.keepAudio);
+    party.attach(this.linkFor(line, party));
+    line.party = party;
+    if (line.state === 'dialing' && line.dial) {
+      phone.ringing = false;
+      party.markConnected();
+      this.finishDial(line, 'answered');
+    } else if (line.state === 'idle') {
+      // An agent lifts the handset to make a call: offered to the application like a call.
+      line.state = 'incoming';
+      party.markConnected();
+      this.emit('offered', { channel: line.id, callerId: phone.channel, callerIdPresentation: 'available' });
+    }
+    this.activate(line);
+    return party;
+  }
+
+  /** @internal A station hook-flash. */
+  phoneFlash(phone: SimPhone): void {
+    this.emit('flash', { channel: phone.channel });
+  }
+
+  // ---------------------------------------------------------------- media operations
+
+  private loadPrompt(path: string): Int16Array {
+    let mtimeMs: number;
+    try {
+      mtimeMs = statSync(path).mtimeMs;
+    } catch (error) {
+      throw new HotlineError(ErrorCode.MediaFormat, `cannot read prompt ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+        cause: error,
+      });
+    }
+    const cached = this.promptCache.get(path);
+    if (cached && cached.mtimeMs === mtimeMs) return cached.samples;
+    const wav = readWav(readFileSync(path), path);
+    if (wav.sampleRate !== 8000) {
+      throw new HotlineError(ErrorCode.MediaFormat, `${path}: ${wav.sampleRate} Hz audio; the board plays 8 kHz only`);
+    }
+    this.promptCache.set(path, { mtimeMs, samples: wav.samples });
+    return wav.samples;
+  }
+
+  private play(line: SimLine, command: PlayCommand): void {
+    this.requireConnected(line, 'play');
+    const clips = command.files.map((f) => this.loadPrompt(f));
+    if (line.play) this.emit('playEnded', { channel: line.id, opId: line.play.opId, reason: 'stopped' });
+    line.play = { opId: command.opId, clips, clip: 0, pos: 0 };
+    this.activate(line);
+  }
+
+  private record(line: SimLine, command: RecordCommand): void {
+    this.requireConnected(line, 'record');
+    if (command.encoding === 'vox') {
+      throw new HotlineError(ErrorCode.MediaFormat, 'record: the simulated board writes WAV (pcm16, alaw, ulaw), not VOX');
+    }
+    try {
+      mkdirSync(dirname(command.path), { recursive: true });
+    } catch (error) {
+      throw new HotlineError(ErrorCode.Driver, `record: cannot create the folder of ${command.path}: ${String(error)}`);
+    }
+    line.record = {
+      opId: command.opId,
+      path: command.path,
+      encoding: command.encoding,
+      mix: command.mix,
+      chunks: [],
+      samples: 0,
+      beepMs: command.beep ? 300 : 0,
+      beep: new ToneGenerator({ frequencies: [950], levelDbm0: -12, cadence: [] }),
+    };
+    this.activate(line);
+  }
+
+  private finishRecord(line: SimLine, reason: 'stopped' | 'error'): void {
+    const rec = line.record;
+    if (!rec) return;
+    line.record = undefined;
+    const durationMs = rec.samples / 8;
+    if (reason === 'error') {
+      this.emit('recordEnded', { channel: line.id, opId: rec.opId, reason: 'error', durationMs, error: 'channel fault' });
+      return;
+    }
+    const samples = new Int16Array(rec.samples);
+    let at = 0;
+    for (const c of rec.chunks) {
+      samples.set(c, at);
+      at += c.length;
+    }
+    // Written under a temporary name, then renamed: a reader never sees half a file.
+    const tmp = `${rec.path}.part`;
+    try {
+      writeFileSync(tmp, writeWav(samples, { encoding: rec.encoding }), { flush: true });
+      renameSync(tmp, rec.path);
+      this.emit('recordEnded', { channel: line.id, opId: rec.opId, reason: 'stopped', durationMs });
+    } catch (error) {
+      rmSync(tmp, { force: true });
+      this.emit('recordEnded', { channel: line.id, opId: rec.opId, reason: 'error', durationMs, error: String(error) });
+    }
+  }
+
+  private sendDigits(line: SimLine, command: SendDigitsCommand): void {
+    if (line.state !== 'connected' && line.state !== 'dialing') {
+      throw new HotlineError(ErrorCode.IllegalState, `sendDigits: channel ${line.id} is ${line.state}`);
+    }
+    for (const d of command.digits) {
+      if (!DTMF_ALL.includes(d)) throw new HotlineError(ErrorCode.InvalidArgument, `sendDigits: '${d}' is not a DTMF digit`);
+    }
+    const gen = new DtmfGenerator();
+    gen.queue(command.digits, { onMs: command.onMs, offMs: command.offMs, levelDbm0: -8 });
+    line.send = { opId: command.opId, gen };
+    this.activate(line);
+  }
+
+  private bridge(a: SimLine, b: SimLine): void {
+    for (const l of [a, b]) {
+      if (l.state !== 'connected') throw new HotlineError(ErrorCode.IllegalState, `bridge: channel ${l.id} is ${l.state}`);
+    }
+    a.bridge = b;
+    b.bridge = a;
+    this.activate(a);
+    this.activate(b);
+  }
+
+  private join(conference: string, line: SimLine, mode: ConferenceMode, whisperTo: string | undefined): void {
+    this.requireConnected(line, 'joinConference');
+    if (line.conference && line.conference !== conference) {
+      throw new HotlineError(ErrorCode.IllegalState, `joinConference: channel ${line.id} is in conference ${line.conference}`);
+    }
+    let members = this.conferences.get(conference);
+    if (!members) {
+      members = new Map();
+      this.conferences.set(conference, members);
+    }
+    if (whisperTo !== undefined && !this.byId.has(whisperTo)) {
+      throw new HotlineError(ErrorCode.UnknownChannel, `joinConference: no channel ${whisperTo} to whisper to`);
+    }
+    members.set(line.id, { mode, whisperTo });
+    line.conference = conference;
+    this.activate(line);
+  }
+
+  private leave(conference: string, line: SimLine): void {
+    const members = this.conferences.get(conference);
+    if (!members) return;
+    members.delete(line.id);
+    if (line.conference === conference) line.conference = undefined;
+    if (members.size === 0) this.conferences.delete(conference);
+  }
+
+  private requireConnected(line: SimLine, what: string): void {
+    if (line.state !== 'connected') {
+      throw new HotlineError(ErrorCode.IllegalState, `${what}: channel ${line.id} is ${line.state}, not connected`);
+    }
+  }
+
+  // ---------------------------------------------------------------- the media clock
+
+  private activate(line: SimLine): void {
+    if (!line.active) {
+      line.active = true;
+      this.activeCount++;
+    }
+    if (!this.tick && !this.closedFlag) {
+      const sim = this;
+      this.tick = this.scheduler.schedule(function (this: { schedule(state?: unknown, delay?: number): unknown }) {
+        sim.processTick();
+        if (sim.activeCount > 0 && !sim.closedFlag) this.schedule(undefined, 20);
+        else sim.tick = undefined;
+      }, 20);
+    }
+  }
+
+  private deactivate(line: SimLine): void {
+    if (line.active) {
+      line.active = false;
+      this.activeCount--;
+    }
+  }
+
+  /** Runs 20 ms of audio on every active line. Public for benchmarks. */
+  processTick(): void {
+    const active: SimLine[] = [];
+    for (const line of this.lines) if (line.active) active.push(line);
+    // 1. What each far end sends (rx at the board).
+    for (const line of active) this.produceRx(line);
+    // 2. What the board sends (tx): prompts, digits, bridged or conferenced audio.
+    for (const line of active) this.produceTx(line);
+    // 3. Deliver, detect, record.
+    for (const line of active) this.consume(line);
+    this.framesProcessed += active.length;
+  }
+
+  private produceRx(line: SimLine): void {
+    const rx = line.rx;
+    if (line.state === 'dialing' && line.dial?.network) {
+      line.dial.network.fill(rx);
+    } else if (line.party && line.party.connected && line.party.talking) {
+      line.party.produce(rx);
+    } else {
+      rx.fill(0);
+    }
+  }
+
+  private produceTx(line: SimLine): void {
+    const tx = line.tx;
+    tx.fill(0);
+    if (line.state === 'incoming' && line.ringback && line.info.kind !== 'station') {
+      line.ringback.fill(tx);
+      return;
+    }
+    if (line.record && line.record.beepMs > 0) {
+      line.record.beep.fill(tx);
+    } else if (line.play) {
+      this.playInto(line, tx);
+    } else if (line.send) {
+      line.send.gen.fill(tx);
+      if (!line.send.gen.busy) {
+        const { opId } = line.send;
+        line.send = undefined;
+        this.emit('digitsSent', { channel: line.id, opId });
+      }
+    }
+    if (line.bridge) addInto(tx, line.bridge.rx);
+    if (line.conference) {
+      const members = this.conferences.get(line.conference);
+      if (members) {
+        for (const [id, m] of members) {
+          if (id === line.id || m.mode === 'listen') continue;
+          if (m.mode === 'whisper' && m.whisperTo !== line.id) continue;
+          const other = this.byId.get(id);
+          if (other) addInto(tx, other.rx);
+        }
+      }
+    }
+  }
+
+  private playInto(line: SimLine, tx: Int16Array): void {
+    const play = line.play!;
+    let filled = 0;
+    while (filled < FRAME_SAMPLES && play.clip < play.clips.length) {
+      const clip = play.clips[play.clip]!;
+      const n = Math.min(FRAME_SAMPLES - filled, clip.length - play.pos);
+      tx.set(clip.subarray(play.pos, play.pos + n), filled);
+      filled += n;
+      play.pos += n;
+      if (play.pos >= clip.length) {
+        play.clip++;
+        play.pos = 0;
+      }
+    }
+    if (play.clip >= play.clips.length) {
+      line.play = undefined;
+      this.emit('playEnded', { channel: line.id, opId: play.opId, reason: 'completed' });
+    }
+  }
+
+  private consume(line: SimLine): void {
+    const { rx, tx } = line;
+    const party = line.party;
+    if (party && !party.release && (party.connected || line.state === 'incoming')) party.hear(tx);
+    if (line.state === 'dialing' && line.dial) {
+      this.classifyDial(line, line.dial);
+      return;
+    }
+    if (line.state !== 'connected') {
+      if (line.state !== 'incoming' && line.state !== 'far-released' && !line.record) this.deactivate(line);
+      return;
+    }
+    if (line.dtmf) {
+      const digits = line.dtmf.push(rx);
+      for (let i = 0; i < digits.length; i++) this.emit('digit', { channel: line.id, digit: digits[i]! });
+    }
+    if (line.vad) {
+      const change = line.vad.push(rx);
+      if (change) this.emit('vad', { channel: line.id, voice: change === 'voice' });
+    }
+    const rec = line.record;
+    if (rec) {
+      if (rec.beepMs > 0) {
+        rec.beepMs -= 20;
+      } else {
+        let frame: Int16Array;
+        if (rec.mix) {
+          frame = line.mixBuf;
+          frame.set(rx);
+          addInto(frame, tx);
+          frame = frame.slice();
+        } else {
+          frame = rx.slice();
+        }
+        rec.chunks.push(frame);
+        rec.samples += frame.length;
+      }
+    }
+  }
+
+  private classifyDial(line: SimLine, dial: DialState): void {
+    const rx = line.rx;
+    if (dial.amd) {
+      const tone = dial.cpt?.push(rx);
+      if (tone && (tone.type === 'fax-ced' || tone.type === 'fax-cng')) {
+        this.finishDial(line, 'fax-tone');
+        return;
+      }
+      const kind = dial.amd.push(rx);
+      if (kind) this.finishDial(line, kind === 'machine' ? 'answering-machine' : kind === 'fax' ? 'fax-tone' : 'answered');
+      return;
+    }
+    const event = dial.cpt?.push(rx);
+    if (!event) return;
+    switch (event.type) {
+      case 'busy':
+        this.finishDial(line, 'busy');
+        return;
+      case 'congestion':
+        this.finishDial(line, 'congestion');
+        return;
+      case 'vacant':
+        this.finishDial(line, 'unallocated');
+        return;
+      case 'ringback':
+        if (!dial.alerted) {
+          dial.alerted = true;
+          this.emit('dialProgress', { channel: line.id, opId: dial.opId, stage: 'alerting' });
+        }
+        return;
+      case 'voice':
+        if (dial.answeredBy) this.finishDial(line, 'answered');
+        return;
+      case 'fax-ced':
+      case 'fax-cng':
+        if (dial.answeredBy) this.finishDial(line, 'fax-tone');
+        return;
+      default:
+        return;
+    }
+  }
+}
+
+function addInto(target: Int16Array, source: Int16Array): void {
+  for (let i = 0; i < target.length; i++) {
+    const v = target[i]! + source[i]!;
+    target[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+  }
+}
+
+/**
+ * The phone on a station channel: an agent's handset. It rings when the board dials the
+ * station; `offHook` answers it (or, when idle, offers a call to the application, as lifting a
+ * handset does); `onHook` hangs up; `flash` sends a hook-flash. While off-hook, `party` is the
+ * person holding the handset (press keys, speak, listen).
+ */
+export class SimPhone {
+  /** True while the board is ringing the phone. */
+  ringing = false;
+  /** The caller ID the board presented with the ring, if any. */
+  ringingCallerId: string | undefined;
+  private current: SimParty | undefined;
+
+  /** @internal */
+  constructor(
+    private readonly sim: SimBoard,
+    /** The station's channel id. */
+    readonly channel: string,
+    private readonly scheduler: SchedulerLike,
+    private readonly keepAudio: boolean,
+  ) {
+    void this.scheduler;
+    void this.keepAudio;
+  }
+
+  /** True while the handset is lifted. */
+  get offHook(): boolean {
+    return this.current !== undefined && !this.current.release;
+  }
+
+  /** The person on the handset while off-hook. */
+  get party(): SimParty {
+    if (!this.current || this.current.release) {
+      throw new HotlineError(ErrorCode.IllegalState, `station ${this.channel} is on-hook`);
+    }
+    return this.current;
+  }
+
+  /** Lifts the handset: answers a ringing phone, or starts a call from an idle one. */
+  liftHandset(): SimParty {
+    if (this.offHook) return this.current!;
+    this.current = this.sim.phoneOffHook(this);
+    return this.current;
+  }
+
+  /** Puts the handset down. */
+  hangUp(): void {
+    if (!this.offHook) return;
+    this.current!.hangup('normal');
+    this.ringing = false;
+  }
+
+  /** Sends a hook-flash (only while off-hook). */
+  flash(): void {
+    if (!this.offHook) throw new HotlineError(ErrorCode.IllegalState, `flash: station ${this.channel} is on-hook`);
+    this.sim.phoneFlash(this);
+  }
+}
