@@ -11,3 +11,4 @@ export * from './levels.js';
 export * from './g711.js';
 export * from './wav.js';
 export * from './tones.js';
+export * from './dtmf-detector.js';
