@@ -1,5 +1,5 @@
 import { Observable, Subject, firstValueFrom, filter, timer, type SchedulerLike } from 'rxjs';
-import { HotlineError, ErrorCode, type HangupCause } from '@hotline/cti-core';
+import { HotlineError, ErrorCode, type FaxResult, type HangupCause, type SoftFaxEngine, type SoftFaxSession } from '@hotline/cti-core';
 import { DtmfGenerator, FRAME_SAMPLES, concatFrames, isDtmfDigit } from '@hotline/cti-core/media';
 
 /** Options of {@link SimParty.press}. */
@@ -53,6 +53,8 @@ export class SimParty {
   private connectedFlag = false;
   private releasedWith: PartyRelease | undefined;
   private pressDone: (() => void) | undefined;
+  private faxSession: SoftFaxSession | undefined;
+  private readonly lastHeard = new Int16Array(FRAME_SAMPLES);
 
   /** @internal */
   constructor(number: string, scheduler: SchedulerLike, keepAudio = true) {
@@ -162,6 +164,38 @@ export class SimParty {
     ]);
   }
 
+  /**
+   * Makes this party a fax machine for the rest of the call: its own soft fax engine sends or
+   * receives through the line's audio. `calling` is true for a fax machine that placed the call
+   * (it sends CNG). Resolves with the engine's result.
+   */
+  fax(
+    engine: SoftFaxEngine,
+    job: { readonly direction: 'send' | 'receive'; readonly files: readonly string[]; readonly calling: boolean; readonly localId?: string; readonly ecm?: boolean },
+  ): Promise<FaxResult> {
+    if (!this.connectedFlag) return Promise.reject(this.notConnected('fax'));
+    if (this.faxSession) return Promise.reject(new HotlineError(ErrorCode.Busy, 'fax: the simulated party is already faxing'));
+    return new Promise<FaxResult>((resolve, reject) => {
+      try {
+        this.faxSession = engine.start({
+          direction: job.direction,
+          files: job.files,
+          calling: job.calling,
+          ...(job.localId === undefined ? {} : { localId: job.localId }),
+          ...(job.ecm === undefined ? {} : { ecm: job.ecm }),
+          onProgress: () => undefined,
+          onEnd: (result) => {
+            this.faxSession = undefined;
+            resolve(result);
+          },
+        });
+        this.link?.wake();
+      } catch (error) {
+        reject(error);
+      }
+    });
+  }
+
   /** Hangs up. */
   hangup(cause: HangupCause = 'normal'): void {
     if (this.releasedWith || !this.link) return;
@@ -188,6 +222,9 @@ export class SimParty {
     this.connectedFlag = false;
     this.releasedWith = { by, cause, at: this.scheduler.now() };
     this.outQueue.splice(0).forEach((o) => o.done());
+    const fax = this.faxSession;
+    this.faxSession = undefined;
+    fax?.stop();
     this.dtmf = new DtmfGenerator();
     const done = this.pressDone;
     this.pressDone = undefined;
@@ -198,11 +235,16 @@ export class SimParty {
 
   /** @internal True while the party has audio to send. */
   get talking(): boolean {
-    return this.dtmf.busy || this.outQueue.length > 0;
+    return this.dtmf.busy || this.outQueue.length > 0 || this.faxSession !== undefined;
   }
 
   /** @internal Writes the party's next 20 ms of audio into `frame`. */
   produce(frame: Int16Array): void {
+    if (this.faxSession) {
+      // The modem answers what it heard on the previous frame (a line has delay anyway).
+      this.faxSession.process(this.lastHeard, frame);
+      return;
+    }
     if (this.dtmf.busy) {
       this.dtmf.fill(frame);
       if (!this.dtmf.busy && this.pressDone) {
@@ -229,6 +271,7 @@ export class SimParty {
 
   /** @internal The board's next 20 ms reached this party. */
   hear(frame: Int16Array): void {
+    if (this.faxSession) this.lastHeard.set(frame);
     this.heardSamples += frame.length;
     if (this.keepAudio) this.frames.push(frame.slice());
     if (this.heardSubject.observed) this.heardSubject.next(this.heardSamples);

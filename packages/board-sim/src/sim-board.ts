@@ -22,6 +22,8 @@ import {
   type PlayCommand,
   type RecordCommand,
   type SendDigitsCommand,
+  type SoftFaxEngine,
+  type SoftFaxSession,
 } from '@hotline/cti-core';
 import {
   CallProgressDetector,
@@ -54,6 +56,20 @@ export interface SimBoardOptions {
   readonly logger?: Logger;
   /** Keep every sample each far-end party hears (default true; turn off for load tests). */
   readonly keepAudio?: boolean;
+  /** A soft fax engine (e.g. `@hotline/fax-spandsp`): trunks declare `fax` when it is available. */
+  readonly faxEngine?: SoftFaxEngine;
+}
+
+/** A simulated fax machine: its engine and what it sends or receives. */
+export interface SimFaxMachine {
+  readonly engine: SoftFaxEngine;
+  readonly direction: 'send' | 'receive';
+  /** Pages to send, or the one path to receive into. */
+  readonly files: readonly string[];
+  readonly localId?: string;
+  readonly ecm?: boolean;
+  /** Told the machine's own result when its session ends. */
+  readonly onResult?: (result: import('@hotline/cti-core').FaxResult) => void;
 }
 
 /** How a simulated called party behaves when dialled. */
@@ -67,7 +83,12 @@ export type SubscriberBehaviour =
       readonly silent?: boolean;
     }
   | { readonly type: 'answering-machine'; readonly afterRings?: number; readonly greetingMs?: number }
-  | { readonly type: 'fax'; readonly afterRings?: number }
+  | {
+      readonly type: 'fax';
+      readonly afterRings?: number;
+      /** With a machine, a real fax session runs; without, the party only answers with CED. */
+      readonly machine?: SimFaxMachine;
+    }
   | { readonly type: 'busy' }
   | { readonly type: 'no-answer' }
   | { readonly type: 'unallocated' }
@@ -89,6 +110,8 @@ export interface SimCallOptions {
   readonly trunk?: 'analog' | 'e1' | string;
   /** Hang up if not answered within this time (default 60 s). */
   readonly giveUpAfterMs?: number;
+  /** The caller is a fax machine: once answered it sends or receives with its own engine. */
+  readonly fax?: SimFaxMachine;
 }
 
 const RING_CYCLE_MS = 5000;
@@ -143,6 +166,9 @@ class SimLine {
   record: RecordState | undefined;
   send: { opId: string; gen: DtmfGenerator } | undefined;
   dial: DialState | undefined;
+  fax: { opId: string; session: SoftFaxSession } | undefined;
+  /** The current call was placed by the board (T.30 calling side). */
+  outbound = false;
   bridge: SimLine | undefined;
   conference: string | undefined;
   ringing = false;
@@ -165,7 +191,7 @@ class SimLine {
   }
 }
 
-function capabilities(kind: 'analog' | 'e1' | 'station'): ChannelCapabilities {
+function capabilities(kind: 'analog' | 'e1' | 'station', fax: boolean): ChannelCapabilities {
   return {
     inbound: true,
     outbound: true,
@@ -177,7 +203,7 @@ function capabilities(kind: 'analog' | 'e1' | 'station'): ChannelCapabilities {
     voiceDetect: true,
     bridge: true,
     conference: true,
-    fax: false,
+    fax: fax && kind !== 'station',
     callerId: kind !== 'station',
     categories: kind === 'e1',
     flash: kind !== 'e1',
@@ -219,6 +245,7 @@ export class SimBoard {
   private readonly emitter: DriverEmitter = new EventEmitter() as unknown as DriverEmitter;
   private readonly promptCache = new Map<string, { mtimeMs: number; samples: Int16Array }>();
   private readonly model: string;
+  private readonly faxEngine: SoftFaxEngine | undefined;
   private tick: Subscription | undefined;
   private opened = false;
   private closedFlag = false;
@@ -229,6 +256,8 @@ export class SimBoard {
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.logger = options.logger ?? silentLogger;
     this.keepAudio = options.keepAudio ?? true;
+    this.faxEngine = options.faxEngine;
+    const fax = options.faxEngine?.available ?? false;
     const analog = options.analogTrunks ?? 4;
     const spans = options.e1Spans ?? 0;
     const stations = options.stations ?? 0;
@@ -249,7 +278,7 @@ export class SimBoard {
       this.byId.set(line.id, line);
     };
     for (let i = 0; i < analog; i++) {
-      add({ id: `a${i}`, kind: 'analog-trunk', signaling: 'loop-start', capabilities: capabilities('analog') });
+      add({ id: `a${i}`, kind: 'analog-trunk', signaling: 'loop-start', capabilities: capabilities('analog', fax) });
     }
     for (let s = 0; s < spans; s++) {
       for (let ts = 1; ts <= 31; ts++) {
@@ -260,12 +289,12 @@ export class SimBoard {
           signaling: 'china-no1',
           span: s,
           timeslot: ts,
-          capabilities: capabilities('e1'),
+          capabilities: capabilities('e1', fax),
         });
       }
     }
     for (let i = 0; i < stations; i++) {
-      add({ id: `s${i}`, kind: 'station', signaling: 'loop-start', capabilities: capabilities('station') });
+      add({ id: `s${i}`, kind: 'station', signaling: 'loop-start', capabilities: capabilities('station', fax) });
     }
     this.driver = this.makeDriver();
   }
@@ -297,7 +326,19 @@ export class SimBoard {
     }
     line.state = 'incoming';
     line.party = party;
+    line.outbound = false;
     line.kb = undefined;
+    if (options.fax) {
+      const machine = options.fax;
+      void party.whenConnected().then(
+        () =>
+          party
+            .fax(machine.engine, { ...machine, calling: true })
+            .then((r) => machine.onResult?.(r))
+            .catch((e: unknown) => this.logger.warn('simulated fax caller failed', { error: String(e) })),
+        () => undefined,
+      );
+    }
     party.attach(this.linkFor(line, party));
     const e1 = line.info.kind === 'digital-trunk';
     const ka = options.ka ?? 1;
@@ -439,10 +480,11 @@ export class SimBoard {
       },
       joinConference: async (conference, channel, mode, whisperTo) => sim.join(conference, sim.line(channel), mode, whisperTo),
       leaveConference: async (conference, channel) => sim.leave(conference, sim.line(channel)),
-      fax: async (channel: string, _command: FaxCommand) => {
-        throw new HotlineError(ErrorCode.Unsupported, `channel ${channel}: the simulated board has no fax engine configured`);
+      fax: async (channel: string, command: FaxCommand) => sim.startFax(sim.line(channel), command),
+      stopFax: async (channel, opId) => {
+        const line = sim.line(channel);
+        if (line.fax?.opId === opId) line.fax.session.stop();
       },
-      stopFax: async () => undefined,
       flash: async (channel) => {
         const line = sim.line(channel);
         sim.trace(line, 'tx', 'loop-start', 'hook flash');
@@ -576,6 +618,11 @@ export class SimBoard {
       line.send = undefined;
       if (reason) this.emit('digitsSent', { channel: line.id, opId });
     }
+    if (line.fax) {
+      const { session } = line.fax;
+      if (!reason) line.fax = undefined;
+      session.stop();
+    }
   }
 
   private startDetectors(line: SimLine): void {
@@ -609,6 +656,7 @@ export class SimBoard {
     };
     line.state = 'dialing';
     line.dial = dial;
+    line.outbound = true;
     const channel = line.id;
     const e1 = line.info.kind === 'digital-trunk';
     const progress = (stage: 'seized' | 'dialing' | 'proceeding' | 'alerting'): void =>
@@ -697,6 +745,12 @@ export class SimBoard {
     if (e1) this.trace(line, 'rx', 'cas', 'answer (ABCD 0101)');
     if (b.type === 'answering-machine') {
       void party.say(synthesizeSpeech({ durationMs: b.greetingMs ?? 6000, pitchHz: 210, seed: 7 }));
+    } else if (b.type === 'fax' && b.machine) {
+      const machine = b.machine;
+      void party
+        .fax(machine.engine, { ...machine, calling: false })
+        .then((r) => machine.onResult?.(r))
+        .catch((e: unknown) => this.logger.warn('simulated fax machine failed', { error: String(e) }));
     } else if (b.type === 'fax') {
       // A called fax machine answers with CED (2100 Hz) for about 3 s.
       const ced = new ToneGenerator({ frequencies: [2100], levelDbm0: -12, cadence: [] });
@@ -881,6 +935,33 @@ export class SimBoard {
     this.activate(line);
   }
 
+  private startFax(line: SimLine, command: FaxCommand): void {
+    const engine = this.faxEngine;
+    if (!engine?.available) {
+      throw new HotlineError(
+        ErrorCode.Unsupported,
+        `channel ${line.id}: no fax engine${engine?.unavailableReason ? ` (${engine.unavailableReason})` : ''}`,
+      );
+    }
+    this.requireConnected(line, 'fax');
+    if (line.fax) throw new HotlineError(ErrorCode.Busy, `fax: channel ${line.id} is already faxing`);
+    const opId = command.opId;
+    const session = engine.start({
+      direction: command.direction,
+      files: command.files,
+      calling: line.outbound,
+      ...(command.localId === undefined ? {} : { localId: command.localId }),
+      ...(command.headerInfo === undefined ? {} : { headerInfo: command.headerInfo }),
+      onProgress: (p) => this.emit('faxProgress', { channel: line.id, opId, ...p }),
+      onEnd: (r) => {
+        if (line.fax?.opId === opId) line.fax = undefined;
+        this.emit('faxEnded', { channel: line.id, opId, ...r });
+      },
+    });
+    line.fax = { opId, session };
+    this.activate(line);
+  }
+
   private bridge(a: SimLine, b: SimLine): void {
     for (const l of [a, b]) {
       if (l.state !== 'connected') throw new HotlineError(ErrorCode.IllegalState, `bridge: channel ${l.id} is ${l.state}`);
@@ -978,7 +1059,9 @@ export class SimBoard {
       line.ringback.fill(tx);
       return;
     }
-    if (line.record && line.record.beepMs > 0) {
+    if (line.fax) {
+      line.fax.session.process(line.rx, tx);
+    } else if (line.record && line.record.beepMs > 0) {
       line.record.beep.fill(tx);
     } else if (line.play) {
       this.playInto(line, tx);
@@ -1036,7 +1119,7 @@ export class SimBoard {
       if (line.state !== 'incoming' && line.state !== 'far-released' && !line.record) this.deactivate(line);
       return;
     }
-    if (line.dtmf) {
+    if (line.dtmf && !line.fax) {
       const digits = line.dtmf.push(rx);
       for (let i = 0; i < digits.length; i++) this.emit('digit', { channel: line.id, digit: digits[i]! });
     }

@@ -636,12 +636,8 @@ export class Channel {
           ctx.progress({ phase: e.phase, page: e.page, ...(e.bitRate === undefined ? {} : { bitRate: e.bitRate }) });
         } else if (e.type === 'faxEnded') {
           this.pendingByOp.delete(opId);
-          ctx.done({
-            success: e.success,
-            pages: e.pages,
-            result: e.result,
-            ...(e.remoteId === undefined ? {} : { remoteId: e.remoteId }),
-          });
+          const { channel: _c, opId: _o, type: _t, ...result } = e;
+          ctx.done(result);
         }
       });
       this.host.driver

@@ -9,6 +9,7 @@ export * from './logger.js';
 export * from './spi.js';
 export * from './channel-state.js';
 export * from './types.js';
+export * from './soft-fax.js';
 export { Channel, resultOf } from './channel.js';
 export { Board, openBoard, type BoardEvent, type IncomingCall, type OpenBoardOptions } from './board.js';
 export { VirtualScheduler } from './virtual-scheduler.js';

@@ -232,6 +232,10 @@ export type DriverEvents = {
     readonly pages: number;
     readonly result: string;
     readonly remoteId?: string;
+    readonly bitRate?: number;
+    readonly resolution?: string;
+    readonly ecm?: boolean;
+    readonly failurePhase?: string;
   }) => void;
   /** A line-signalling message, for the protocol trace. */
   signaling: (e: {

@@ -215,9 +215,19 @@ export interface FaxProgress {
 /** Result of a fax job. */
 export interface FaxResult {
   readonly success: boolean;
+  /** Pages transferred. */
   readonly pages: number;
+  /** Engine or board result text (e.g. `OK`, `T30_ERR_RX_NOCARRIER`). */
   readonly result: string;
   readonly remoteId?: string;
+  /** Negotiated bit rate (e.g. 14400). */
+  readonly bitRate?: number;
+  /** Vertical x horizontal resolution as `"R8 x 3.85"`-like text or dpi. */
+  readonly resolution?: string;
+  /** Whether error-correction mode was used. */
+  readonly ecm?: boolean;
+  /** The T.30 phase in which a failed session stopped. */
+  readonly failurePhase?: string;
 }
 
 /** Options of conference join. */
