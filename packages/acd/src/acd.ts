@@ -272,6 +272,8 @@ interface InteractionRec extends HeapItem, RoutingInteraction {
   bucket: Bucket | undefined;
   offers: WorkItem[];
   item: WorkItem | undefined;
+  /** The agent part in wrap-up after the interaction ended; keeps the id known until wrap-up ends. */
+  lingering: WorkItem | undefined;
   offerTimer: Subscription | undefined;
   maxWaitTimer: Subscription | undefined;
   announceTimer: Subscription | undefined;
@@ -311,6 +313,27 @@ type Outgoing =
 const HANDLE_SAMPLES = 50;
 const MAX_OVERFLOW_HOPS = 8;
 const Z80 = 1.2816;
+
+/** Presence a table target prescribes. */
+function presenceOf(to: AgentStateKey): Presence {
+  return splitStateKey(to).presence;
+}
+
+function tableMismatch(event: AgentEventType): Error {
+  return new Error(`acd: internal error: transition table target for "${event}" does not match the handler`);
+}
+
+/** Activity a table target prescribes for a work item that stays with the agent. */
+function itemActivityOf(to: AgentStateKey): Exclude<Activity, 'idle'> {
+  const { activity } = splitStateKey(to);
+  if (activity === 'idle') throw new Error(`acd: internal error: table target ${to} removes the item`);
+  return activity;
+}
+
+/** Checks that a table target removes the work item (activity idle). */
+function expectIdle(to: AgentStateKey, event: AgentEventType): void {
+  if (splitStateKey(to).activity !== 'idle') throw tableMismatch(event);
+}
 
 function before(a: InteractionRec, b: InteractionRec): boolean {
   if (a.rank !== b.rank) return a.rank < b.rank;
@@ -609,8 +632,7 @@ export class Acd {
   login(agentId: string, options: { readonly ready?: boolean } = {}): void {
     this.run(() => {
       const a = this.agent(agentId);
-      this.legal(a, 'login');
-      a.presence = 'not-ready';
+      a.presence = presenceOf(this.legal(a, 'login'));
       a.reason = 'login';
       a.online = true;
       a.misses = 0;
@@ -625,7 +647,7 @@ export class Acd {
   logout(agentId: string): void {
     this.run(() => {
       const a = this.loggedIn(agentId, 'logout');
-      this.legal(a, 'logout');
+      if (presenceOf(this.legal(a, 'logout')) !== 'logged-out') throw tableMismatch('logout');
       this.logoutNow(a, 'logout');
     });
   }
@@ -638,18 +660,20 @@ export class Acd {
   forceLogout(agentId: string): void {
     this.run(() => {
       const a = this.loggedIn(agentId, 'force-logout');
-      this.legal(a, 'force-logout');
-      for (const item of [...a.items.values()]) {
-        if (item.activity === 'offered') this.dropOffer(item, 'forced', false);
-        else if (item.activity === 'wrap-up') this.endWrapUp(item, 'forced');
-      }
-      if (a.items.size === 0) this.logoutNow(a, 'force-logout');
-      else {
-        a.presence = 'not-ready';
+      // Presence first (from the table), so that the agent moves once and gets no new work.
+      const presence = presenceOf(this.legal(a, 'force-logout'));
+      const inCall = presence !== 'logged-out';
+      a.presence = presence;
+      if (inCall) {
         a.reason = 'logout-pending';
         a.pendingLogout = true;
-        this.refresh(a, 'force-logout');
       }
+      for (const item of [...a.items.values()]) {
+        if (item.activity === 'offered') this.dropOffer(item, 'forced', false, false);
+        else if (item.activity === 'wrap-up') this.endWrapUp(item, 'forced', false);
+      }
+      if (inCall) this.refresh(a, 'force-logout');
+      else this.logoutNow(a, 'force-logout');
     });
   }
 
@@ -663,9 +687,9 @@ export class Acd {
     this.run(() => {
       const a = this.loggedIn(agentId, 'set-not-ready');
       checkId(reason, 'reason');
-      this.legal(a, 'set-not-ready');
+      const to = this.legal(a, 'set-not-ready');
       if (a.pendingLogout) throw new AcdError(AcdErrorCode.IllegalState, `agent ${agentId} is being logged out`, { details: { agentId } });
-      a.presence = 'not-ready';
+      a.presence = presenceOf(to);
       a.reason = reason;
       this.refresh(a, 'set-not-ready');
     });
@@ -715,15 +739,15 @@ export class Acd {
         if (wraps.length > 1) throw invalid(`agent ${agentId} has ${wraps.length} wrap-ups; name the interaction`);
         item = wraps[0] ?? [...a.items.values()][0];
       }
-      this.legal(a, 'wrap-up-done', item);
+      expectIdle(this.legal(a, 'wrap-up-done', item), 'wrap-up-done');
       this.endWrapUp(item as WorkItem, 'done');
     });
   }
 
   private setReadyNow(a: AgentRec): void {
-    this.legal(a, 'set-ready');
+    const to = this.legal(a, 'set-ready');
     if (a.pendingLogout) throw new AcdError(AcdErrorCode.IllegalState, `agent ${a.id} is being logged out`, { details: { agentId: a.id } });
-    a.presence = 'ready';
+    a.presence = presenceOf(to);
     a.reason = undefined;
     a.misses = 0;
     this.refresh(a, 'set-ready');
@@ -742,12 +766,12 @@ export class Acd {
   private onGraceExpired(a: AgentRec): void {
     a.graceTimer = undefined;
     if (a.presence === 'logged-out' || a.online) return;
-    this.legal(a, 'grace-expired');
-    for (const item of [...a.items.values()]) if (item.activity === 'offered') this.dropOffer(item, 'disconnected', false);
+    const to = this.legal(a, 'grace-expired');
     if (!a.pendingLogout) {
-      a.presence = 'not-ready';
+      a.presence = presenceOf(to);
       a.reason = 'disconnected';
     }
+    for (const item of [...a.items.values()]) if (item.activity === 'offered') this.dropOffer(item, 'disconnected', false, false);
     this.refresh(a, 'grace-expired');
   }
 
@@ -790,6 +814,7 @@ export class Acd {
         heapIndex: -1,
         offers: [],
         item: undefined,
+        lingering: undefined,
         offerTimer: undefined,
         maxWaitTimer: undefined,
         announceTimer: undefined,
@@ -806,12 +831,12 @@ export class Acd {
     this.run(() => {
       const ix = this.interaction(interactionId);
       const item = this.offerOf(ix, agentId, 'answer');
-      this.legal(item.agent, 'answer', item);
+      const to = this.legal(item.agent, 'answer', item);
       ix.offerTimer?.unsubscribe();
       ix.offerTimer = undefined;
       for (const other of ix.offers) {
         if (other === item) continue;
-        this.legal(other.agent, 'retract', other);
+        expectIdle(this.legal(other.agent, 'retract', other), 'retract');
         this.removeItem(other);
         this.emit({ type: 'retracted', interactionId, agentId: other.agent.id });
         this.assign({ type: 'retract', interactionId, agentId: other.agent.id, cause: 'answered-elsewhere' });
@@ -824,7 +849,7 @@ export class Acd {
       ix.queue.waiting--;
       ix.status = 'connected';
       ix.item = item;
-      item.activity = 'connected';
+      item.activity = itemActivityOf(to);
       item.since = now;
       item.talkStartedAt = now;
       const a = item.agent;
@@ -840,7 +865,7 @@ export class Acd {
     this.run(() => {
       const ix = this.interaction(interactionId);
       const item = this.offerOf(ix, agentId, 'reject');
-      this.legal(item.agent, 'reject', item);
+      expectIdle(this.legal(item.agent, 'reject', item), 'reject');
       this.dropOffer(item, 'rejected', true);
     });
   }
@@ -850,7 +875,7 @@ export class Acd {
     this.run(() => {
       const ix = this.interaction(interactionId);
       const item = this.offerOf(ix, agentId, 'no-answer');
-      this.legal(item.agent, 'no-answer', item);
+      expectIdle(this.legal(item.agent, 'no-answer', item), 'no-answer');
       this.dropOffer(item, 'failed', true);
     });
   }
@@ -866,7 +891,7 @@ export class Acd {
       if (ix.status === 'waiting' || ix.status === 'offered') {
         const position = ix.status === 'waiting' ? this.positionOf(ix) : 0;
         for (const item of ix.offers) {
-          this.legal(item.agent, 'hangup', item);
+          expectIdle(this.legal(item.agent, 'hangup', item), 'hangup');
         }
         for (const item of ix.offers) {
           this.removeItem(item);
@@ -882,11 +907,11 @@ export class Acd {
         return;
       }
       const item = this.connectedItem(ix, 'hangup');
-      this.legal(item.agent, 'hangup', item);
+      const to = this.legal(item.agent, 'hangup', item);
       this.closeTalk(item);
       this.emit({ type: 'ended', interactionId, queueId: item.queueId, agentId: item.agent.id, by });
-      this.finish(ix);
-      this.startWrapUp(item, 'hangup');
+      this.finish(ix, item);
+      this.startWrapUp(item, 'hangup', to);
     });
   }
 
@@ -895,11 +920,11 @@ export class Acd {
     this.run(() => {
       const ix = this.interaction(interactionId);
       const item = this.connectedItem(ix, 'hold');
-      this.legal(item.agent, 'hold', item);
+      const to = this.legal(item.agent, 'hold', item);
       const now = this.now();
       item.talkMs += now - item.talkStartedAt;
       item.holdStartedAt = now;
-      item.activity = 'held';
+      item.activity = itemActivityOf(to);
       item.since = now;
       this.emit({ type: 'held', interactionId, agentId: item.agent.id });
       this.refresh(item.agent, 'hold', interactionId);
@@ -911,11 +936,11 @@ export class Acd {
     this.run(() => {
       const ix = this.interaction(interactionId);
       const item = this.connectedItem(ix, 'retrieve');
-      this.legal(item.agent, 'retrieve', item);
+      const to = this.legal(item.agent, 'retrieve', item);
       const now = this.now();
       item.holdMs += now - item.holdStartedAt;
       item.talkStartedAt = now;
-      item.activity = 'connected';
+      item.activity = itemActivityOf(to);
       item.since = now;
       this.emit({ type: 'retrieved', interactionId, agentId: item.agent.id });
       this.refresh(item.agent, 'retrieve', interactionId);
@@ -932,13 +957,13 @@ export class Acd {
       if (target?.kind === 'queue') this.queue(target.queueId);
       else if (target?.kind !== 'external') throw invalid('transfer target must be { kind: "queue", queueId } or { kind: "external" }');
       const item = this.connectedItem(ix, 'transfer');
-      this.legal(item.agent, 'transfer', item);
+      const to = this.legal(item.agent, 'transfer', item);
       this.closeTalk(item);
       this.emit({ type: 'transferred', interactionId, queueId: item.queueId, agentId: item.agent.id, target });
       ix.item = undefined;
-      this.startWrapUp(item, 'transfer');
+      this.startWrapUp(item, 'transfer', to);
       if (target.kind === 'queue') this.admit(ix, this.queue(target.queueId), 'transfer');
-      else this.finish(ix);
+      else this.finish(ix, item);
     });
   }
 
@@ -952,16 +977,16 @@ export class Acd {
       const ix = this.interaction(interactionId);
       if (ix.status === 'offered') {
         const item = this.offerOf(ix, agentId, 'no-answer');
-        this.legal(item.agent, 'no-answer', item);
+        expectIdle(this.legal(item.agent, 'no-answer', item), 'no-answer');
         this.dropOffer(item, 'failed', true);
         return;
       }
       const item = this.connectedItem(ix, 'hangup');
-      this.legal(item.agent, 'hangup', item);
+      const to = this.legal(item.agent, 'hangup', item);
       this.closeTalk(item);
       this.emit({ type: 'agent-leg-lost', interactionId, queueId: item.queueId, agentId: item.agent.id });
       ix.item = undefined;
-      this.startWrapUp(item, 'hangup');
+      this.startWrapUp(item, 'hangup', to);
       this.admit(ix, ix.queue, 'requeue');
     });
   }
@@ -1159,6 +1184,9 @@ export class Acd {
 
   private connectedItem(ix: InteractionRec, event: AgentEventType): WorkItem {
     if (ix.status !== 'connected' || !ix.item) {
+      // An agent holds it in another activity: report the illegal transition of that agent.
+      const held = ix.offers[0] ?? ix.lingering;
+      if (held) this.legal(held.agent, event, held);
       throw new AcdError(AcdErrorCode.IllegalState, `interaction ${ix.id} is ${ix.status}, not connected (${event})`, {
         details: { interactionId: ix.id, status: ix.status, event },
       });
@@ -1398,11 +1426,13 @@ export class Acd {
     ix.offerTimer = ix.maxWaitTimer = ix.announceTimer = undefined;
   }
 
-  private finish(ix: InteractionRec): void {
+  /** The interaction is over for the ACD; with `lingering`, its id stays known until that wrap-up ends. */
+  private finish(ix: InteractionRec, lingering?: WorkItem): void {
     this.cancelTimers(ix);
     ix.status = 'ended';
     ix.item = undefined;
-    this.interactions.delete(ix.id);
+    ix.lingering = lingering;
+    if (!lingering) this.interactions.delete(ix.id);
     this.pendingIx.delete(ix);
   }
 
@@ -1626,13 +1656,13 @@ export class Acd {
     ix.status = 'offered';
     const now = this.now();
     ix.offers = agents.map((a) => {
-      this.legal(a, 'offer');
+      const to = this.legal(a, 'offer');
       const item: WorkItem = {
         ix,
         agent: a,
         queueId: q.id,
         media: ix.media,
-        activity: 'offered',
+        activity: itemActivityOf(to),
         since: now,
         talkMs: 0,
         holdMs: 0,
@@ -1674,7 +1704,7 @@ export class Acd {
     ix.offerTimer = undefined;
     if (ix.status !== 'offered') return;
     for (const item of [...ix.offers]) {
-      this.legal(item.agent, 'no-answer', item);
+      expectIdle(this.legal(item.agent, 'no-answer', item), 'no-answer');
       this.dropOffer(item, 'timeout', true);
     }
   }
@@ -1683,7 +1713,7 @@ export class Acd {
    * Ends one offer that was not answered. When no offer is left the interaction goes back to the
    * head of its queue with its original age (or overflows if its max wait passed while ringing).
    */
-  private dropOffer(item: WorkItem, cause: NoAnswerCause, countsAsMiss: boolean): void {
+  private dropOffer(item: WorkItem, cause: NoAnswerCause, countsAsMiss: boolean, refreshAgent = true): void {
     const ix = item.ix;
     const a = item.agent;
     this.removeItem(item);
@@ -1692,8 +1722,7 @@ export class Acd {
     this.emit({ type: 'no-answer', interactionId: ix.id, queueId: ix.queue.id, agentId: a.id, cause, misses: a.misses });
     this.assign({ type: 'retract', interactionId: ix.id, agentId: a.id, cause });
     this.logger.info('acd: offer not answered; back to the head of the queue', { interactionId: ix.id, agentId: a.id, cause, misses: a.misses });
-    const event: AgentEventType = cause === 'rejected' ? 'reject' : 'no-answer';
-    this.refresh(a, cause === 'forced' || cause === 'disconnected' ? 'retract' : event, ix.id);
+    if (refreshAgent) this.refresh(a, cause === 'rejected' ? 'reject' : 'no-answer', ix.id);
     if (countsAsMiss && a.misses >= this.maxMisses && a.presence === 'ready') {
       a.presence = 'not-ready';
       a.reason = 'no-answer';
@@ -1732,9 +1761,9 @@ export class Acd {
     else item.talkMs += now - item.talkStartedAt;
   }
 
-  private startWrapUp(item: WorkItem, cause: AgentEventType): void {
+  private startWrapUp(item: WorkItem, cause: AgentEventType, to: AgentStateKey): void {
     const now = this.now();
-    item.activity = 'wrap-up';
+    item.activity = itemActivityOf(to);
     item.since = now;
     item.wrapStartedAt = now;
     this.refresh(item.agent, cause, item.ix.id);
@@ -1746,15 +1775,19 @@ export class Acd {
     item.wrapTimer = this.scheduler.schedule(() => this.run(() => {
       item.wrapTimer = undefined;
       if (item.agent.items.get(item.ix.id) !== item || item.activity !== 'wrap-up') return;
-      this.legal(item.agent, 'wrap-up-timeout', item);
+      expectIdle(this.legal(item.agent, 'wrap-up-timeout', item), 'wrap-up-timeout');
       this.endWrapUp(item, 'timeout');
     }), wrap);
   }
 
-  private endWrapUp(item: WorkItem, cause: 'done' | 'timeout' | 'forced'): void {
+  private endWrapUp(item: WorkItem, cause: 'done' | 'timeout' | 'forced', refreshAgent = true): void {
     const a = item.agent;
     const wrapMs = this.now() - item.wrapStartedAt;
     this.removeItem(item);
+    if (item.ix.lingering === item) {
+      item.ix.lingering = undefined;
+      if (item.ix.status === 'ended' && this.interactions.get(item.ix.id) === item.ix) this.interactions.delete(item.ix.id);
+    }
     this.emit({
       type: 'wrap-up-ended',
       interactionId: item.ix.id,
@@ -1773,7 +1806,7 @@ export class Acd {
       else q.handleSamples[q.handleSampleNext] = handle;
       q.handleSampleNext = (q.handleSampleNext + 1) % HANDLE_SAMPLES;
     }
-    this.refresh(a, cause === 'done' ? 'wrap-up-done' : cause === 'timeout' ? 'wrap-up-timeout' : 'force-logout', item.ix.id);
+    if (refreshAgent) this.refresh(a, cause === 'done' ? 'wrap-up-done' : 'wrap-up-timeout', item.ix.id);
   }
 
   // -------------------------------------------------------------------------------------------
