@@ -12,3 +12,4 @@ export * from './g711.js';
 export * from './wav.js';
 export * from './tones.js';
 export * from './dtmf-detector.js';
+export * from './energy.js';
