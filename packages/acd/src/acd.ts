@@ -418,7 +418,10 @@ export class Acd {
   private readonly agentsSubject = new BehaviorSubject<ReadonlyMap<string, AgentSnapshot>>(new Map());
   private readonly queueStatsSubject = new BehaviorSubject<ReadonlyMap<string, QueueStatus>>(new Map());
 
-  /** The event log, hot: every event once, in `seq` order. Persist it to rebuild statistics. */
+  /**
+   * The event log, hot: every event once, in `seq` order. Persist it to rebuild statistics. The
+   * configuration events of the constructor are delivered with the first command's emissions.
+   */
   readonly events$: Observable<AcdEvent> = this.eventsSubject.asObservable();
   /** What the application must do: offers, retractions, diversions. */
   readonly assignments$: Observable<Assignment> = this.assignmentsSubject.asObservable();
@@ -455,10 +458,10 @@ export class Acd {
       this.availAll.set(m, new Set());
       this.availBySkill.set(m, new Map());
     }
-    this.run(() => {
-      for (const q of options.queues ?? []) this.addQueueNow(q);
-      for (const a of options.agents ?? []) this.addAgentNow(a);
-    });
+    // Not flushed here: the configuration events go out with the first command's emissions, so a
+    // subscriber attached right after construction records a complete log.
+    for (const q of options.queues ?? []) this.addQueueNow(q);
+    for (const a of options.agents ?? []) this.addAgentNow(a);
   }
 
   /** Now, epoch ms, from the injected scheduler. */
@@ -969,8 +972,8 @@ export class Acd {
 
   /**
    * The agent's leg failed. Ringing: a missed offer (the caller goes back to the head). Connected or
-   * held: the agent's part ends and the caller is re-queued in the same queue with its original
-   * age, so it is next in line for its class.
+   * held: the agent's part ends (wrap-up), the agent goes not ready (reason `line-failure`) and the
+   * caller is re-queued in the same queue with its original age, so it is next in line for its class.
    */
   agentLegLost(interactionId: string, agentId?: string): void {
     this.run(() => {
@@ -987,6 +990,13 @@ export class Acd {
       this.emit({ type: 'agent-leg-lost', interactionId, queueId: item.queueId, agentId: item.agent.id });
       ix.item = undefined;
       this.startWrapUp(item, 'hangup', to);
+      // The agent's line failed: offer it nothing more until someone has looked (reason line-failure).
+      const agent = item.agent;
+      if (agent.presence === 'ready' && !agent.pendingLogout) {
+        agent.presence = presenceOf(this.legal(agent, 'set-not-ready'));
+        agent.reason = 'line-failure';
+        this.refresh(agent, 'set-not-ready', interactionId);
+      }
       this.admit(ix, ix.queue, 'requeue');
     });
   }

@@ -104,7 +104,7 @@ export interface StatisticsOptions {
 export interface ReportWindow {
   /** Default: the first interval with data. */
   readonly from?: number;
-  /** Default: the time of the last event. Open agent states are counted up to `to`. */
+  /** Default: the time of the last event. Inclusive: events at `to` count. Open agent states are counted up to `to`. */
   readonly to?: number;
 }
 
@@ -371,7 +371,7 @@ export class StatisticsAccumulator {
     const view = new Map<number, Bucket>();
     const fromStart = this.intervalStart(from);
     for (const [start, b] of this.buckets) {
-      if (start < fromStart || start >= to) continue;
+      if (start < fromStart || start > to) continue;
       const agents = new Map<string, AgentCounters>();
       for (const [id, c] of b.agents) {
         const copy = agentCounters();
@@ -387,7 +387,7 @@ export class StatisticsAccumulator {
     const agentTotals = new Map<string, AgentCounters>();
     const intervals: IntervalReport[] = [];
     for (const start of [...view.keys()].sort((x, y) => x - y)) {
-      if (start < fromStart || start >= to) continue;
+      if (start < fromStart || start > to) continue;
       const b = view.get(start) as Bucket;
       const queues: Record<string, QueueFigures> = {};
       const agents: Record<string, AgentFigures> = {};
