@@ -13,3 +13,4 @@ export * from './wav.js';
 export * from './tones.js';
 export * from './dtmf-detector.js';
 export * from './energy.js';
+export * from './cpt.js';
