@@ -1,8 +1,8 @@
 /**
  * B1 — DTMF detector: ns per sample, channels per core and accuracy of our `DtmfDetector`
  * against spandsp 0.0.6 `dtmf_rx` (Debian libspandsp-dev, through bench/spandsp/dtmf_rx_harness.c)
- * on the same generated PCM: nominal digits, weak digits, twist, 40 ms digits, ±1.5 % frequency
- * offsets, and synthetic speech (talk-off), all under line noise. Both are fed 160-sample frames.
+ * on the same generated PCM: nominal digits, weak digits, twist (inside and at the Q.24 edges),
+ * 40 ms digits, ±1.5 % frequency offsets, and synthetic speech (talk-off), all under line noise. Both are fed 160-sample frames.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +34,9 @@ function sections(): Section[] {
     dtmf('weak −25 dBm0', DTMF_DIGITS.repeat(4), { levelDbm0: -25 }),
     dtmf('normal twist −6 dB', DTMF_DIGITS.repeat(4), { twistDb: -6 }),
     dtmf('reverse twist +3 dB', DTMF_DIGITS.repeat(4), { twistDb: 3 }),
+    dtmf('normal twist −8 dB (Q.24 edge)', DTMF_DIGITS.repeat(4), { twistDb: -8 }),
+    dtmf('reverse twist +4 dB (Q.24 edge)', DTMF_DIGITS.repeat(4), { twistDb: 4 }),
+    dtmf('weak −35 dBm0', DTMF_DIGITS.repeat(2), { levelDbm0: -35 }),
     dtmf('40 ms on / 60 ms off', DTMF_DIGITS.repeat(4), { onMs: 40, offMs: 60 }),
     dtmf('frequency +1.5 %', DTMF_DIGITS.repeat(2), { frequencyDeviation: 0.015 }),
     dtmf('frequency −1.5 %', DTMF_DIGITS.repeat(2), { frequencyDeviation: -0.015 }),

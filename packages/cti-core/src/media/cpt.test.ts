@@ -125,12 +125,12 @@ describe('CallProgressDetector: voice, fax and silence', () => {
   it('reset forgets what was reported', () => {
     const det = new CallProgressDetector();
     const x = generateTone([450], 2000, -10);
-    const run = (): string[] => splitFrames(x).flatMap((f) => (det.push(f) ? [det.push.name] : []));
-    expect(run()).toHaveLength(1);
-    expect(run()).toHaveLength(0);
+    const run = (): string[] => splitFrames(x).flatMap((f) => det.push(f)?.type ?? []);
+    expect(run()).toEqual(['dial-tone']);
+    expect(run()).toEqual([]);
     det.reset();
     expect(det.timeMs).toBe(0);
-    expect(run()).toHaveLength(1);
+    expect(run()).toEqual(['dial-tone']);
   });
   it('validates options', () => {
     expect(() => new CallProgressDetector({ silenceMs: 0 })).toThrow(/silenceMs/);

@@ -87,6 +87,18 @@ describe('DtmfDetector: Q.24 frequency deviation (accept ±1.5 %, reject ±3.5 %
   });
 });
 
+describe('DtmfDetector: harmonic guard', () => {
+  it.each([
+    ['octave: 683 + 1366 Hz (row 1 −2 %, column 2 +2.2 %)', 683, 1366, '2'],
+    ['fifth: 869 + 1303.5 Hz (row 3 +2 %, column 2 −2.4 %)', 869, 1303.5, '8'],
+  ])('rejects %s, a harmonic pair inside the frequency tolerance', (_name, low, high, digit) => {
+    expect(acceptedAlignments(digit, (lead, seed) => burst(low, high, 80, -10, -10, lead, seed))).toBe(0);
+    // the same deviation sizes without the harmonic relation (row deviation mirrored) are accepted
+    const [l] = DTMF_FREQUENCIES[digit]!;
+    expect(acceptedAlignments(digit, (lead, seed) => burst(2 * l - low, high, 80, -10, -10, lead, seed))).toBe(ALIGNMENTS.length);
+  });
+});
+
 describe('DtmfDetector: Q.24 twist (8 dB normal / 4 dB reverse accepted)', () => {
   it.each([
     ['normal 8 dB', -10, -18, true],
