@@ -1047,7 +1047,12 @@ export class Acd {
     return this.positionOf(this.interaction(interactionId));
   }
 
-  /** Status of an interaction known to the ACD. */
+  /** True while the ACD knows the interaction (queued, ringing, connected, or in its agent's wrap-up). */
+  hasInteraction(interactionId: string): boolean {
+    return this.interactions.has(interactionId);
+  }
+
+  /** Status of an interaction known to the ACD; throws `ERR_UNKNOWN_INTERACTION` otherwise. */
   interactionStatus(interactionId: string): { readonly status: InteractionStatus; readonly queueId: string; readonly media: MediaType; readonly agentIds: readonly string[] } {
     const ix = this.interaction(interactionId);
     const agentIds = ix.status === 'offered' ? ix.offers.map((o) => o.agent.id) : ix.item ? [ix.item.agent.id] : [];

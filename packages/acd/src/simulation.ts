@@ -169,9 +169,5 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
 }
 
 function safeStatus(acd: Acd, id: string): ReturnType<Acd['interactionStatus']> | undefined {
-  try {
-    return acd.interactionStatus(id);
-  } catch {
-    return undefined;
-  }
+  return acd.hasInteraction(id) ? acd.interactionStatus(id) : undefined;
 }
