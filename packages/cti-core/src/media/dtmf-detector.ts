@@ -42,15 +42,19 @@ import { DTMF_COLUMN_FREQUENCIES, DTMF_KEYPAD, DTMF_ROW_FREQUENCIES } from './to
 
 /** Options of {@link DtmfDetector}. */
 export interface DtmfDetectorOptions {
-  /** Largest accepted normal twist (high group weaker than low group), dB; default 8. */
+  /**
+   * Normal twist (high group weaker than low group) that is always accepted, dB; default 8.
+   * The rejection edge lies at most 1 dB beyond (allowance for measurement error).
+   */
   readonly twistDb?: number;
-  /** Largest accepted reverse twist (high group stronger), dB; default 4. */
+  /** Reverse twist (high group stronger) that is always accepted, dB; default 4 (+1 dB allowance as above). */
   readonly reverseTwistDb?: number;
   /** Minimum level of each tone, dBm0; default −42. */
   readonly thresholdDbm0?: number;
   /**
-   * Tones at least this long (ms) are always detected; default 40. Determines how many
-   * consecutive 12.75 ms blocks must agree (at least 2).
+   * Tones at least this long (ms) are always detected; default 40, allowed 40..1000. Determines
+   * how many consecutive 12.75 ms blocks must agree: K = max(2, ⌊(minOnMs·8 − 101) / 102⌋).
+   * Tones shorter than (K − 0.2) × 12.75 ms are never detected (22.9 ms for the default).
    */
   readonly minOnMs?: number;
   /** Largest accepted relative frequency deviation of either tone; default 0.025 (2.5 %). */
@@ -98,8 +102,8 @@ const COEFFS = Float64Array.from(FREQS, (f) => 2 * Math.cos((2 * Math.PI * f) / 
 
 /**
  * Streaming DTMF detector. Feed audio of any chunking through {@link DtmfDetector.push};
- * digits are reported once, when their detection completes. Not thread-shared; one instance per
- * channel. Allocation-free except for the returned string when digits were detected.
+ * digits are reported once, when their detection completes. Keep one instance per channel
+ * (it carries the channel's block and digit state). Allocation-free except for the returned string when digits were detected.
  */
 export class DtmfDetector {
   private readonly threshold: number; // Goertzel energy of a tone at thresholdDbm0
@@ -136,7 +140,7 @@ export class DtmfDetector {
     check(twist >= 0 && twist <= 20, `twistDb must be 0..20, got ${twist}`);
     check(reverse >= 0 && reverse <= 20, `reverseTwistDb must be 0..20, got ${reverse}`);
     check(thresholdDbm0 >= -70 && thresholdDbm0 <= 0, `thresholdDbm0 must be -70..0, got ${thresholdDbm0}`);
-    check(minOnMs >= 20 && minOnMs <= 1000, `minOnMs must be 20..1000, got ${minOnMs}`);
+    check(minOnMs >= 40 && minOnMs <= 1000, `minOnMs must be 40..1000 (shorter tones cannot fill two 12.75 ms blocks), got ${minOnMs}`);
     check(tolerance > 0 && tolerance <= 0.05, `frequencyTolerance must be in (0, 0.05], got ${tolerance}`);
     this.threshold = goertzelEnergy(dbm0ToAmplitude(thresholdDbm0));
     // screening (and the hold test) allow for the Goertzel loss of an off-frequency tone

@@ -89,8 +89,14 @@ export class ToneGenerator {
   private inSegment = 0;
   private elapsed = 0;
 
-  /** @throws HotlineError `ERR_INVALID_ARGUMENT` for an unusable spec. */
-  constructor(readonly spec: ToneSpec) {
+  /**
+   * @param spec - the tone to generate (kept as {@link ToneGenerator.spec})
+   * @throws HotlineError `ERR_INVALID_ARGUMENT` for an unusable spec.
+   */
+  constructor(
+    /** The tone this generator produces. */
+    readonly spec: ToneSpec,
+  ) {
     checkSpec(spec);
     this.omegas = Float64Array.from(spec.frequencies, (f) => (TWO_PI * f) / SAMPLE_RATE);
     this.phases = new Float64Array(spec.frequencies.length);
