@@ -395,11 +395,12 @@ export class SimBoard {
   /** Makes a channel fail (the driver reports a fault); the far end of a call on it is cut off. */
   fault(channel: string, code = 'SIM_FAULT', message = 'simulated hardware fault'): void {
     const line = this.line(channel);
+    // As a board does: the fault is reported first, then the operations it killed end.
+    this.emit('fault', { channel, code, message, vendorCode: 9999 });
     this.dropFarEnd(line, 'board', 'channel-fault');
     this.clearOps(line, 'error');
     line.state = 'out-of-service';
     this.deactivate(line);
-    this.emit('fault', { channel, code, message, vendorCode: 9999 });
   }
 
   /** Brings a faulted channel back. */
@@ -1178,6 +1179,10 @@ export class SimBoard {
         }
         return;
       case 'voice':
+        if (dial.answeredBy) this.finishDial(line, 'answered');
+        return;
+      case 'silence':
+        // Ringback stopped and nobody spoke: a silent answer (analog lines have no answer signal).
         if (dial.answeredBy) this.finishDial(line, 'answered');
         return;
       case 'fax-ced':

@@ -1,4 +1,4 @@
-import { SAMPLE_RATE } from '@hotline/cti-core/media';
+import { SAMPLE_RATE, dbm0ToRms } from '@hotline/cti-core/media';
 
 /** A small deterministic PRNG (mulberry32) so simulated audio repeats exactly run to run. */
 export function seededRandom(seed: number): () => number {
@@ -18,7 +18,7 @@ export interface SpeechOptions {
   readonly durationMs: number;
   /** Fundamental frequency in Hz (default 120, a male voice; ~220 for a female voice). */
   readonly pitchHz?: number;
-  /** Level of the loudest syllables in dBm0 (default -16). */
+  /** Average level of the voiced parts in dBm0 (default -18, a normal talker on a phone line). */
   readonly levelDbm0?: number;
   /** Syllables per second (default 4, as in Mandarin conversation). */
   readonly syllableRate?: number;
@@ -41,11 +41,11 @@ const VOWELS: ReadonlyArray<readonly [number, number, number]> = [
  */
 export function synthesizeSpeech(options: SpeechOptions): Int16Array {
   const n = Math.max(0, Math.round((options.durationMs * SAMPLE_RATE) / 1000));
-  const out = new Int16Array(n);
+  const raw = new Float64Array(n);
+  const voicedMask = new Uint8Array(n);
   const rnd = seededRandom(options.seed ?? 1);
   const pitch = options.pitchHz ?? 120;
   const rate = options.syllableRate ?? 4;
-  const peak = 32767 * 10 ** (((options.levelDbm0 ?? -16) - 3.14) / 20) * 2.2;
   const syllable = Math.round(SAMPLE_RATE / rate);
   // Two-pole resonators per formant.
   let i = 0;
@@ -75,10 +75,27 @@ export function synthesizeSpeech(options: SpeechOptions): Int16Array {
         f.y1 = y;
         s += y * f.g;
       }
-      const env = Math.sin((Math.PI * j) / voiced);
-      out[i] = Math.max(-32768, Math.min(32767, Math.round(s * env * peak * 0.02)));
+      // A syllable envelope that rises and falls quickly, mostly flat in the middle.
+      const env = Math.min(1, Math.sin((Math.PI * j) / voiced) * 3);
+      raw[i] = s * env;
+      voicedMask[i] = 1;
     }
-    for (let j = 0; j < gap && i < n; j++, i++) out[i] = Math.round((rnd() - 0.5) * 8);
+    for (let j = 0; j < gap && i < n; j++, i++) raw[i] = 0;
+  }
+  // Scale the voiced parts to the requested level; gaps get faint line noise.
+  let power = 0;
+  let count = 0;
+  for (let k = 0; k < n; k++) {
+    if (voicedMask[k]) {
+      power += raw[k]! * raw[k]!;
+      count++;
+    }
+  }
+  const gain = count > 0 && power > 0 ? dbm0ToRms(options.levelDbm0 ?? -18) / Math.sqrt(power / count) : 0;
+  const out = new Int16Array(n);
+  for (let k = 0; k < n; k++) {
+    const v = voicedMask[k] ? raw[k]! * gain : (rnd() - 0.5) * 8;
+    out[k] = Math.max(-32768, Math.min(32767, Math.round(v)));
   }
   return out;
 }

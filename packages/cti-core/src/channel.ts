@@ -310,10 +310,10 @@ export class Channel {
           ctx.markFinished();
           void this.release('normal', false, 'failed').then(() => ctx.fail(err));
         });
-      return () => {
+      return (canceled) => {
         noAnswerTimer?.unsubscribe();
         this.pendingByOp.delete(opId);
-        if (this.state.state === 'dialing') void this.release('normal', false);
+        if (canceled && this.state.state === 'dialing') void this.release('normal', false);
       };
     });
   }
@@ -379,9 +379,9 @@ export class Channel {
         digitSub?.unsubscribe();
         ctx.fail(this.driverError('play', error));
       });
-      return () => {
+      return (canceled) => {
         digitSub?.unsubscribe();
-        if (this.pendingByOp.delete(opId)) stop();
+        if (this.pendingByOp.delete(opId) && canceled) stop();
       };
     });
   }
@@ -497,11 +497,9 @@ export class Channel {
           cleanup();
           ctx.fail(this.driverError('record', error));
         });
-      return () => {
-        if (this.pendingByOp.has(opId)) {
-          requestStop('stopped');
-          cleanup();
-        }
+      return (canceled) => {
+        if (canceled && this.pendingByOp.has(opId)) requestStop('stopped');
+        cleanup();
       };
     });
   }
@@ -652,8 +650,8 @@ export class Channel {
           this.pendingByOp.delete(opId);
           ctx.fail(this.driverError('fax', error));
         });
-      return () => {
-        if (this.pendingByOp.delete(opId)) {
+      return (canceled) => {
+        if (this.pendingByOp.delete(opId) && canceled) {
           this.host.driver.stopFax(this.id, opId).catch((e: unknown) => this.logDriverError('stopFax', e));
         }
       };
@@ -981,7 +979,7 @@ export class Channel {
   private op<R, P = never>(
     kind: OpKind,
     rules: { readonly states: readonly ChannelStateName[]; readonly capability: keyof ChannelCapabilities },
-    start: (subscriber: Subscriber<OperationEvent<R, P>>, ctx: OpContext<R, P>) => () => void,
+    start: (subscriber: Subscriber<OperationEvent<R, P>>, ctx: OpContext<R, P>) => (canceled: boolean) => void,
   ): Operation<R, P> {
     return new Observable<OperationEvent<R, P>>((subscriber) => {
       if (this.host.closed) {
@@ -1021,7 +1019,7 @@ export class Channel {
       };
       this.inflight.add(entry);
       this.running.set(kind, entry);
-      let teardown: (() => void) | undefined;
+      let teardown: ((canceled: boolean) => void) | undefined;
       try {
         teardown = start(subscriber, ctx);
       } catch (error) {
@@ -1029,10 +1027,11 @@ export class Channel {
         return undefined;
       }
       return () => {
-        if (!ctx.finished) {
-          ctx.markFinished();
-          teardown?.();
-        }
+        // Runs on completion, error and unsubscription alike: cancel on the board only when the
+        // operation was still running (the caller unsubscribed); always release bookkeeping.
+        const canceled = !ctx.finished;
+        if (canceled) ctx.markFinished();
+        teardown?.(canceled);
       };
     });
   }
