@@ -2,7 +2,8 @@
  * board-sim density: how many channels with live media (each playing a prompt to its caller and
  * running DTMF detection on what the caller sends, while callers key digits) one core keeps in
  * real time, and memory per channel. Baseline in the same run: the bare DSP floor — the same
- * number of frames through DtmfDetector alone, with no board, no channels, no events.
+ * number of frames of the same caller signal (two digits, then silence) through DtmfDetector
+ * alone, with no board, no channels, no prompts, no events.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,9 +70,12 @@ export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-sim-'));
   const prompt = join(dir, 'prompt.wav');
   writeFileSync(prompt, writeWav(synthesizeSpeech({ durationMs: 60_000, seed: 5 })));
-  const sig = generateDtmf('1234567890#', { onMs: 80, offMs: 80 });
+  // What each simulated caller sends during the measurement: a digit and '#' (80 ms on, 80 ms
+  // off, as SimParty.press does), then silence, over the 270 ticks measured (incl. warm-up).
+  const sig = generateDtmf('5#', { onMs: 80, offMs: 80 });
   const frames: Int16Array[] = [];
   for (let i = 0; i + FRAME_SAMPLES <= sig.length; i += FRAME_SAMPLES) frames.push(sig.slice(i, i + FRAME_SAMPLES));
+  while (frames.length < 270) frames.push(new Int16Array(FRAME_SAMPLES));
   if (!gc) console.log('(run with --expose-gc for exact memory figures; `npm run bench` does)');
   console.log('channels | ms per 20 ms tick | CPU share of one core | channels/core (real time) | DSP floor ms/tick | board/DSP ratio | memory/channel | digits detected');
   for (const n of [120, 480, 960]) {
