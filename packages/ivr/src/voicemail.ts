@@ -93,7 +93,7 @@ export async function runVoicemail(
         stopKeys: '#',
         beep: true,
       });
-      if (rec.reason === 'hangup') return undefined; // the finally block publishes what was recorded
+      if (rec.reason === 'hangup') throw ctx.hangupError(); // the finally block publishes what was recorded
       if (rec.durationMs < minMs) {
         empties++;
         await ctx.play(StandardPrompt.VmEmpty, { id: `${id}.empty`, bargeIn: false });
