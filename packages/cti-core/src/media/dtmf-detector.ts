@@ -118,8 +118,10 @@ export class DtmfDetector {
   private readonly block = new Float64Array(N);
   private readonly energies = new Float64Array(8);
   private fill = 0;
-  private energy = 0;
-  private sum = 0;
+  // running block energy and sum, kept in a typed array: writing doubles to object fields
+  // would box them (allocate) on every push
+  // ([2] passes the block's AC energy to analyse(): a double argument would be boxed too)
+  private readonly acc = new Float64Array(3);
 
   private held = '';
   private misses = 0;
@@ -177,8 +179,8 @@ export class DtmfDetector {
     while (i < len) {
       let a0 = st[0]!, b0 = st[1]!, a1 = st[2]!, b1 = st[3]!, a2 = st[4]!, b2 = st[5]!, a3 = st[6]!, b3 = st[7]!;
       let a4 = st[8]!, b4 = st[9]!, a5 = st[10]!, b5 = st[11]!, a6 = st[12]!, b6 = st[13]!, a7 = st[14]!, b7 = st[15]!;
-      let energy = this.energy;
-      let sum = this.sum;
+      let energy = this.acc[0]!;
+      let sum = this.acc[1]!;
       let fill = this.fill;
       const end = Math.min(len, i + (N - fill));
       for (; i < end; i++) {
@@ -205,17 +207,18 @@ export class DtmfDetector {
         e[5] = a5 * a5 + b5 * b5 - c5 * a5 * b5;
         e[6] = a6 * a6 + b6 * b6 - c6 * a6 * b6;
         e[7] = a7 * a7 + b7 * b7 - c7 * a7 * b7;
-        const digit = this.analyse(energy - (sum * sum) / N);
+        this.acc[2] = energy - (sum * sum) / N;
+        const digit = this.analyse();
         if (digit !== '') result += digit;
         st.fill(0);
-        this.energy = 0;
-        this.sum = 0;
+        this.acc[0] = 0;
+        this.acc[1] = 0;
         this.fill = 0;
       } else {
         st[0] = a0; st[1] = b0; st[2] = a1; st[3] = b1; st[4] = a2; st[5] = b2; st[6] = a3; st[7] = b3;
         st[8] = a4; st[9] = b4; st[10] = a5; st[11] = b5; st[12] = a6; st[13] = b6; st[14] = a7; st[15] = b7;
-        this.energy = energy;
-        this.sum = sum;
+        this.acc[0] = energy;
+        this.acc[1] = sum;
         this.fill = fill;
       }
     }
@@ -226,8 +229,7 @@ export class DtmfDetector {
   reset(): void {
     this.state.fill(0);
     this.fill = 0;
-    this.energy = 0;
-    this.sum = 0;
+    this.acc.fill(0);
     this.held = '';
     this.misses = 0;
     this.pending = '';
@@ -236,7 +238,8 @@ export class DtmfDetector {
   }
 
   /** Classifies one block and runs the digit state machine; returns a newly detected digit or ''. */
-  private analyse(acEnergy: number): string {
+  private analyse(): string {
+    const acEnergy = this.acc[2]!;
     const e = this.energies;
     let row = 0;
     for (let k = 1; k < 4; k++) if (e[k]! > e[row]!) row = k;
@@ -247,7 +250,6 @@ export class DtmfDetector {
     let candidate = '';
     let weakCurrent = false;
     let strong = false;
-    let level = -Infinity;
     if (er >= this.weakThreshold && ec >= this.weakThreshold && acEnergy > 0) {
       // tone power estimate 2E/N² per tone vs mean block power acEnergy/N
       const purity = (2 * (er + ec)) / (N * acEnergy);
@@ -262,8 +264,7 @@ export class DtmfDetector {
           if (k !== row && k !== col && e[k]! * RELATIVE_PEAK > (k < 4 ? er : ec)) peaks = false;
         }
         if (peaks) {
-          level = this.examine(row, col, acEnergy);
-          strong = level > -Infinity;
+          strong = this.examine(row, col);
           candidate = digit;
         }
       }
@@ -285,7 +286,7 @@ export class DtmfDetector {
       }
       if (this.pendingCount >= this.blocksNeeded) {
         this.held = this.pending;
-        this.heldLevel = level;
+        this.heldLevel = this.scratch[0]!;
         this.misses = 0;
         this.pending = '';
         this.pendingCount = 0;
@@ -302,38 +303,42 @@ export class DtmfDetector {
    * Close examination of a candidate block: measures both tone frequencies, then fits the two
    * sinusoids at those frequencies to the block by least squares (exact in the presence of the
    * other tone's leakage and of frequency offsets) and applies the level, twist and purity
-   * limits to the fitted amplitudes. Returns the weaker tone's level in dBm0 when the block
-   * qualifies, else `-Infinity`.
+   * limits to the fitted amplitudes. Returns whether the block qualifies, leaving the weaker
+   * tone's level in dBm0 in `scratch[0]`.
    */
-  private examine(row: number, col: number, acEnergy: number): number {
-    const dwRow = this.measure(row);
-    if (Number.isNaN(dwRow)) return -Infinity;
-    const dwCol = this.measure(col);
-    if (Number.isNaN(dwCol)) return -Infinity;
-    const wRow = OMEGAS[row]! + dwRow;
-    const wCol = OMEGAS[col]! + dwCol;
+  private examine(row: number, col: number): boolean {
+    // results travel through `scratch`, not return values: returning or passing doubles between
+    // non-inlined methods boxes them, and this path runs on speech too
+    if (!this.measure(row)) return false;
+    const wRow = OMEGAS[row]! + this.scratch[1]!;
+    if (!this.measure(col)) return false;
+    const wCol = OMEGAS[col]! + this.scratch[1]!;
     // Harmonic guard: no DTMF pair is within 4 % of an octave (2:1) or a fifth (3:2), and even
     // two tones 1.5 % off in opposite directions stay 1.25 % clear; a voice whose harmonics
     // h and 2h (or 2h and 3h) fall on a row and a column is rejected here.
     const ratio = wCol / wRow;
-    if (Math.abs(ratio - 2) < 0.02 || Math.abs(ratio - 1.5) < 0.015) return -Infinity;
-    if (!this.fit(wRow, wCol)) return -Infinity;
+    if (Math.abs(ratio - 2) < 0.02 || Math.abs(ratio - 1.5) < 0.015) return false;
+    this.scratch[1] = wRow;
+    this.scratch[2] = wCol;
+    if (!this.fit()) return false;
     const m = this.lsq;
-    const rowAmp = Math.hypot(m[0]!, m[1]!);
-    const colAmp = Math.hypot(m[2]!, m[3]!);
+    const rowAmp = Math.sqrt(m[0]! * m[0]! + m[1]! * m[1]!);
+    const colAmp = Math.sqrt(m[2]! * m[2]! + m[3]! * m[3]!);
     const thresholdAmp = (2 * Math.sqrt(this.threshold)) / N;
-    if (rowAmp < thresholdAmp || colAmp < thresholdAmp) return -Infinity;
+    if (rowAmp < thresholdAmp || colAmp < thresholdAmp) return false;
     const twist = colAmp / rowAmp;
-    if (twist < this.minTwistRatio || twist > this.maxTwistRatio) return -Infinity;
-    if (m[4]! < STRONG_PURITY * acEnergy) return -Infinity;
-    return amplitudeToDbm0(Math.min(rowAmp, colAmp));
+    if (twist < this.minTwistRatio || twist > this.maxTwistRatio) return false;
+    if (m[4]! < STRONG_PURITY * this.acc[2]!) return false;
+    this.scratch[0] = amplitudeToDbm0(Math.min(rowAmp, colAmp));
+    return true;
   }
 
   /**
-   * Measures the frequency of the tone near filter `k` by Hann-window reassignment; returns its
-   * offset from nominal in rad/sample, or NaN when the relative deviation exceeds the tolerance.
+   * Measures the frequency of the tone near filter `k` by Hann-window reassignment: leaves its
+   * offset from nominal (rad/sample) in `scratch[1]` and returns whether the relative deviation
+   * is within the tolerance.
    */
-  private measure(k: number): number {
+  private measure(k: number): boolean {
     const t = TABLES[k]!;
     const x = this.block;
     let hr = 0, hi = 0, dr = 0, di = 0;
@@ -345,17 +350,20 @@ export class DtmfDetector {
       di -= v * t[3 * N + n]!;
     }
     const mag2 = hr * hr + hi * hi;
-    if (mag2 === 0) return Number.NaN;
+    if (mag2 === 0) return false;
     // Δω = −Im(X_d / X_h) = −Im(X_d · conj(X_h)) / |X_h|²
     const dw = -(di * hr - dr * hi) / mag2;
-    return Math.abs(dw / OMEGAS[k]!) > this.tolerance ? Number.NaN : dw;
+    this.scratch[1] = dw;
+    return Math.abs(dw / OMEGAS[k]!) <= this.tolerance;
   }
 
   /**
    * Least-squares fit of x[n] ≈ a·cos(w1 n) + b·sin(w1 n) + c·cos(w2 n) + d·sin(w2 n) over the
-   * block. Leaves [a, b, c, d, explained energy] in `lsq`; false if the system is singular.
+   * block, with w1 = `scratch[1]` and w2 = `scratch[2]` (rad/sample). Leaves [a, b, c, d, explained energy] in `lsq`; false if the system is singular.
    */
-  private fit(w1: number, w2: number): boolean {
+  private fit(): boolean {
+    const w1 = this.scratch[1]!;
+    const w2 = this.scratch[2]!;
     const x = this.block;
     const cw1 = Math.cos(w1), sw1 = Math.sin(w1), cw2 = Math.cos(w2), sw2 = Math.sin(w2);
     let c1 = 1, s1 = 0, c2 = 1, s2 = 0;
@@ -401,4 +409,5 @@ export class DtmfDetector {
 
   private readonly gram = new Float64Array(20);
   private readonly lsq = new Float64Array(5);
+  private readonly scratch = new Float64Array(3);
 }
