@@ -1,0 +1,2 @@
+export * from './agent-client.js';
+export * from './ws-transport.js';
