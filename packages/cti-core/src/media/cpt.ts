@@ -61,7 +61,7 @@ const Band = { None: 0, Cpt: 1, Cng: 2, Ced: 3 } as const;
 type Band = (typeof Band)[keyof typeof Band];
 
 const FILTER_HZ = [430, 450, 470, 1070, 1100, 1130, 2100];
-const FILTER_BAND = [Band.Cpt, Band.Cpt, Band.Cpt, Band.Cng, Band.Cng, Band.Cng, Band.Ced];
+const COEFFS = Float64Array.from(FILTER_HZ, (f) => 2 * Math.cos((2 * Math.PI * f) / SAMPLE_RATE));
 const TONE_FRACTION = 0.6;
 const HISTORY = 8;
 const VOICE_OVER_FLOOR = 10 ** (6 / 10); // voice frames are ≥ 6 dB above the noise floor
@@ -83,8 +83,6 @@ export class CallProgressDetector {
   private readonly dialToneMs: number;
   private readonly voiceMs: number;
   private readonly silenceMs: number;
-  private readonly coeffs = new Float64Array(FILTER_HZ.length);
-  private coeffLength = 0;
 
   private elapsedMs = 0;
   private lastReported: CallProgressType | undefined;
@@ -200,11 +198,7 @@ export class CallProgressDetector {
   /** Returns the band holding ≥ 60 % of the AC power (if loud enough); sets `lastVoice`. */
   private classify(frame: Int16Array): Band {
     const n = frame.length;
-    if (n !== this.coeffLength) {
-      for (let k = 0; k < FILTER_HZ.length; k++) this.coeffs[k] = 2 * Math.cos((2 * Math.PI * FILTER_HZ[k]!) / SAMPLE_RATE);
-      this.coeffLength = n;
-    }
-    const c = this.coeffs;
+    const c = COEFFS;
     const c0 = c[0]!, c1 = c[1]!, c2 = c[2]!, c3 = c[3]!, c4 = c[4]!, c5 = c[5]!, c6 = c[6]!;
     let a0 = 0, b0 = 0, a1 = 0, b1 = 0, a2 = 0, b2 = 0, a3 = 0, b3 = 0, a4 = 0, b4 = 0, a5 = 0, b5 = 0, a6 = 0, b6 = 0;
     let energy = 0;
@@ -228,12 +222,11 @@ export class CallProgressDetector {
       this.trackFloor(acPower);
       return Band.None;
     }
-    // tone power estimate of a Goertzel output: 2|X|²/N²
-    const p = (a: number, b: number, k: number): number => (2 * (a * a + b * b - k * a * b)) / (n * n);
-    const cpt = Math.max(p(a0, b0, c0), p(a1, b1, c1), p(a2, b2, c2));
-    const cng = Math.max(p(a3, b3, c3), p(a4, b4, c4), p(a5, b5, c5));
-    const ced = p(a6, b6, c6);
-    const limit = TONE_FRACTION * acPower;
+    // tone power estimate of a Goertzel output: 2|X|²/N², compared with the frame's AC power
+    const limit = (TONE_FRACTION * acPower * n * n) / 2;
+    const cpt = Math.max(a0 * a0 + b0 * b0 - c0 * a0 * b0, a1 * a1 + b1 * b1 - c1 * a1 * b1, a2 * a2 + b2 * b2 - c2 * a2 * b2);
+    const cng = Math.max(a3 * a3 + b3 * b3 - c3 * a3 * b3, a4 * a4 + b4 * b4 - c4 * a4 * b4, a5 * a5 + b5 * b5 - c5 * a5 * b5);
+    const ced = a6 * a6 + b6 * b6 - c6 * a6 * b6;
     let band: Band = Band.None;
     if (cpt >= limit) band = Band.Cpt;
     else if (cng >= limit) band = Band.Cng;
