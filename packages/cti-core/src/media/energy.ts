@@ -1,6 +1,6 @@
 /**
- * Energy-based voice activity detection on 20 ms frames. (The frame level itself,
- * {@link frameLevelDbm0}, lives in `levels.ts` with the rest of the dBm0 convention.)
+ * Frame energy and energy-based voice activity detection on 20 ms frames. {@link frameLevelDbm0}
+ * is defined in `levels.ts` with the rest of the dBm0 convention and re-exported here.
  *
  * @packageDocumentation
  */
@@ -8,6 +8,9 @@
 import { ErrorCode, HotlineError } from '../errors.js';
 import { SAMPLE_RATE } from './frame.js';
 import { frameLevelDbm0 } from './levels.js';
+
+/** RMS level of a frame in dBm0 (defined in `levels.ts`; `-Infinity` for digital silence). */
+export { frameLevelDbm0 };
 
 /** Output state of {@link VoiceActivityDetector}. */
 export type VoiceActivity = 'voice' | 'silence';
