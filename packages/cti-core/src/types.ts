@@ -210,6 +210,8 @@ export interface FaxProgress {
   readonly phase: 'negotiating' | 'page' | 'page-done';
   readonly page: number;
   readonly bitRate?: number;
+  /** Pages in the document being sent, when the engine knows (page `page` of `pageCount`). */
+  readonly pageCount?: number;
 }
 
 /** Result of a fax job. */
