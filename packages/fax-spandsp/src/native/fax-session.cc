@@ -31,7 +31,7 @@ enum EventKind : int32_t {
   kPhaseB = 1,   // code = frame type that started phase B processing (DIS at the sender, DCS at the receiver)
   kPhaseD = 2,   // code = post-page message (MPS, EOP, MCF...)
   kPhaseE = 3,   // code = completion code (T30_ERR_*)
-  kFrameRx = 4,  // code = FCF of a received T.30 control frame
+  kFrameRx = 4,  // code = FCF (| FCF2 << 8) of a received T.30 control frame
   kFrameTx = 5,  // code = FCF of a sent T.30 control frame
   kDocument = 6, // code = document handler status
 };
@@ -126,8 +126,10 @@ class FaxSession : public Napi::ObjectWrap<FaxSession> {
   }
   static void OnFrame(t30_state_t*, void* self, int incoming, const uint8_t msg[], int len) {
     // HDLC frame: address 0xFF, control 0x03/0x13, then the FCF; bit 0 of the FCF is the X bit.
+    // The second octet after the FCF (FCF2 of an ECM PPS) goes in bits 8..15.
     if (len < 3) return;
-    static_cast<FaxSession*>(self)->Push(incoming ? kFrameRx : kFrameTx, msg[2] & 0xFE);
+    const int32_t fcf2 = len > 3 ? static_cast<int32_t>(msg[3] & 0xFE) << 8 : 0;
+    static_cast<FaxSession*>(self)->Push(incoming ? kFrameRx : kFrameTx, (msg[2] & 0xFE) | fcf2);
   }
   static int OnT38Packet(t38_core_state_t*, void* self, const uint8_t* buf, int len, int count) {
     auto* s = static_cast<FaxSession*>(self);
