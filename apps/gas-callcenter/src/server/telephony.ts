@@ -1,0 +1,266 @@
+/**
+ * The telephony side of the call centre: connects callers the IVR hands to the ACD with agents'
+ * phones (stations on the board), and keeps the ACD told of every answer, miss and hang-up so no
+ * agent is ever left stuck busy and no caller is lost when an agent's line fails.
+ *
+ * @module
+ */
+import { Subscription, filter, firstValueFrom, type SchedulerLike } from 'rxjs';
+import { isHotlineError, maskPhone, type Board, type Channel, type Logger } from '@hotline/cti-core';
+import type { Acd, Assignment, PriorityClass } from '@hotline/acd';
+import type { AcdAdapter, AcdRequest, AcdResult } from '@hotline/ivr';
+
+/** One agent seat: the agent's id and the station (phone) channel on the board. */
+export interface Seat {
+  readonly agentId: string;
+  /** Channel id of the agent's phone. */
+  readonly station: string;
+  /** Extension number shown and dialled. */
+  readonly extension: string;
+}
+
+/** Where a request with given skills goes. */
+export interface QueueRoute {
+  readonly queueId: string;
+  readonly priority: PriorityClass;
+}
+
+/** A call connected to an agent. */
+export interface ConnectedCall {
+  readonly interactionId: string;
+  readonly agentId: string;
+  readonly queueId: string;
+  readonly trunk: Channel;
+  readonly station: Channel;
+  readonly callerId?: string;
+  readonly data: Readonly<Record<string, string | number | boolean>>;
+  readonly connectedAt: number;
+}
+
+/** Options of {@link Telephony}. */
+export interface TelephonyOptions {
+  readonly board: Board;
+  readonly acd: Acd;
+  readonly seats: readonly Seat[];
+  readonly scheduler: SchedulerLike;
+  readonly logger: Logger;
+  /** Maps the IVR's skills and priority to a queue. */
+  readonly route: (skills: readonly string[], priority: number) => QueueRoute;
+  /** Told when an agent's phone starts ringing with a call (screen pop). */
+  readonly onOffer?: (offer: { readonly agentId: string; readonly interactionId: string; readonly request: AcdRequest }) => void;
+  /** Told when a call is connected to an agent, and when it ends. */
+  readonly onConnected?: (call: ConnectedCall) => void;
+  readonly onEnded?: (call: ConnectedCall, by: 'caller' | 'agent') => void;
+}
+
+interface Pending {
+  readonly request: AcdRequest;
+  readonly route: QueueRoute;
+  readonly ringing: Map<string, Subscription>;
+  resolve(result: AcdResult): void;
+  settled: boolean;
+}
+
+/**
+ * Implements the IVR's `AcdAdapter` over `@hotline/acd` and the board: offers ring the agent's
+ * station, an answer bridges it with the caller, a miss or a failed station goes back to the ACD
+ * (which redirects the caller to the head of the queue), and a hang-up on either side releases
+ * the other and ends the interaction in the ACD.
+ */
+export class Telephony implements AcdAdapter {
+  private readonly options: TelephonyOptions;
+  private readonly seatsByAgent = new Map<string, Seat>();
+  private readonly pending = new Map<string, Pending>();
+  private readonly connected = new Map<string, ConnectedCall>();
+  private readonly subscription: Subscription;
+
+  constructor(options: TelephonyOptions) {
+    this.options = options;
+    for (const seat of options.seats) this.seatsByAgent.set(seat.agentId, seat);
+    this.subscription = options.acd.assignments$.subscribe((a) => this.onAssignment(a));
+  }
+
+  /** Calls connected to agents now. */
+  get calls(): readonly ConnectedCall[] {
+    return [...this.connected.values()];
+  }
+
+  /** The seat of an agent. */
+  seatOf(agentId: string): Seat | undefined {
+    return this.seatsByAgent.get(agentId);
+  }
+
+  /** The call an agent is on, if any. */
+  callOf(agentId: string): ConnectedCall | undefined {
+    for (const c of this.connected.values()) if (c.agentId === agentId) return c;
+    return undefined;
+  }
+
+  enqueue(request: AcdRequest, signal: AbortSignal): Promise<AcdResult> {
+    const { acd, logger } = this.options;
+    const route = this.options.route(request.skills, request.priority);
+    return new Promise<AcdResult>((resolve) => {
+      const p: Pending = { request, route, ringing: new Map(), resolve, settled: false };
+      this.pending.set(request.callId, p);
+      const settle = (result: AcdResult): void => {
+        if (p.settled) return;
+        p.settled = true;
+        this.pending.delete(request.callId);
+        for (const s of p.ringing.values()) s.unsubscribe();
+        p.ringing.clear();
+        resolve(result);
+      };
+      p.resolve = settle;
+      signal.addEventListener(
+        'abort',
+        () => {
+          if (p.settled) return;
+          if (acd.hasInteraction(request.callId)) acd.hangup(request.callId, 'caller');
+          settle({ status: 'rejected', reason: 'abandoned' });
+        },
+        { once: true },
+      );
+      try {
+        const r = acd.enqueue({
+          interactionId: request.callId,
+          queueId: route.queueId,
+          priority: route.priority,
+          customer: {
+            ...(request.callerId ? { phone: request.callerId } : {}),
+            ...(typeof request.data['customerNo'] === 'string' ? { ref: request.data['customerNo'] } : {}),
+          },
+        });
+        logger.info('queued', { call: request.callId, queue: route.queueId, priority: route.priority, status: r.status });
+        if (r.status === 'diverted') settle({ status: 'closed', reason: `${r.reason}:${r.target.kind}` });
+      } catch (error) {
+        logger.error('enqueue failed', { call: request.callId, error: String(error) });
+        settle({ status: 'rejected', reason: isHotlineError(error) ? error.code : 'error' });
+      }
+    });
+  }
+
+  /** Releases everything (server shutdown). */
+  dispose(): void {
+    this.subscription.unsubscribe();
+    for (const p of this.pending.values()) p.resolve({ status: 'rejected', reason: 'shutdown' });
+  }
+
+  private onAssignment(a: Assignment): void {
+    const p = this.pending.get(a.interactionId);
+    if (a.type === 'offer') {
+      if (!p) return;
+      this.ring(p, a.agentId);
+    } else if (a.type === 'retract') {
+      p?.ringing.get(a.agentId)?.unsubscribe();
+      p?.ringing.delete(a.agentId);
+    } else if (a.type === 'divert') {
+      p?.resolve({ status: 'closed', reason: `${a.reason}:${a.target.kind}` });
+    }
+  }
+
+  /** Rings the agent's phone; an answer connects the caller, anything else goes back to the ACD. */
+  private ring(p: Pending, agentId: string): void {
+    const { acd, board, logger } = this.options;
+    const ix = p.request.callId;
+    const seat = this.seatsByAgent.get(agentId);
+    const station = seat ? board.channel(seat.station) : undefined;
+    if (!seat || !station || station.state.state !== 'idle') {
+      logger.warn('agent phone unavailable', { agent: agentId, state: station?.state.state });
+      acd.offerFailed(ix, agentId);
+      return;
+    }
+    this.options.onOffer?.({ agentId, interactionId: ix, request: p.request });
+    const sub = station
+      .dial$(seat.extension, {
+        ...(p.request.callerId ? { callerId: p.request.callerId } : {}),
+        noAnswerTimeoutMs: 120_000, // the ACD's own no-answer timer decides; this is a backstop
+      })
+      .subscribe({
+        next: (e) => {
+          if (e.kind !== 'done') return;
+          p.ringing.delete(agentId);
+          if (!e.result.connected) {
+            logger.info('agent phone not answered', { agent: agentId, outcome: e.result.outcome });
+            if (acd.hasInteraction(ix)) acd.offerFailed(ix, agentId);
+            return;
+          }
+          void this.connect(p, agentId, station);
+        },
+        error: (error: unknown) => {
+          p.ringing.delete(agentId);
+          logger.warn('ringing agent failed', { agent: agentId, error: String(error) });
+          if (acd.hasInteraction(ix)) acd.offerFailed(ix, agentId);
+        },
+      });
+    p.ringing.set(agentId, sub);
+  }
+
+  private async connect(p: Pending, agentId: string, station: Channel): Promise<void> {
+    const { acd, logger, scheduler } = this.options;
+    const ix = p.request.callId;
+    const trunk = p.request.channel;
+    if (p.settled || trunk.state.state !== 'connected') {
+      // The caller left (or another agent got there first) while this phone was being answered.
+      await station.hangup().catch(() => undefined);
+      return;
+    }
+    try {
+      acd.answered(ix, agentId);
+      await trunk.bridge(station);
+    } catch (error) {
+      logger.error('connecting caller and agent failed', { call: ix, agent: agentId, error: String(error) });
+      await station.hangup().catch(() => undefined);
+      if (acd.hasInteraction(ix)) acd.agentLegLost(ix, agentId);
+      return;
+    }
+    const call: ConnectedCall = {
+      interactionId: ix,
+      agentId,
+      queueId: p.route.queueId,
+      trunk,
+      station,
+      ...(p.request.callerId ? { callerId: p.request.callerId } : {}),
+      data: p.request.data,
+      connectedAt: scheduler.now(),
+    };
+    this.connected.set(ix, call);
+    logger.info('caller connected to agent', { call: ix, agent: agentId, caller: maskPhone(p.request.callerId) });
+    this.options.onConnected?.(call);
+    p.resolve({ status: 'assigned', agentId });
+    // Whoever hangs up first, the other leg is released and the ACD is told. If the agent's
+    // line fails instead, the caller is not lost: the ACD puts them back at the head of the
+    // queue with their original age, and the next agent's phone rings.
+    const ended = (ch: Channel): Promise<'released' | 'fault'> =>
+      firstValueFrom(ch.events$.pipe(filter((e) => e.type === 'released' || e.type === 'fault')), { defaultValue: undefined }).then(
+        (e) => (e?.type === 'fault' ? 'fault' : 'released'),
+      );
+    const first = await Promise.race([
+      ended(trunk).then((how) => ({ by: 'caller' as const, how })),
+      ended(station).then((how) => ({ by: 'agent' as const, how })),
+    ]);
+    this.connected.delete(ix);
+    if (first.by === 'agent' && first.how === 'fault' && trunk.state.state === 'connected' && acd.hasInteraction(ix)) {
+      logger.warn('agent line failed mid-call; caller goes back to the head of the queue', { call: ix, agent: agentId });
+      await trunk.unbridge().catch(() => undefined);
+      const again: Pending = { request: p.request, route: p.route, ringing: new Map(), resolve: () => undefined, settled: false };
+      again.resolve = () => {
+        again.settled = true;
+        this.pending.delete(ix);
+        for (const s of again.ringing.values()) s.unsubscribe();
+      };
+      this.pending.set(ix, again);
+      void ended(trunk).then(() => {
+        if (again.settled) return;
+        again.resolve({ status: 'rejected', reason: 'abandoned' });
+        if (acd.hasInteraction(ix)) acd.hangup(ix, 'caller');
+      });
+      this.options.onEnded?.(call, 'agent');
+      acd.agentLegLost(ix, agentId);
+      return;
+    }
+    await Promise.all([trunk.hangup().catch(() => undefined), station.hangup().catch(() => undefined)]);
+    if (acd.hasInteraction(ix)) acd.hangup(ix, first.by);
+    logger.info('call ended', { call: ix, agent: agentId, by: first.by });
+    this.options.onEnded?.(call, first.by);
+  }
+}
