@@ -41,3 +41,6 @@ export {
 export * from './survey.js';
 export * from './voicemail.js';
 export * from './runtime.js';
+export * from './menu-schema.js';
+export * from './menu-compiler.js';
+export * from './menu-registry.js';
