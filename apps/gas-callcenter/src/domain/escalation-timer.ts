@@ -29,6 +29,7 @@ export class EscalationTimer {
   private changes: Subscription | undefined;
   private readonly maxIntervalMs: number;
   private readonly logger: Logger;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly o: EscalationTimerOptions) {
     this.maxIntervalMs = o.maxIntervalMs ?? 60_000;
@@ -52,6 +53,15 @@ export class EscalationTimer {
     this.timer?.unsubscribe();
     this.timer = undefined;
     this.dueAt = undefined;
+  }
+
+  /**
+   * Resolves when no check is running. Under a virtual clock, database work started by a timer
+   * finishes in real time after the clock has moved on; tests await this after each advance.
+   */
+  idle(): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private wakeAt(at: number): void {
@@ -88,5 +98,8 @@ export class EscalationTimer {
     this.rerun = false;
     this.dueAt = undefined;
     this.wakeAt(wanted);
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
   }
 }
