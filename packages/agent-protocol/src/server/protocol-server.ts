@@ -625,6 +625,7 @@ export class ProtocolServer implements LinkAcceptor {
     const run = this.execute(session, conn, id, command, def, parsed.data.params).then((text) => {
       entry.text = text;
       session.inFlight--;
+      this.trimRequests(session);
       session.conn?.link.send(text);
     });
     this.inFlight.add(run);
