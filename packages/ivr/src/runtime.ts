@@ -19,7 +19,7 @@ import {
 import { IvrErrorCode, ivrError } from './errors.js';
 import type { FlowDefinition } from './flow.js';
 import { DEFAULT_LOCALE, type Locale } from './locale.js';
-import type { PromptCatalog, PromptCheckReport } from './prompt-catalog.js';
+import type { PromptCatalog, PromptCheckReport, PromptProblem } from './prompt-catalog.js';
 import { fragmentIds } from './say/fragments.js';
 import { isFlowSignal, type AgentReason } from './signals.js';
 import { STANDARD_PROMPT_IDS, StandardPrompt } from './standard-prompts.js';
@@ -138,10 +138,22 @@ export class IvrRuntime {
     const catalog = this.options.catalog;
     let checked = 0;
     let totalMs = 0;
+    const problems: PromptProblem[] = [];
+    const messages: string[] = [];
     for (const locale of catalog.locales) {
-      const r = await catalog.verify([...STANDARD_PROMPT_IDS, ...fragmentIds(locale), ...ids], [locale]);
-      checked += r.checked;
-      totalMs += r.totalMs;
+      try {
+        const r = await catalog.verify([...STANDARD_PROMPT_IDS, ...fragmentIds(locale), ...ids], [locale]);
+        checked += r.checked;
+        totalMs += r.totalMs;
+      } catch (error) {
+        if (!isHotlineError(error)) throw error;
+        problems.push(...((error.details as { problems?: PromptProblem[] }).problems ?? []));
+        messages.push(error.message);
+      }
+    }
+    if (problems.length > 0) {
+      const missing = problems.some((p) => p.code === 'ERR_PROMPT_MISSING');
+      throw ivrError(missing ? IvrErrorCode.PromptMissing : IvrErrorCode.PromptUnreadable, messages.join('\n'), { details: { problems } });
     }
     return { checked, totalMs };
   }
