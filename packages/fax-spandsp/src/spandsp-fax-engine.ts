@@ -14,7 +14,7 @@ import {
   type SoftFaxSession,
 } from '@hotline/cti-core';
 import { loadBinding, NativeEvent, type BindingState, type NativeSession, type NativeStats } from './native.js';
-import { completionName, resolutionText, T30_FRAMES, T30PhaseTracker, type T30Phase } from './t30.js';
+import { completionName, frameName, resolutionText, T30_FRAMES, T30PhaseTracker, type T30Phase } from './t30.js';
 import { faxDocumentError, mergeFaxTiffs, parseFaxTiff, type FaxTiff, type FaxTiffLimits } from './tiff.js';
 
 /** Image modems a session may use (ITU-T V.17 up to 14 400 bit/s, V.29 9 600, V.27ter 4 800). */
@@ -39,8 +39,19 @@ export interface SpandspFaxEngineOptions {
   /** Where documents made of several files are staged (default the OS temp directory). */
   readonly workDir?: string;
   readonly logger?: Logger;
+  /** Told every T.30 control frame a session sends or receives (for a signalling trace). */
+  readonly onFrame?: (frame: T30FrameTrace) => void;
   /** @internal Tests: a loader that pretends the addon is missing. */
   readonly loadBinding?: () => BindingState;
+}
+
+/** A T.30 control frame seen by a session. */
+export interface T30FrameTrace {
+  readonly direction: 'rx' | 'tx';
+  /** Frame name, e.g. `DCS`, `MCF`, `PPS-EOP`. */
+  readonly name: string;
+  /** The session's phase after the frame. */
+  readonly phase: T30Phase;
 }
 
 /** What a running session reports beyond the contract (for consoles, logs and benchmarks). */
@@ -98,7 +109,7 @@ export class SpandspFaxEngine implements SoftFaxEngine {
   /** Starts a session over audio; see the class description for what it checks first. */
   start(options: SoftFaxOptions): SpandspFaxSession {
     const { native, pageCount, staged } = this.open(options, 'audio');
-    return new SpandspFaxSession(native, options, pageCount, staged, this.logger);
+    return new SpandspFaxSession(native, options, pageCount, staged, this.logger, this.options.onFrame);
   }
 
   /**
@@ -108,7 +119,7 @@ export class SpandspFaxEngine implements SoftFaxEngine {
    */
   startT38(options: T38FaxSessionOptions): T38FaxSession {
     const { native, pageCount, staged } = this.open(options, 't38');
-    return new T38FaxSession(native, options, pageCount, staged, this.logger);
+    return new T38FaxSession(native, options, pageCount, staged, this.logger, this.options.onFrame);
   }
 
   private open(options: SoftFaxOptions, transport: 'audio' | 't38'): { native: NativeSession; pageCount: number | undefined; staged: string | undefined } {
@@ -174,6 +185,7 @@ export class SpandspFaxSession implements SoftFaxSession {
   protected frames = 0;
   private pagesDone = 0;
   private negotiated = false;
+  private announced = 0;
   private ended = false;
 
   /** @internal Made by {@link SpandspFaxEngine.start}. */
@@ -183,6 +195,7 @@ export class SpandspFaxSession implements SoftFaxSession {
     private readonly pageCount: number | undefined,
     private readonly staged: string | undefined,
     protected readonly logger: Logger,
+    private readonly onTrace?: (frame: T30FrameTrace) => void,
   ) {
     this.native = native;
   }
@@ -224,35 +237,56 @@ export class SpandspFaxSession implements SoftFaxSession {
 
   protected drain(native: NativeSession): void {
     const events = native.takeEvents();
+    let frames = false;
     for (let i = 0; i + 1 < events.length && !this.ended; i += 2) {
       const kind = events[i] as number;
       const code = events[i + 1] as number;
-      if (kind === NativeEvent.FrameRx || kind === NativeEvent.FrameTx) this.onFrame(native, code);
-      else if (kind === NativeEvent.PhaseE) this.finish(native, code);
+      if (kind === NativeEvent.FrameRx || kind === NativeEvent.FrameTx) {
+        frames = true;
+        this.tracker.frame(code);
+        if ((code & 0xfe) === T30_FRAMES.DCS && !this.negotiated) {
+          this.negotiated = true;
+          this.progress({ phase: 'negotiating', page: 1, ...this.rate(native), ...this.total() });
+        }
+        if (this.onTrace) {
+          const fcf2 = (code >> 8) & 0xfe;
+          const name = (code & 0xfe) === T30_FRAMES.PPS ? `PPS-${fcf2 === 0 ? 'NULL' : frameName(fcf2)}` : frameName(code);
+          this.onTrace({ direction: kind === NativeEvent.FrameRx ? 'rx' : 'tx', name, phase: this.tracker.phase });
+        }
+      } else if (kind === NativeEvent.PhaseE) {
+        this.pages(native);
+        this.finish(native, code);
+      }
+    }
+    if (frames && !this.ended) this.pages(native);
+  }
+
+  /**
+   * Page progress from spandsp's own page counters (they move when a page is confirmed), and
+   * a `page` event when image data of a page not yet announced starts.
+   */
+  private pages(native: NativeSession): void {
+    const stats = native.stats();
+    const done = this.options.direction === 'send' ? stats.pagesTx : stats.pagesRx;
+    while (this.pagesDone < done) {
+      this.pagesDone++;
+      this.progress({ phase: 'page-done', page: this.pagesDone, ...this.rate(native), ...this.total() });
+    }
+    const next = this.pagesDone + 1;
+    const more = this.pageCount === undefined || next <= this.pageCount;
+    if (this.tracker.phase === 'C' && this.negotiated && this.announced < next && more) {
+      this.announced = next;
+      this.progress({ phase: 'page', page: next, ...this.rate(native), ...this.total() });
     }
   }
 
-  private onFrame(native: NativeSession, code: number): void {
-    const before = this.tracker.phase;
-    const confirms = this.tracker.confirmsPage(code);
-    const phase = this.tracker.frame(code);
-    const fcf = code & 0xfe;
-    const rate = (): { bitRate?: number } => {
-      const r = native.stats().bitRate;
-      return r > 0 ? { bitRate: r } : {};
-    };
-    const total = this.pageCount === undefined ? {} : { pageCount: this.pageCount };
-    if (fcf === T30_FRAMES.DCS) {
-      this.negotiated = true;
-      this.progress({ phase: 'negotiating', page: this.pagesDone + 1, ...rate(), ...total });
-    }
-    if (confirms) {
-      this.pagesDone++;
-      this.progress({ phase: 'page-done', page: this.pagesDone, ...rate(), ...total });
-    }
-    if (phase === 'C' && before !== 'C' && this.negotiated) {
-      this.progress({ phase: 'page', page: this.pagesDone + 1, ...rate(), ...total });
-    }
+  private rate(native: NativeSession): { bitRate?: number } {
+    const r = native.stats().bitRate;
+    return r > 0 ? { bitRate: r } : {};
+  }
+
+  private total(): { pageCount?: number } {
+    return this.pageCount === undefined ? {} : { pageCount: this.pageCount };
   }
 
   private progress(p: FaxProgress): void {
@@ -267,7 +301,8 @@ export class SpandspFaxSession implements SoftFaxSession {
     if (this.ended) return;
     this.ended = true;
     const stats: NativeStats = native.stats();
-    const failurePhase = this.tracker.phase;
+    // A failure is charged to the phase the call was in when it went wrong, not to the DCN after it.
+    const failurePhase = this.tracker.failurePhase;
     // Release spandsp (closes and flushes the received TIFF) before anyone looks at the file.
     native.close();
     this.native = undefined;

@@ -133,15 +133,25 @@ export class T30PhaseTracker {
   /** The last post-page command, to know what an MCF confirms. */
   private lastPostPage = 0;
 
+  private beforeRelease: T30Phase = 'A';
+
   get phase(): T30Phase {
     return this.current;
+  }
+
+  /** The phase to blame for a failure: the one before release (DCN) when the call got that far. */
+  get failurePhase(): T30Phase {
+    return this.current === 'E' ? this.beforeRelease : this.current;
   }
 
   /** Feeds one control frame (FCF, with an ECM PPS's FCF2 in bits 8..15); returns the new phase. */
   frame(code: number): T30Phase {
     const f = code & 0xfe;
     const fcf2 = (code >> 8) & 0xfe;
-    if (f === T30_FRAMES.DCN) this.current = 'E';
+    if (f === T30_FRAMES.DCN) {
+      if (this.current !== 'E') this.beforeRelease = this.current;
+      this.current = 'E';
+    }
     else if (f === T30_FRAMES.CFR) this.current = 'C';
     else if (PRE_MESSAGE.has(f)) this.current = 'B';
     else if (POST_PAGE.has(f)) {
@@ -156,14 +166,6 @@ export class T30PhaseTracker {
       else this.current = 'D';
     }
     return this.current;
-  }
-
-  /** True when `code` (an MCF) confirms the end of a page rather than an ECM block inside one. */
-  confirmsPage(code: number): boolean {
-    const f = code & 0xfe;
-    if (f !== T30_FRAMES.MCF) return false;
-    const p = this.lastPostPage;
-    return p === T30_FRAMES.MPS || p === T30_FRAMES.EOP || p === T30_FRAMES.EOM || p === T30_FRAMES.PRI_MPS || p === T30_FRAMES.PRI_EOP || p === T30_FRAMES.PRI_EOM;
   }
 }
 

@@ -128,6 +128,10 @@ class FaxSession : public Napi::ObjectWrap<FaxSession> {
     // HDLC frame: address 0xFF, control 0x03/0x13, then the FCF; bit 0 of the FCF is the X bit.
     // The second octet after the FCF (FCF2 of an ECM PPS) goes in bits 8..15.
     if (len < 3) return;
+    // ECM image data (FCD 0x06) and its end marker (RCP 0x86) are not control frames; there are
+    // up to 256 of them per block, so they are not queued.
+    const int fcf = msg[2] & 0xFE;
+    if (fcf == 0x06 || fcf == 0x86) return;
     const int32_t fcf2 = len > 3 ? static_cast<int32_t>(msg[3] & 0xFE) << 8 : 0;
     static_cast<FaxSession*>(self)->Push(incoming ? kFrameRx : kFrameTx, (msg[2] & 0xFE) | fcf2);
   }
