@@ -247,4 +247,52 @@ describe('AgentClient reconnect and resume', () => {
     await clock.advanceBy(30_000);
     expect(client.state).toMatchObject({ status: 'online', session: { resumed: true, resync: false } });
   });
+
+  it('skips unknown events from a newer server but keeps the sequence', async () => {
+    const clock = new VirtualScheduler();
+    const fixture = createFixture(clock);
+    const net = createMemoryTransport(fixture.server);
+    const client = new AgentClient({
+      scheduler: clock,
+      transport: (h) => net.connect({ onMessage: (t) => h.onMessage(t.replace('"name":"notice","data":{"noticeId":"n2"', '"name":"future.thing","data":{"noticeId":"n2"')), onClose: h.onClose }),
+    });
+    const events: ProtocolEvent[] = [];
+    client.events$.subscribe((e) => events.push(e));
+    await clock.run(client.login({ userId: '1001', password: 'agent-pass-1001' }));
+    for (let i = 1; i <= 3; i++) fixture.server.push('all', 'notice', notice(i));
+    await clock.advanceBy(0);
+    expect(events.map((e) => e.seq)).toEqual([1, 3]);
+    expect(client.seq).toBe(3);
+  });
+
+  it('treats a gap in the event sequence as a lost link and resumes to fill it', async () => {
+    const clock = new VirtualScheduler();
+    const fixture = createFixture(clock);
+    const net = createMemoryTransport(fixture.server);
+    let dropped = false;
+    const client = new AgentClient({
+      scheduler: clock,
+      random: () => 0.5,
+      reconnect: { initialDelayMs: 100 },
+      transport: (h) =>
+        net.connect({
+          onMessage: (t) => {
+            if (!dropped && t.includes('"seq":2,')) {
+              dropped = true; // lose exactly one frame
+              return;
+            }
+            h.onMessage(t);
+          },
+          onClose: h.onClose,
+        }),
+    });
+    const events: ProtocolEvent[] = [];
+    client.events$.subscribe((e) => events.push(e));
+    await clock.run(client.login({ userId: '1001', password: 'agent-pass-1001' }));
+    for (let i = 1; i <= 3; i++) fixture.server.push('all', 'notice', notice(i));
+    await clock.advanceBy(200);
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(client.state).toMatchObject({ status: 'online', session: { resumed: true } });
+  });
 });
+

@@ -244,3 +244,33 @@ describe('ProtocolServer: events', () => {
     expect(isProtocolError(late.frames[0], undefined)).toBe(false);
   });
 });
+
+describe('ProtocolServer: bounds', () => {
+  it('closes a connection after too many failed logins on it', async () => {
+    const clock = new VirtualScheduler();
+    const { server } = createFixture(clock, { maxLoginAttemptsPerConnection: 2 });
+    const peer = rawPeer(server);
+    peer.send({ type: 'hello', protocol: '1.0', client: { name: 'raw', version: '0' } });
+    peer.send({ type: 'login', userId: '1001', password: 'a' });
+    await settle();
+    expect(peer.closed).toBeUndefined();
+    peer.send({ type: 'login', userId: '1002', password: 'b' });
+    await settle();
+    expect(peer.closed?.code).toBe(4004);
+  });
+
+  it('bounds the replay buffer by size as well as by count', async () => {
+    const clock = new VirtualScheduler();
+    const { server } = createFixture(clock, { replayBufferBytes: 1_000 });
+    const peer = await loggedInPeer(server);
+    const token = (peer.frames.find((f) => f.type === 'session') as { token: string }).token;
+    peer.drop();
+    for (let i = 1; i <= 20; i++) server.push('all', 'notice', { noticeId: `n${i}`, level: 'info', text: 'x'.repeat(100) });
+    const again = rawPeer(server);
+    again.send({ type: 'hello', protocol: '1.0', client: { name: 'raw', version: '0' } });
+    again.send({ type: 'resume', token, lastSeq: 0 });
+    await settle();
+    expect(again.frames.find((f) => f.type === 'session')).toMatchObject({ resumed: true, resync: true, seq: 20 });
+    expect(again.frames.filter((f) => f.type === 'event')).toHaveLength(0);
+  });
+});

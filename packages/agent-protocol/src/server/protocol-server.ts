@@ -140,6 +140,10 @@ export interface ProtocolServerOptions {
   readonly resumeWindowMs?: number;
   /** Events kept per session for resume (default 1 000). */
   readonly replayBufferSize?: number;
+  /** Approximate size of the events kept per session, in UTF-16 code units (default 4 Mi); whichever bound is hit first evicts. */
+  readonly replayBufferBytes?: number;
+  /** Failed logins allowed on one connection before it is closed (default 5); per-user lockout is the authenticator's. */
+  readonly maxLoginAttemptsPerConnection?: number;
   /** Completed request ids remembered per session for idempotent replay (default 500). */
   readonly idempotencyCacheSize?: number;
   /** Requests running at once per session (default 32); more get `ERR_UNAVAILABLE`. */
@@ -164,6 +168,7 @@ interface Session {
   seq: number;
   /** Replay buffer: frames with seq `firstSeq`..`seq`, oldest first. */
   readonly buffer: string[];
+  bufferBytes: number;
   firstSeq: number;
   conn: Conn | undefined;
   expiry: Subscription | undefined;
@@ -182,6 +187,7 @@ interface Conn {
   lastHeard: number;
   timer: Subscription | undefined;
   readonly openedAt: number;
+  failedLogins: number;
 }
 
 /**
@@ -214,6 +220,8 @@ export class ProtocolServer implements LinkAcceptor {
   private readonly handshakeTimeoutMs: number;
   private readonly resumeWindowMs: number;
   private readonly replayBufferSize: number;
+  private readonly replayBufferBytes: number;
+  private readonly maxLoginAttempts: number;
   private readonly idempotencyCacheSize: number;
   private readonly maxInFlight: number;
   private readonly maxFrameBytes: number;
@@ -238,6 +246,8 @@ export class ProtocolServer implements LinkAcceptor {
     this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? 30_000;
     this.resumeWindowMs = options.resumeWindowMs ?? 120_000;
     this.replayBufferSize = options.replayBufferSize ?? 1_000;
+    this.replayBufferBytes = options.replayBufferBytes ?? 4 * 1024 * 1024;
+    this.maxLoginAttempts = options.maxLoginAttemptsPerConnection ?? 5;
     this.idempotencyCacheSize = options.idempotencyCacheSize ?? 500;
     this.maxInFlight = options.maxInFlight ?? 32;
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
@@ -305,7 +315,7 @@ export class ProtocolServer implements LinkAcceptor {
    */
   accept(link: TransportLink, info: ConnectionInfo): TransportHandlers {
     const now = this.scheduler.now();
-    const conn: Conn = { link, info, phase: 'hello', session: undefined, lastHeard: now, timer: undefined, openedAt: now };
+    const conn: Conn = { link, info, phase: 'hello', session: undefined, lastHeard: now, timer: undefined, openedAt: now, failedLogins: 0 };
     if (this.closing) {
       link.send(JSON.stringify({ type: 'bye', code: ProtocolErrorCode.Unavailable, message: 'server shutting down' }));
       link.close(1001, 'server shutting down');
@@ -462,6 +472,10 @@ export class ProtocolServer implements LinkAcceptor {
       this.auditLog({ action: 'login-failed', remoteAddress, userId, ok: false, code: error.code, details: error.details });
       this.logger.info('agent-protocol: login refused', { userId, remoteAddress, code: error.code });
       this.sendError(conn, error);
+      if (++conn.failedLogins >= this.maxLoginAttempts) {
+        conn.link.send(JSON.stringify({ type: 'bye', code: error.code, message: 'too many failed logins on this connection' }));
+        this.closeConn(conn, 4004, 'too many failed logins');
+      }
       return;
     }
     const user = UserInfo.safeParse(outcome.user);
@@ -483,6 +497,7 @@ export class ProtocolServer implements LinkAcceptor {
       remoteAddress,
       seq: 0,
       buffer: [],
+      bufferBytes: 0,
       firstSeq: 1,
       conn: undefined,
       expiry: undefined,
@@ -700,8 +715,9 @@ export class ProtocolServer implements LinkAcceptor {
     const seq = ++session.seq;
     const text = `{"type":"event","seq":${seq},"at":${at}${tail}`;
     session.buffer.push(text);
-    if (session.buffer.length > this.replayBufferSize) {
-      session.buffer.shift();
+    session.bufferBytes += text.length;
+    while (session.buffer.length > 1 && (session.buffer.length > this.replayBufferSize || session.bufferBytes > this.replayBufferBytes)) {
+      session.bufferBytes -= (session.buffer.shift() as string).length;
       session.firstSeq++;
     }
     if (session.conn?.phase === 'open') session.conn.link.send(text);
@@ -764,6 +780,7 @@ export class ProtocolServer implements LinkAcceptor {
     this.byToken.delete(session.token);
     session.requests.clear();
     session.buffer.length = 0;
+    session.bufferBytes = 0;
     if (!this.lifecycle.closed) this.lifecycle.next({ type: 'closed', session: this.view(session), reason });
   }
 
