@@ -12,6 +12,7 @@ import { SimBoard } from '@hotline/board-sim';
 import { SpandspFaxEngine, FAX_UNAVAILABLE, type SpandspFaxEngineOptions } from './spandsp-fax-engine.js';
 import { decodeFaxTiff, sameBitmap } from './fax-image.js';
 import { writeTestDocument } from './test-documents.js';
+import { findCjkFont, renderTextFax } from './fax-text.js';
 
 const probe = new SpandspFaxEngine();
 if (!probe.available) {
@@ -124,6 +125,19 @@ describe.skipIf(!probe.available)('SpandspFaxEngine over board-sim lines', () =>
     const sent = [...(await decodeFaxTiff(a)), ...(await decodeFaxTiff(b))];
     const received = await decodeFaxTiff(got);
     expect(received.map((p, i) => sameBitmap(p, sent[i]!))).toEqual([true, true, true]);
+  });
+
+  it.skipIf(!findCjkFont())('a Chinese/English text fax (rendered, 2 pages, standard resolution) goes over the line unchanged', async () => {
+    const engine = new SpandspFaxEngine({ modems: ['v29', 'v27ter'] });
+    const doc = join(dir, 'notice.tif');
+    const got = join(dir, 'notice-got.tif');
+    writeFileSync(doc, await renderTextFax('停气通知：因管道检修，5 月 20 日 9:00–17:00 停止供气。\nGas supply notice: maintenance on 20 May.\n'.repeat(40), { company: '城市燃气', date: '2024-05-18', resolution: 'standard' }));
+    const results: FaxResult[] = [];
+    const tx = engine.start({ direction: 'send', files: [doc], calling: true, onProgress: () => undefined, onEnd: (r) => results.push(r) });
+    const rx = engine.start({ direction: 'receive', files: [got], calling: false, onProgress: () => undefined, onEnd: (r) => results.push(r) });
+    loop(tx, rx, () => results.length === 2);
+    expect(results[0]).toMatchObject({ success: true, pages: 2, bitRate: 9600, resolution: '204 × 98 dpi (standard)' });
+    await expectSamePages(doc, got, 2);
   });
 
   it('no fax tone: a person answers the board’s fax call; the send fails in phase A with T30_ERR_T0_EXPIRED', async () => {
