@@ -14,18 +14,12 @@ export const IvrErrorCode = {
   PromptUnreadable: 'ERR_PROMPT_UNREADABLE',
   /** A declarative menu file does not parse or does not match the schema (see `details.issues`). */
   MenuInvalid: 'ERR_IVR_MENU_INVALID',
-  /** A menu or flow refers to a code action that was not registered. */
-  ActionUnknown: 'ERR_IVR_ACTION_UNKNOWN',
   /** A value cannot be spoken (not finite, too large, malformed date...). */
   SayInvalid: 'ERR_IVR_SAY_INVALID',
   /** An IVR argument or option is malformed. */
   InvalidArgument: 'ERR_IVR_INVALID_ARGUMENT',
   /** A node needs an adapter the application did not provide (ACD, transfer lines, fax documents). */
   NotConfigured: 'ERR_IVR_NOT_CONFIGURED',
-  /** An app service call timed out. */
-  ServiceTimeout: 'ERR_IVR_SERVICE_TIMEOUT',
-  /** An app service call failed. */
-  ServiceFailed: 'ERR_IVR_SERVICE_FAILED',
   /** The runtime was used before `start()` or after `close()`. */
   NotStarted: 'ERR_IVR_NOT_STARTED',
 } as const;

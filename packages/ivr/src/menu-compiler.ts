@@ -139,6 +139,7 @@ export function loadMenuSource(source: string, file: string, options: CompileMen
         let message = issue.message;
         if (issue.code === 'invalid_key' && at[at.length - 2] === 'options') message = `'${String(at[at.length - 1])}' is not a menu key (one of 0-9 * #)`;
         else if (issue.code === 'invalid_key') message = `'${String(at[at.length - 1])}' is not a valid name here`;
+        else if (issue.code !== 'unrecognized_keys' && at.length > 0 && !doc.hasIn(at)) message = `'${String(at[at.length - 1])}' is missing`;
         else if (issue.code === 'unrecognized_keys') message = `unknown field '${String(keys[0])}'${keys.length > 1 ? ` (and ${keys.slice(1).join(', ')})` : ''}`;
         return { file, path: at.join('.'), ...locate(doc, counter, at), message };
       }),
