@@ -45,10 +45,34 @@ describe('VirtualScheduler', () => {
     expect(seen).toEqual([1000, 1500]);
   });
 
-  it('run() fails when the promise never settles within maxMs', async () => {
+  it('run() fails when the promise never settles within maxMs of virtual time', async () => {
     const s = new VirtualScheduler(0);
+    const sub = interval(100, s).subscribe();
     await expect(s.run(new Promise(() => undefined), 5000)).rejects.toThrow(/still pending after 5000 ms/);
     expect(s.now()).toBe(5000);
+    sub.unsubscribe();
+  });
+
+  it('run() does not move time while nothing is scheduled: it waits for real I/O', async () => {
+    const s = new VirtualScheduler(0);
+    const io = new Promise<string>((resolve) => setTimeout(() => resolve('read'), 30));
+    expect(await s.run(io)).toBe('read');
+    expect(s.now()).toBe(0);
+    await expect(s.run(new Promise(() => undefined), 5000, 1000, 50)).rejects.toThrow(/50 ms of real time with no timer/);
+  });
+
+  it('tracked real work holds every timer until it is done', async () => {
+    const s = new VirtualScheduler(0);
+    const fired: number[] = [];
+    const sub = interval(20, s).subscribe(() => fired.push(s.now()));
+    const write = s.track(new Promise<void>((resolve) => setTimeout(resolve, 40)));
+    let doneAt = -1;
+    void write.then(() => (doneAt = s.now()));
+    await s.advanceBy(100);
+    expect(doneAt).toBe(0); // the write completed before any timer ran
+    expect(fired).toEqual([20, 40, 60, 80, 100]);
+    expect(s.trackedPending).toBe(0);
+    sub.unsubscribe();
   });
 
   it('run() passes a rejection through', async () => {

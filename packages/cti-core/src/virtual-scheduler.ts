@@ -60,6 +60,7 @@ export class VirtualScheduler implements SchedulerLike {
   private seq = 0;
   private readonly heap: Entry[] = [];
   private running: Promise<void> | undefined;
+  private tracked = 0;
 
   /** @param startMs the initial value of `now()` (epoch milliseconds; default 2026-01-01T00:00:00+08:00). */
   constructor(startMs = Date.UTC(2025, 11, 31, 16, 0, 0)) {
@@ -93,6 +94,36 @@ export class VirtualScheduler implements SchedulerLike {
     return this.heap[0]?.due;
   }
 
+  /**
+   * Marks real asynchronous work (a database write, a file read) that virtual time must wait
+   * for: while any tracked promise is pending, no timer runs and time does not move, so a 5 ms
+   * disk write cannot let 30 s of call timers fire. Returns the same promise.
+   */
+  track<T>(promise: Promise<T>): Promise<T> {
+    this.tracked++;
+    const done = (): void => {
+      this.tracked--;
+    };
+    promise.then(done, done);
+    return promise;
+  }
+
+  /** Real asynchronous work being waited for (see {@link track}). */
+  get trackedPending(): number {
+    return this.tracked;
+  }
+
+  /** Waits (in real time) until no tracked work is pending. */
+  private async drainTracked(): Promise<void> {
+    const started = process.hrtime.bigint();
+    while (this.tracked > 0) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (process.hrtime.bigint() - started > 60_000_000_000n) {
+        throw new Error(`VirtualScheduler: ${this.tracked} tracked operation(s) still pending after 60 s of real time`);
+      }
+    }
+  }
+
   /** Moves time forward by `ms`, running every action that falls due, in order. */
   advanceBy(ms: number): Promise<void> {
     return this.advanceTo(this.time + ms);
@@ -106,6 +137,7 @@ export class VirtualScheduler implements SchedulerLike {
     try {
       await settle();
       for (;;) {
+        await this.drainTracked();
         this.dropStale();
         const next = this.heap[0];
         if (!next || next.due > target) break;
@@ -124,19 +156,32 @@ export class VirtualScheduler implements SchedulerLike {
 
   /**
    * Advances time until `promise` settles (returning its value or throwing its error), in steps
-   * of at most `stepMs`. Fails if `maxMs` of virtual time pass first.
+   * of at most `stepMs`. Fails if `maxMs` of virtual time pass first. While nothing at all is
+   * scheduled, time does not move: the promise can then only be waiting for real I/O, so `run`
+   * waits for it in real time (up to `realIdleMs`).
    */
-  async run<T>(promise: Promise<T>, maxMs = 3_600_000, stepMs = 1_000): Promise<T> {
+  async run<T>(promise: Promise<T>, maxMs = 3_600_000, stepMs = 1_000, realIdleMs = 30_000): Promise<T> {
     let done = false;
     const tracked = promise.finally(() => {
       done = true;
     });
     tracked.catch(() => undefined);
     const deadline = this.time + maxMs;
+    let idleSince: bigint | undefined;
     while (!done) {
       if (this.time >= deadline) {
         throw new Error(`VirtualScheduler.run: promise still pending after ${maxMs} ms of virtual time`);
       }
+      await this.drainTracked();
+      if (this.nextDue() === undefined) {
+        idleSince ??= process.hrtime.bigint();
+        if (process.hrtime.bigint() - idleSince > BigInt(realIdleMs) * 1_000_000n) {
+          throw new Error(`VirtualScheduler.run: promise still pending after ${realIdleMs} ms of real time with no timer scheduled`);
+        }
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        continue;
+      }
+      idleSince = undefined;
       const next = this.nextDue();
       const step = Math.min(deadline, next === undefined ? this.time + stepMs : Math.min(next, this.time + stepMs));
       await this.advanceTo(step);
