@@ -14,7 +14,7 @@ import {
   type SoftFaxSession,
 } from '@hotline/cti-core';
 import { loadBinding, NativeEvent, type BindingState, type NativeSession, type NativeStats } from './native.js';
-import { completionName, frameName, resolutionText, T30_FRAMES, T30PhaseTracker, type T30Phase } from './t30.js';
+import { completionName, encodingName, frameName, resolutionText, T30_FRAMES, T30PhaseTracker, type T30Phase } from './t30.js';
 import { faxDocumentError, mergeFaxTiffs, parseFaxTiff, type FaxTiff, type FaxTiffLimits } from './tiff.js';
 
 /** Image modems a session may use (ITU-T V.17 up to 14 400 bit/s, V.29 9 600, V.27ter 4 800). */
@@ -64,6 +64,10 @@ export interface SpandspFaxStatus {
   /** Line time so far: 20 ms per processed frame. */
   readonly lineTimeMs: number;
   readonly ended: boolean;
+  /** Bytes of coded image data of the last page on the line (after the end: of the last page sent or received). */
+  readonly imageBytes: number | undefined;
+  /** Line coding of the last page (`T.4 1-D (MH)`, `T.4 2-D (MR)`, `T.6 (MMR)`). */
+  readonly coding: string | undefined;
 }
 
 const MODEM_BITS: Readonly<Record<FaxModem, number>> = { v27ter: 1, v29: 2, v17: 4 };
@@ -186,6 +190,7 @@ export class SpandspFaxSession implements SoftFaxSession {
   private pagesDone = 0;
   private negotiated = false;
   private announced = 0;
+  private final: NativeStats | undefined;
   private ended = false;
 
   /** @internal Made by {@link SpandspFaxEngine.start}. */
@@ -208,6 +213,8 @@ export class SpandspFaxSession implements SoftFaxSession {
       pageCount: this.pageCount,
       lineTimeMs: this.frames * 20,
       ended: this.ended,
+      imageBytes: this.final?.imageSize,
+      coding: this.final ? encodingName(this.final.encoding) : undefined,
     };
   }
 
@@ -301,6 +308,7 @@ export class SpandspFaxSession implements SoftFaxSession {
     if (this.ended) return;
     this.ended = true;
     const stats: NativeStats = native.stats();
+    this.final = stats;
     // A failure is charged to the phase the call was in when it went wrong, not to the DCN after it.
     const failurePhase = this.tracker.failurePhase;
     // Release spandsp (closes and flushes the received TIFF) before anyone looks at the file.
