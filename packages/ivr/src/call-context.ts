@@ -863,7 +863,9 @@ export class CallContext {
   /** @internal The runtime ends the call: runs cleanups (LIFO), never throwing. */
   async finish(): Promise<void> {
     this.stateSub.unsubscribe();
-    if (!this.abort.signal.aborted) this.abort.abort(ivrError(IvrErrorCode.InvalidArgument, 'flow ended'));
+    if (!this.abort.signal.aborted) {
+      this.abort.abort(new HotlineError(ErrorCode.Canceled, `the flow of call ${this.callId} ended`, { canceled: true }));
+    }
     this.hangupWaiters.clear();
     while (this.cleanups.length > 0) {
       const cleanup = this.cleanups.pop()!;

@@ -250,6 +250,20 @@ describe('hangup at any moment ends the flow cleanly', () => {
   });
 });
 
+describe('a caller who gives up while the call is answered', () => {
+  it('is an outcome, not an error', async () => {
+    const flow = single('f', (ctx) => ctx.play('p.info'));
+    h = await new IvrHarness(PROMPTS).open({}, [flow]);
+    const offered = new Promise<Channel>((resolve) => h.board.incoming$.subscribe(({ channel }) => resolve(channel)));
+    const caller = h.sim.call({ from: '13800138000' });
+    const channel = await h.scheduler.run(offered, 30_000);
+    caller.hangup();
+    await h.wait(200);
+    const outcome = await h.scheduler.run(h.runtime.run(channel, flow));
+    expect(outcome).toMatchObject({ status: 'caller-hangup', lastNode: 'answer' });
+  });
+});
+
 describe('voicemail, survey, transfer, fax', () => {
   it('voicemail with review: listen, re-record, keep, confirm caller ID, no reply wanted', async () => {
     const flow = single('vm', (ctx) => ctx.voicemail({ id: 'vm', mailbox: 'complaints' }));

@@ -165,7 +165,28 @@ export class IvrRuntime {
    */
   async run<A>(channel: Channel, flow: FlowDefinition<A, unknown>, options: RunOptions<A> = {}): Promise<CallOutcome> {
     if (!this.started) throw ivrError(IvrErrorCode.NotStarted, 'IvrRuntime.run: call start() first (it checks the prompts)');
-    if (channel.state.state === 'offered') await channel.answer();
+    const call = channel.call;
+    if (channel.state.state === 'offered') {
+      try {
+        await channel.answer();
+      } catch (error) {
+        if (!this.gone(channel)) throw error;
+      }
+    }
+    if (this.gone(channel)) {
+      // The caller gave up before the call was answered: an outcome, not an error.
+      const outcome: CallOutcome = {
+        status: 'caller-hangup',
+        callId: call?.id ?? channel.id,
+        flow: flow.name,
+        ...(flow.version === undefined ? {} : { version: flow.version }),
+        lastNode: 'answer',
+        path: [],
+        durationMs: 0,
+      };
+      this.eventSubject.next({ type: 'call-ended', at: this.scheduler.now(), callId: outcome.callId, outcome });
+      return outcome;
+    }
     const ctx = new CallContext(this.host, channel, options.locale ?? this.options.locale ?? DEFAULT_LOCALE, options.recording);
     Object.assign(ctx.data, options.data ?? {});
     this.active.add(ctx);
@@ -253,6 +274,10 @@ export class IvrRuntime {
     this.started = false;
     this.eventSubject.complete();
     this.resultSubject.complete();
+  }
+
+  private gone(channel: Channel): boolean {
+    return channel.state.state !== 'connected' && channel.state.state !== 'offered';
   }
 
   private async agentExit(ctx: CallContext, reason: AgentReason): Promise<void> {
