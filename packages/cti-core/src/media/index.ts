@@ -14,3 +14,4 @@ export * from './tones.js';
 export * from './dtmf-detector.js';
 export * from './energy.js';
 export * from './cpt.js';
+export * from './mf.js';
