@@ -232,7 +232,7 @@ interface AgentRec extends CandidateAgent {
   misses: number;
   readonly items: Map<string, WorkItem>;
   readonly availableFor: Set<MediaType>;
-  bucketsVersion: number;
+  /** The waiting lines this agent can serve (kept in step as lines appear). */
   buckets: Bucket[];
   memberOf: QueueRec[];
   staffed: boolean;
@@ -358,6 +358,14 @@ function checkDuration(value: number | undefined, what: string, allowZero = true
 }
 
 function normaliseSkills(reqs: readonly SkillRequirement[] | undefined, what: string): Required<SkillRequirement>[] {
+  if (reqs === undefined || reqs.length === 0) return [];
+  if (reqs.length === 1) {
+    const r = reqs[0] as SkillRequirement;
+    checkId(r?.skill, `${what}.skill`);
+    const level = r.minLevel ?? 1;
+    if (!Number.isInteger(level) || level < 1) throw invalid(`${what}: minLevel of "${r.skill}" must be a positive integer, got ${level}`);
+    return [{ skill: r.skill, minLevel: level }];
+  }
   const out = new Map<string, number>();
   for (const r of reqs ?? []) {
     checkId(r?.skill, `${what}.skill`);
@@ -369,6 +377,8 @@ function normaliseSkills(reqs: readonly SkillRequirement[] | undefined, what: st
 }
 
 function mergeSkills(a: readonly Required<SkillRequirement>[], b: readonly Required<SkillRequirement>[]): Required<SkillRequirement>[] {
+  if (b.length === 0) return a as Required<SkillRequirement>[];
+  if (a.length === 0) return b as Required<SkillRequirement>[];
   return normaliseSkills([...a, ...b], 'skills');
 }
 
@@ -398,7 +408,6 @@ export class Acd {
   private readonly availAll = new Map<MediaType, Set<AgentRec>>();
   private readonly availBySkill = new Map<MediaType, Map<string, Set<AgentRec>>>();
   private readonly allBuckets: Bucket[] = [];
-  private bucketsVersion = 0;
   private readonly stats: StatisticsAccumulator;
   private readonly pendingIx = new Set<InteractionRec>();
   private readonly pendingAgents = new Set<AgentRec>();
@@ -609,7 +618,6 @@ export class Acd {
       misses: 0,
       items: new Map(),
       availableFor: new Set(),
-      bucketsVersion: -1,
       buckets: [],
       memberOf: [],
       staffed: false,
@@ -617,6 +625,7 @@ export class Acd {
       subject: undefined,
     };
     rec.memberOf = [...this.queues.values()].filter((q) => this.servesQueue(rec, q));
+    rec.buckets = this.allBuckets.filter((b) => this.agentServesBucket(rec, b));
     this.agents.set(config.id, rec);
     this.agentsStale = true;
   }
@@ -1238,7 +1247,13 @@ export class Acd {
       a.online = true;
       cause = 'logout';
     }
-    const activity = aggregateActivity([...a.items.values()].map((i) => i.activity));
+    let activity: Activity = 'idle';
+    if (a.items.size === 1) activity = (a.items.values().next().value as WorkItem).activity;
+    else if (a.items.size > 1) {
+      const acts: Activity[] = [];
+      for (const i of a.items.values()) acts.push(i.activity);
+      activity = aggregateActivity(acts);
+    }
     const key = stateKey(a.presence, activity);
     const prev = a.key;
     const reason = a.presence === 'not-ready' ? (a.reason ?? 'unspecified') : undefined;
@@ -1356,7 +1371,7 @@ export class Acd {
       q.bucketByKey.set(key, b);
       q.buckets.push(b);
       this.allBuckets.push(b);
-      this.bucketsVersion++;
+      for (const a of this.agents.values()) if (this.agentServesBucket(a, b)) a.buckets.push(b);
     }
     return b;
   }
@@ -1562,6 +1577,32 @@ export class Acd {
     return !this.candidates(probe, q).next().done;
   }
 
+  /** The longest-idle candidate, without the generator: the default strategy's O(1) fast path. */
+  private firstCandidate(ix: RoutingInteraction, q: QueueRec): AgentRec | undefined {
+    let smallest: Set<AgentRec> | undefined;
+    const reqs = ix.skills;
+    if (reqs.length === 0) smallest = this.availAll.get(ix.media);
+    else {
+      const bySkill = this.availBySkill.get(ix.media) as Map<string, Set<AgentRec>>;
+      for (let i = 0; i < reqs.length; i++) {
+        const set = bySkill.get((reqs[i] as Required<SkillRequirement>).skill);
+        if (!set || set.size === 0) return undefined;
+        if (!smallest || set.size < smallest.size) smallest = set;
+      }
+    }
+    if (!smallest) return undefined;
+    const teams = q.config.teams;
+    outer: for (const a of smallest) {
+      for (let i = 0; i < reqs.length; i++) {
+        const r = reqs[i] as Required<SkillRequirement>;
+        if ((a.skills.get(r.skill) ?? 0) < r.minLevel) continue outer;
+      }
+      if (teams && teams.length > 0 && !teams.some((t) => a.teams.has(t))) continue;
+      return a;
+    }
+    return undefined;
+  }
+
   private eligibleFor(a: AgentRec, ix: RoutingInteraction, q: QueueRec): boolean {
     if (!this.isAvailable(a, ix.media)) return false;
     for (const r of ix.skills) if ((a.skills.get(r.skill) ?? 0) < r.minLevel) return false;
@@ -1571,6 +1612,13 @@ export class Acd {
 
   /** Runs the queue's strategy; validates its choice (falls back to longest idle if it is bad). */
   private choose(ix: RoutingInteraction, q: QueueRec): { choice: RoutingChoice; agents: AgentRec[]; strategy: string } | null {
+    if (q.strategy === longestIdle) {
+      // Same decision as the strategy function, without building its context.
+      const a = this.firstCandidate(ix, q);
+      if (!a) return null;
+      const idle = Math.max(0, this.now() - a.idleSince);
+      return { choice: { agentIds: [a.id], reason: `longest idle: available for ${idle} ms` }, agents: [a], strategy: q.strategyName };
+    }
     const ctx: RoutingContext = {
       interaction: ix,
       queue: q.config,
@@ -1610,10 +1658,6 @@ export class Acd {
    * oldest work of the highest class wins, whichever queue it is in.
    */
   private selectWork(a: AgentRec, ignoreLoad = false): InteractionRec | undefined {
-    if (a.bucketsVersion !== this.bucketsVersion) {
-      a.buckets = this.allBuckets.filter((b) => this.agentServesBucket(a, b));
-      a.bucketsVersion = this.bucketsVersion;
-    }
     let best: InteractionRec | undefined;
     for (const b of a.buckets) {
       const head = b.heap.peek();
@@ -1828,9 +1872,12 @@ export class Acd {
   // Emission
 
   private emit(input: AcdEventInput): void {
-    const event = { ...input, seq: ++this.seq, at: this.now() } as AcdEvent;
-    this.stats.apply(event);
-    this.outbox.push({ kind: 'event', value: event });
+    // Inputs are fresh literals: stamping them in place avoids a copy per event.
+    const event = input as AcdEventInput & { seq: number; at: number };
+    event.seq = ++this.seq;
+    event.at = this.now();
+    this.stats.apply(event as AcdEvent);
+    this.outbox.push({ kind: 'event', value: event as AcdEvent });
   }
 
   private assign(value: Assignment): void {
@@ -1862,10 +1909,12 @@ export class Acd {
           else if (out.kind === 'assignment') this.assignmentsSubject.next(out.value);
           else this.announcementsSubject.next(out.value);
         }
-        const changed = [...this.changedAgents];
-        this.changedAgents.clear();
-        for (const a of changed) a.subject?.next(this.snapshotOf(a));
-        if (changed.length > 0 && this.agentsSubject.observed) this.refreshAgentsSubject();
+        if (this.changedAgents.size > 0) {
+          const changed = [...this.changedAgents];
+          this.changedAgents.clear();
+          for (const a of changed) a.subject?.next(this.snapshotOf(a));
+          if (this.agentsSubject.observed) this.refreshAgentsSubject();
+        }
         if (this.queueStatsSubject.observed) this.queueStatsSubject.next(this.computeQueueStatus());
       }
     } finally {

@@ -10,8 +10,10 @@ const DAY = 86_400_000;
 const PROFILE = [5, 3, 2, 2, 2, 5, 20, 80, 220, 300, 320, 280, 200, 240, 300, 290, 250, 200, 120, 80, 50, 30, 15, 8];
 
 describe('simulation harness', () => {
-  it('runs a full day for 20 agents in well under a second of wall time', () => {
-    const started = performance.now();
+  it('runs a full day for 20 agents in well under a second', () => {
+    // CPU time of this worker (vitest runs files in forked processes): wall time on a shared CI box
+    // also counts other processes; the budget is about our work.
+    const started = process.cpuUsage();
     const r = runSimulation({
       seed: 42,
       durationMs: DAY,
@@ -23,8 +25,8 @@ describe('simulation harness', () => {
       patience: { kind: 'exponential', meanMs: 120_000 },
       noAnswerProbability: 0.01,
     });
-    const elapsed = performance.now() - started;
-    expect(elapsed).toBeLessThan(1_000);
+    const used = process.cpuUsage(started);
+    expect((used.user + used.system) / 1000).toBeLessThan(1_000);
     const q = r.report.queues['main'];
     expect(r.arrivals).toBeGreaterThan(3_000);
     expect(q?.offered).toBe(r.arrivals);
