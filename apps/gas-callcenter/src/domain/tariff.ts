@@ -116,15 +116,27 @@ export function computeCharge(
 ): Charge {
   nonNegativeInt('usageM3', input.usageM3);
   nonNegativeInt('priorM3', input.priorM3);
+  return chargeAcross(effectiveTiers(tiers, input.householdSize, rule), input);
+}
+
+/**
+ * {@link computeCharge} on tiers already adjusted for the household (from {@link effectiveTiers});
+ * for bulk billing, where the same household's tiers price many bills.
+ */
+export function chargeAcross(tiers: readonly EffectiveTier[], input: { readonly usageM3: number; readonly priorM3: number }): Charge {
   const start = input.priorM3;
   const end = input.priorM3 + input.usageM3;
   const lines: ChargeLine[] = [];
-  for (const t of effectiveTiers(tiers, input.householdSize, rule)) {
+  let amountFen = 0;
+  for (const t of tiers) {
     const lo = Math.max(start, t.fromM3);
     const hi = t.toM3 === null ? end : Math.min(end, t.toM3);
-    if (hi > lo) lines.push({ tier: t.tier, m3: hi - lo, priceFen: t.priceFen, amountFen: (hi - lo) * t.priceFen });
+    if (hi > lo) {
+      lines.push({ tier: t.tier, m3: hi - lo, priceFen: t.priceFen, amountFen: (hi - lo) * t.priceFen });
+      amountFen += (hi - lo) * t.priceFen;
+    }
   }
-  return { usageM3: input.usageM3, amountFen: lines.reduce((s, l) => s + l.amountFen, 0), lines };
+  return { usageM3: input.usageM3, amountFen, lines };
 }
 
 /**
