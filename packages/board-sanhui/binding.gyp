@@ -23,6 +23,18 @@
       "cflags": ["-std=c11", "-fvisibility=hidden", "-Wall", "-Wextra", "-pthread"],
       "cflags!": ["-fno-exceptions"],
       "libraries": ["-pthread"]
+    },
+    {
+      # The same fake without the optional bus-switching, conference and DTMF-sending functions:
+      # proves that missing optional symbols become missing capabilities.
+      "target_name": "shpa3_minimal",
+      "type": "shared_library",
+      "product_prefix": "lib",
+      "product_name": "shpa3-minimal",
+      "sources": ["fake/fake-shpa3.c"],
+      "defines": ["FAKE_MINIMAL"],
+      "cflags": ["-std=c11", "-fvisibility=hidden", "-Wall", "-Wextra", "-pthread"],
+      "libraries": ["-pthread"]
     }
   ]
 }

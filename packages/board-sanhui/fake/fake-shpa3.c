@@ -619,6 +619,7 @@ EXPORT int SsmCheckRecord(int ch) { ENTER(ch); RETURN(chs[ch].recording ? 0 : 1)
 EXPORT int SsmEnableRxDtmf(int ch, BOOL on) { ENTER(ch); chs[ch].rxDtmfOn = on ? 1 : 0; RETURN(0); }
 EXPORT int SsmClearRxDtmfBuf(int ch) { ENTER(ch); chs[ch].rxDtmf[0] = 0; RETURN(0); }
 EXPORT int SsmGetDtmfStr(int ch, LPSTR out) { ENTER(ch); if (out) strcpy(out, chs[ch].rxDtmf); RETURN((int)strlen(chs[ch].rxDtmf)); }
+#ifndef FAKE_MINIMAL
 EXPORT int SsmTxDtmf(int ch, LPCSTR digits) {
   ENTER(ch);
   GUARD_OK(ch);
@@ -633,7 +634,9 @@ EXPORT int SsmTxDtmf(int ch, LPCSTR digits) {
   RETURN(0);
 }
 EXPORT int SsmChkTxDtmf(int ch) { ENTER(ch); RETURN(chs[ch].txing ? 0 : 1); }
+#endif
 
+#ifndef FAKE_MINIMAL /* the minimal variant lacks bus switching and conferencing (optional symbols) */
 /* ----------------------------------------------------------------------------- switching */
 
 EXPORT int SsmTalkWith(int a, int b) {
@@ -700,6 +703,8 @@ EXPORT int SsmExitConfGroup(int ch, BOOL freeGroup) {
   }
   RETURN(0);
 }
+
+#endif
 
 /* ----------------------------------------------------------------------------- stations */
 

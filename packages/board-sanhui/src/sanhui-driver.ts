@@ -199,11 +199,17 @@ export class SanhuiDriver implements BoardDriver {
   private readonly markers = new Map<number, () => void>();
   private delivered = 0;
   private started: StartInfo | undefined;
+  private missingOptional = new Set<string>();
 
   constructor(options: SanhuiDriverOptions = {}) {
     this.options = options;
     this.codecs = options.codecs ?? DEFAULT_CODECS;
     this.playFormats = options.playFormats ?? { '.alaw': 6, '.al': 6, '.ulaw': 7, '.ul': 7, '.mu': 7, '.pcm': 1 };
+  }
+
+  /** Optional SHP_A3 functions the loaded library lacks (after `open`). */
+  get missingFunctions(): readonly string[] {
+    return [...this.missingOptional];
   }
 
   /** The board information of the open board (after `open`). */
@@ -237,6 +243,8 @@ export class SanhuiDriver implements BoardDriver {
     }
     this.binding = binding;
     this.started = info;
+    this.missingOptional = new Set(loaded.missingOptional);
+    const has = (...names: string[]): boolean => names.every((n) => !this.missingOptional.has(n));
     const channels: ChannelInfo[] = [];
     const encodings = (Object.keys(this.codecs) as AudioEncoding[]).filter((k) => this.codecs[k] !== undefined);
     const digital = new Map<string, number>();
@@ -264,19 +272,20 @@ export class SanhuiDriver implements BoardDriver {
       this.byId.set(id, line);
       const trunk = k.kind === 'analog-trunk' || k.kind === 'digital-trunk';
       const caps: ChannelCapabilities = {
+        // A capability whose SHP_A3 functions the library does not export is not declared.
         inbound: k.usable,
-        outbound: k.usable,
+        outbound: k.usable && (c.type !== ChType.Station || has('SsmStartRing')),
         play: k.usable,
         record: k.usable,
         dtmfDetect: k.usable,
-        dtmfGenerate: k.usable,
+        dtmfGenerate: k.usable && has('SsmTxDtmf'),
         callProgress: trunk,
         voiceDetect: false,
-        bridge: k.usable,
-        conference: k.usable,
+        bridge: k.usable && has('SsmTalkWith', 'SsmStopTalkWith'),
+        conference: k.usable && has('SsmCreateConfGroup', 'SsmJoinConfGroup', 'SsmExitConfGroup', 'SsmFreeConfGroup'),
         fax: false,
         callerId: trunk,
-        categories: c.type === ChType.Ss1,
+        categories: c.type === ChType.Ss1 && has('SsmSetKB', 'SsmGetKA', 'SsmGetKD'),
         flash: false,
         encodings: k.usable ? encodings : [],
       };
