@@ -227,7 +227,7 @@ export class AgentClient {
   private terminal: { reason: OfflineReason; error: ProtocolError } | undefined;
 
   constructor(options: AgentClientOptions) {
-    if (!options.transport && !options.url) throw new ProtocolError(ProtocolErrorCode.Unreachable, 'AgentClient needs a url or a transport');
+    if (!options.transport && !options.url) throw new ProtocolError(ProtocolErrorCode.Validation, 'AgentClient needs a url or a transport');
     this.transport = options.transport ?? wsTransport(options.url as string, options.ws);
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.logger = options.logger ?? silentLogger;

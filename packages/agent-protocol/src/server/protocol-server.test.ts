@@ -274,3 +274,59 @@ describe('ProtocolServer: bounds', () => {
     expect(again.frames.filter((f) => f.type === 'event')).toHaveLength(0);
   });
 });
+
+describe('ProtocolServer: snapshots', () => {
+  it('delivers events pushed while an async snapshot is taken right after the session frame', async () => {
+    const clock = new VirtualScheduler();
+    let release: () => void = () => undefined;
+    const fixture = createFixture(clock, {
+      snapshot: () => new Promise((resolve) => (release = () => resolve({ calls: [], queues: [] }))),
+    });
+    const peer = rawPeer(fixture.server);
+    peer.send({ type: 'hello', protocol: '1.0', client: { name: 'raw', version: '0' } });
+    peer.send({ type: 'login', userId: '1001', password: 'agent-pass-1001' });
+    await settle();
+    fixture.server.push({ userId: '1001' }, 'notice', notice(1));
+    expect(peer.frames.map((f) => f.type)).toEqual(['welcome']);
+    release();
+    await settle();
+    expect(peer.frames.map((f) => f.type)).toEqual(['welcome', 'session', 'event']);
+    expect(peer.frames[1]).toMatchObject({ seq: 0, resync: true });
+    expect(peer.frames[2]).toMatchObject({ seq: 1 });
+  });
+
+  it('takes the snapshot again when the replay buffer overflowed while it was taken', async () => {
+    const clock = new VirtualScheduler();
+    let taken = 0;
+    const fixture = createFixture(clock, {
+      replayBufferSize: 3,
+      snapshot: async () => {
+        taken++;
+        if (taken === 1) for (let i = 1; i <= 5; i++) fixture.server.push({ userId: '1001' }, 'notice', notice(i));
+        return { calls: [], queues: [] };
+      },
+    });
+    const peer = rawPeer(fixture.server);
+    peer.send({ type: 'hello', protocol: '1.0', client: { name: 'raw', version: '0' } });
+    peer.send({ type: 'login', userId: '1001', password: 'agent-pass-1001' });
+    await settle();
+    expect(taken).toBe(2);
+    expect(peer.frames.find((f) => f.type === 'session')).toMatchObject({ seq: 5 });
+  });
+
+  it('refuses the login with ERR_UNAVAILABLE when the snapshot fails, and the session is gone', async () => {
+    const clock = new VirtualScheduler();
+    const fixture = createFixture(clock, {
+      snapshot: () => {
+        throw new Error('database is locked');
+      },
+    });
+    const peer = rawPeer(fixture.server);
+    peer.send({ type: 'hello', protocol: '1.0', client: { name: 'raw', version: '0' } });
+    peer.send({ type: 'login', userId: '1001', password: 'agent-pass-1001' });
+    await settle();
+    expect(peer.last()).toMatchObject({ type: 'error', error: { code: 'ERR_UNAVAILABLE', retryable: true } });
+    expect(JSON.stringify(peer.frames)).not.toContain('database');
+    expect(fixture.server.sessions).toHaveLength(0);
+  });
+});

@@ -555,32 +555,38 @@ export class ProtocolServer implements LinkAcceptor {
     if (!session.ended) this.lifecycle.next({ type: 'resumed', session: this.view(session), resync: true });
   }
 
-  /** Takes a snapshot, then attaches: the events emitted while it was taken follow it. */
+  /**
+   * Takes a snapshot, then attaches: the events emitted while it was taken follow it (they may
+   * restate what the snapshot already shows, which is harmless: events state values). Should the
+   * replay buffer overflow meanwhile, the snapshot is taken again.
+   */
   private async attachWithSnapshot(conn: Conn, session: Session, resumed: boolean): Promise<void> {
     conn.phase = 'authenticating';
-    const seq = session.seq;
-    let snapshot: Snapshot | undefined;
-    if (this.options.snapshot) {
-      try {
-        const parsed = Snapshot.safeParse(await this.options.snapshot(this.view(session)));
-        if (!parsed.success) throw new ProtocolError(ProtocolErrorCode.Internal, 'invalid snapshot', { details: { issues: issuesOf(parsed.error) } });
-        snapshot = parsed.data;
-      } catch (error) {
-        this.logger.error('agent-protocol: snapshot failed', { sessionId: session.id, error: isProtocolError(error) ? error.details : String(error) });
-        if (conn.phase === 'authenticating') {
-          conn.phase = 'auth';
-          conn.session = undefined;
-          if (!resumed) this.removeSession(session, 'logout');
-          else this.detach(session);
-          this.sendError(conn, new ProtocolError(ProtocolErrorCode.Unavailable, 'could not load the session state, try again'));
+    for (let attempt = 1; ; attempt++) {
+      const seq = session.seq;
+      let snapshot: Snapshot | undefined;
+      if (this.options.snapshot) {
+        try {
+          const parsed = Snapshot.safeParse(await this.options.snapshot(this.view(session)));
+          if (!parsed.success) throw new ProtocolError(ProtocolErrorCode.Internal, 'invalid snapshot', { details: { issues: issuesOf(parsed.error) } });
+          snapshot = parsed.data;
+        } catch (error) {
+          this.logger.error('agent-protocol: snapshot failed', { sessionId: session.id, error: isProtocolError(error) ? error.details : String(error) });
+          if (conn.phase === 'authenticating') {
+            conn.phase = 'auth';
+            conn.session = undefined;
+            if (!resumed) this.removeSession(session, 'logout');
+            else this.detach(session);
+            this.sendError(conn, new ProtocolError(ProtocolErrorCode.Unavailable, 'could not load the session state, try again'));
+          }
+          return;
         }
-        return;
       }
+      if (conn.phase !== 'authenticating' || session.ended) return; // closed meanwhile
+      if (seq < session.firstSeq - 1 && attempt < 3) continue; // events after the snapshot were evicted meanwhile
+      this.attach(conn, session, { resumed, resync: true, seq: Math.max(seq, session.firstSeq - 1), ...(snapshot === undefined ? {} : { snapshot }) });
+      return;
     }
-    if (conn.phase !== 'authenticating' || session.ended) return; // closed meanwhile
-    // The buffer must still reach back to `seq`; it could only fail to if it overflowed meanwhile.
-    const from = seq >= session.firstSeq - 1 ? seq : session.firstSeq - 1;
-    this.attach(conn, session, { resumed, resync: true, seq: from, ...(snapshot === undefined ? {} : { snapshot }) });
   }
 
   /** Sends the session frame and the buffered events after `seq`, then routes live events to `conn`. Synchronous. */
@@ -637,12 +643,17 @@ export class ProtocolServer implements LinkAcceptor {
     session.requests.set(id, entry);
     this.trimRequests(session);
     session.inFlight++;
-    const run = this.execute(session, conn, id, command, def, parsed.data.params).then((text) => {
-      entry.text = text;
-      session.inFlight--;
-      this.trimRequests(session);
-      session.conn?.link.send(text);
-    });
+    const run = this.execute(session, conn, id, command, def, parsed.data.params)
+      .catch((error: unknown) => {
+        this.logger.error('agent-protocol: command failed outside its handler', { command, requestId: id, error: String(error) });
+        return JSON.stringify({ type: 'response', id, ok: false, error: toWireError(undefined) });
+      })
+      .then((text) => {
+        entry.text = text;
+        session.inFlight--;
+        this.trimRequests(session);
+        session.conn?.link.send(text);
+      });
     this.inFlight.add(run);
     void run.finally(() => this.inFlight.delete(run));
   }
