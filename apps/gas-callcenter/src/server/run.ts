@@ -1,0 +1,239 @@
+/**
+ * The composition root of the gas call centre: storage, domain services, the board, the ACD, the
+ * IVR, the CTI link for agent desktops, and in demo mode the generated traffic and simulated
+ * agents. `gas-callcenter start|demo` (and `npm start`) call {@link runServer}.
+ *
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { asyncScheduler, interval, type Subscription } from 'rxjs';
+import { SimBoard } from '@hotline/board-sim';
+import type { RunServer } from '../cli/main.js';
+import { AuthService } from '../domain/auth-service.js';
+import { dayRange, localDate } from '../domain/clock.js';
+import { EscalationTimer } from '../domain/escalation-timer.js';
+import { TicketService } from '../domain/ticket-service.js';
+import { DEMO_QUERY_PASSWORD, DEMO_USER_PASSWORD, seedDemoData } from '../seed/seed.js';
+import { openSqliteStore } from '../storage/sqlite/sqlite-store.js';
+import { CallCenter } from './call-center.js';
+import { createGasServices } from './gas-services.js';
+import { serverMessage } from './messages.js';
+import { SimulatedAgents } from './sim-agents.js';
+import { TrafficGenerator, type DemoAccount } from './traffic.js';
+
+const PROMPTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'prompts');
+
+/** Runs the call centre until SIGINT/SIGTERM. */
+export const runServer: RunServer = async (loaded, mode, { logger, locale }) => {
+  const { config, dataDir } = loaded;
+  const say = (key: Parameters<typeof serverMessage>[1], params?: Parameters<typeof serverMessage>[2]): void =>
+    void process.stdout.write(`${serverMessage(locale, key, params)}\n`);
+  if (config.board.driver !== 'sim') {
+    say('unsupportedDriver', { driver: config.board.driver });
+    process.exitCode = 2;
+    return;
+  }
+  const scheduler = asyncScheduler;
+  const store = await openSqliteStore({
+    dataDir,
+    clock: scheduler,
+    logger: logger.child({ component: 'storage' }),
+    busyTimeoutMs: config.database.busyTimeoutMs,
+    synchronous: config.database.synchronous,
+    orphanPolicy: config.database.orphanPolicy,
+  });
+  if (mode === 'demo' && (await store.customers.count()) === 0) {
+    say('seeding', { customers: config.demo.customers });
+    const r = await seedDemoData(store, {
+      customers: config.demo.customers,
+      seed: config.demo.seed,
+      clock: scheduler,
+      timeZone: config.timeZone,
+      baseHouseholdSize: config.billing.baseHouseholdSize,
+    });
+    say('seeded', { customers: r.customers, accounts: r.accounts, bills: r.bills, users: r.users, password: DEMO_USER_PASSWORD });
+  }
+  const auth = new AuthService({
+    users: store.users,
+    customers: store.customers,
+    departments: store.departments,
+    audit: store.audit,
+    clock: scheduler,
+    lockout: { maxFailures: config.security.maxFailedLogins, lockoutMs: config.security.lockoutMinutes * 60_000 },
+    scrypt: { N: config.security.scryptCost, r: 8, p: 1 },
+    minPasswordLength: config.security.minPasswordLength,
+  });
+  const minutes = config.tickets.deadlineMinutes;
+  const tickets = new TicketService({
+    tickets: store.tickets,
+    departments: store.departments,
+    audit: store.audit,
+    clock: scheduler,
+    timeZone: config.timeZone,
+    deadlines: {
+      emergency: minutes.emergency * 60_000,
+      repair: minutes.repair * 60_000,
+      service_request: minutes.service_request * 60_000,
+      complaint: minutes.complaint * 60_000,
+      suggestion: minutes.suggestion * 60_000,
+    },
+  });
+  const escalation = new EscalationTimer({ service: tickets, scheduler, maxIntervalMs: config.tickets.escalationCheckSeconds * 1000, logger });
+  escalation.start();
+  const services = createGasServices({ store, auth, tickets, clock: scheduler, timeZone: config.timeZone });
+
+  const sim = new SimBoard({
+    scheduler,
+    analogTrunks: config.board.analogLines,
+    e1Spans: config.board.e1Spans,
+    stations: config.board.stations,
+    logger: logger.child({ component: 'board' }),
+  });
+  let ticketsToday = 0;
+  const trackingNumbers: string[] = [];
+  const ticketSub = tickets.changes$.subscribe((c) => {
+    if (c.action !== 'accept') return;
+    ticketsToday++;
+    trackingNumbers.push(c.ticket.trackingNo);
+    if (trackingNumbers.length > 200) trackingNumbers.shift();
+  });
+  const center = await CallCenter.open({
+    driver: sim.driver,
+    scheduler,
+    logger: logger.child({ component: 'telephony' }),
+    services,
+    promptsDir: PROMPTS_DIR,
+    recordingsDir: join(dataDir, 'recordings'),
+    onIvrResult: async (r) => {
+      if (r.type === 'voicemail') {
+        const m = r.message;
+        await store.voicemails.create(
+          {
+            callId: m.callId,
+            caller: m.callerId ?? null,
+            callbackNumber: m.callbackNumber ?? null,
+            wantsReply: m.replyWanted ?? true,
+            topic: m.mailbox,
+            durationMs: m.durationMs,
+          },
+          readFileSync(m.path),
+          { ext: 'wav', mime: 'audio/wav' },
+        );
+      }
+    },
+  });
+  const url = `${config.server.tls ? 'wss' : 'ws'}://${config.server.host}:${config.server.port}`;
+  say('ready', { name: config.centre.name, hotline: config.centre.hotline, trunks: center.board.channels.length - center.seats.length, seats: center.seats.length, url });
+
+  const subscriptions: Subscription[] = [ticketSub];
+  let agents: SimulatedAgents | undefined;
+  let traffic: TrafficGenerator | undefined;
+  if (mode === 'demo') {
+    agents = new SimulatedAgents({ sim, board: center.board, acd: center.acd, scheduler, logger, seed: config.demo.seed });
+    for (const seat of center.seats.slice(0, config.demo.agents)) agents.start(seat);
+    const accounts: DemoAccount[] = [];
+    for (const c of await store.customers.search({ limit: 200 })) {
+      const phone = c.phones[0]?.phone;
+      for (const a of await store.customers.accountsOf(c.id)) {
+        if (a.hasQueryPassword) accounts.push({ customerNo: a.accountNo, password: DEMO_QUERY_PASSWORD, ...(phone ? { phone } : {}) });
+      }
+    }
+    traffic = new TrafficGenerator({
+      sim,
+      board: center.board,
+      ivrEvents$: center.ivr.events$,
+      scheduler,
+      logger,
+      callsPerHour: config.demo.callsPerHour,
+      accounts,
+      trackingNumbers: () => trackingNumbers,
+      seed: config.demo.seed,
+    });
+    traffic.start();
+    say('demoHint', { rate: config.demo.callsPerHour });
+  }
+
+  // The live one-line status.
+  const status = (): string => {
+    const stats = center.acd.statistics({ from: localDayStart(scheduler.now(), config.timeZone) });
+    let offered = 0;
+    let answered = 0;
+    let abandoned = 0;
+    let within = 0;
+    let shortAb = 0;
+    for (const q of Object.values(stats.queues)) {
+      offered += q.offered;
+      answered += q.answered;
+      abandoned += q.abandoned;
+      within += q.answeredWithinThreshold;
+      shortAb += q.shortAbandoned;
+    }
+    let waiting = 0;
+    let longest = 0;
+    for (const q of ['emergency', 'repair', 'billing', 'complaint', 'general']) {
+      waiting += center.acd.waiting(q).length;
+      for (const w of center.acd.waiting(q)) longest = Math.max(longest, scheduler.now() - w.enqueuedAt);
+    }
+    let ready = 0;
+    let talking = 0;
+    let wrap = 0;
+    let notReady = 0;
+    for (const seat of center.seats) {
+      const a = center.acd.agentSnapshot(seat.agentId);
+      if (a.work.some((w) => w.activity === 'connected' || w.activity === 'held' || w.activity === 'offered')) talking++;
+      else if (a.work.some((w) => w.activity === 'wrap-up')) wrap++;
+      else if (a.key.startsWith('ready')) ready++;
+      else if (a.key.startsWith('not-ready')) notReady++;
+    }
+    const denominator = offered - shortAb;
+    const sl = denominator > 0 ? `${Math.round((within / denominator) * 100)}%` : '—';
+    const clock = new Date(scheduler.now()).toLocaleTimeString(locale === 'en' ? 'en-GB' : 'zh-CN', { timeZone: config.timeZone, hour12: false });
+    return serverMessage(locale, 'status', {
+      clock,
+      calls: center.telephony.calls.length,
+      ivr: center.ivr.activeCalls,
+      waiting,
+      longest: Math.round(longest / 1000),
+      ready,
+      talking,
+      wrap,
+      notReady,
+      offered,
+      answered,
+      abandoned,
+      sl,
+      tickets: ticketsToday,
+    });
+  };
+  const tty = process.stdout.isTTY === true;
+  subscriptions.push(
+    interval(tty ? 1000 : 10_000, scheduler).subscribe(() => {
+      process.stdout.write(tty ? `\r\x1b[2K${status()}` : `${status()}\n`);
+    }),
+  );
+
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  if (tty) process.stdout.write('\n');
+  say('stopping');
+  traffic?.stop();
+  agents?.stopAll();
+  for (const s of subscriptions) s.unsubscribe();
+  escalation.stop();
+  await center.close();
+  await store.close();
+  say('stopped');
+};
+
+function localDayStart(now: number, timeZone: string): number {
+  return dayRange(localDate(now, timeZone).iso, timeZone).start;
+}
