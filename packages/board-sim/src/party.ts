@@ -42,6 +42,8 @@ export class SimParty {
 
   private readonly scheduler: SchedulerLike;
   private link: PartyLink | undefined;
+  /** The board channel this party's call is on (undefined when the call found no line). */
+  channel: string | undefined;
   private readonly frames: Int16Array[] = [];
   private heardSamples = 0;
   private readonly keepAudio: boolean;

@@ -326,6 +326,7 @@ export class SimBoard {
     }
     line.state = 'incoming';
     line.party = party;
+    party.channel = line.id;
     line.outbound = false;
     line.kb = undefined;
     if (options.fax) {
@@ -1014,10 +1015,25 @@ export class SimBoard {
     }
     if (!this.tick && !this.closedFlag) {
       const sim = this;
+      // The clock keeps a fixed rate: each wake-up runs every 20 ms tick that has fallen due
+      // since the clock started (a late timer in real time catches up, up to 10 ticks at once;
+      // in virtual time exactly one tick runs per wake-up).
+      const startedAt = this.scheduler.now();
+      let ticks = 0;
       this.tick = this.scheduler.schedule(function (this: { schedule(state?: unknown, delay?: number): unknown }) {
-        sim.processTick();
-        if (sim.activeCount > 0 && !sim.closedFlag) this.schedule(undefined, 20);
-        else sim.tick = undefined;
+        const due = Math.floor((sim.scheduler.now() - startedAt) / 20);
+        let budget = 10;
+        do {
+          sim.processTick();
+          ticks++;
+        } while (ticks < due && --budget > 0 && sim.activeCount > 0);
+        if (ticks < due) ticks = due; // too far behind: drop the backlog rather than spiral
+        if (sim.activeCount > 0 && !sim.closedFlag) {
+          const next = startedAt + (ticks + 1) * 20 - sim.scheduler.now();
+          this.schedule(undefined, Math.max(0, next));
+        } else {
+          sim.tick = undefined;
+        }
       }, 20);
     }
   }
