@@ -552,3 +552,56 @@ describe('surface, validation and logging', () => {
     expect(acd.agentSnapshot('a1').state).toMatchObject({ presence: 'not-ready', reason: 'no-answer' });
   });
 });
+
+describe('per-media concurrency', () => {
+  it('offers chats beside a call up to the capacities; item events apply per item', () => {
+    const h = harness({
+      queues: [{ id: 'voice' }, { id: 'chat' }],
+      agents: [{ id: 'a1', skills: {}, capacity: { chat: 2 }, maxConcurrent: 3 }],
+    });
+    h.acd.login('a1', { ready: true });
+    h.acd.enqueue({ queueId: 'chat', media: 'chat', interactionId: 'c1' });
+    h.acd.answered('c1', 'a1');
+    expect(h.acd.enqueue({ queueId: 'chat', media: 'chat', interactionId: 'c2' })).toMatchObject({ status: 'offered', agentIds: ['a1'] });
+    expect(h.acd.agentSnapshot('a1').key).toBe('ready/connected'); // most engaged item
+    expect(h.acd.enqueue({ queueId: 'voice', interactionId: 'v1' })).toMatchObject({ status: 'offered' });
+    expect(h.acd.enqueue({ queueId: 'chat', media: 'chat', interactionId: 'c3' })).toMatchObject({ status: 'queued' });
+    expect(thrown(() => h.acd.hold('c2')).code).toBe('ERR_ILLEGAL_TRANSITION'); // c2 is only ringing
+    h.acd.hold('c1');
+    expect(h.acd.agentSnapshot('a1').key).toBe('ready/held');
+    expect(h.acd.agentSnapshot('a1').work.map((w) => [w.interactionId, w.activity])).toEqual([
+      ['c1', 'held'],
+      ['c2', 'offered'],
+      ['v1', 'offered'],
+    ]);
+    h.acd.hangup('c1');
+    // c1's wrap-up (0 ms) ends at once; the freed chat slot takes c3.
+    expect(h.acd.interactionStatus('c3')).toMatchObject({ status: 'offered', agentIds: ['a1'] });
+  });
+});
+
+describe('hold supervision', () => {
+  it('raises hold-exceeded while a caller stays on hold past the queue limit', () => {
+    const h = harness({ queues: [{ id: 'q', maxHoldMs: 60_000 }], agents: agents(1) });
+    h.acd.login('a1', { ready: true });
+    h.acd.enqueue({ queueId: 'q', interactionId: 'c' });
+    h.acd.answered('c', 'a1');
+    h.acd.hold('c');
+    h.clock.advanceBy(59_999);
+    expect(h.assignments.some((a) => a.type === 'hold-exceeded')).toBe(false);
+    h.clock.advanceBy(60_001);
+    expect(h.assignments.filter((a) => a.type === 'hold-exceeded').map((a) => (a as { heldMs: number }).heldMs)).toEqual([60_000, 120_000]);
+    h.acd.retrieve('c');
+    h.clock.advanceBy(600_000);
+    expect(h.events.filter((e) => e.type === 'hold-exceeded')).toHaveLength(2);
+  });
+
+  it('counts ring-outs as missed, but not offers withdrawn by a supervisor', () => {
+    const h = harness({ queues: [{ id: 'q', noAnswerTimeoutMs: 10_000 }], agents: agents(1), maxMisses: 5 });
+    h.acd.login('a1', { ready: true });
+    h.acd.enqueue({ queueId: 'q' });
+    h.clock.advanceBy(10_000); // missed, re-offered
+    h.acd.forceLogout('a1'); // withdrawn
+    expect(h.acd.statistics().agents['a1']).toMatchObject({ offers: 2, missed: 1 });
+  });
+});

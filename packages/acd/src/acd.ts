@@ -161,6 +161,8 @@ export type Assignment =
       readonly agentId: string;
       readonly cause: 'answered-elsewhere' | 'abandoned' | NoAnswerCause;
     }
+  /** A caller has been on hold longer than the queue allows: take it back or alert a supervisor. */
+  | { readonly type: 'hold-exceeded'; readonly interactionId: string; readonly agentId: string; readonly heldMs: number }
   | {
       readonly type: 'divert';
       readonly interactionId: string;
@@ -253,6 +255,7 @@ interface WorkItem {
   holdStartedAt: number;
   wrapStartedAt: number;
   wrapTimer: Subscription | undefined;
+  holdTimer: Subscription | undefined;
 }
 
 
@@ -510,6 +513,7 @@ export class Acd {
     checkDuration(config.maxWaitMs, `queue ${config.id}: maxWaitMs`, false);
     checkDuration(config.wrapUpMs, `queue ${config.id}: wrapUpMs`);
     checkDuration(config.noAnswerTimeoutMs, `queue ${config.id}: noAnswerTimeoutMs`, false);
+    checkDuration(config.maxHoldMs, `queue ${config.id}: maxHoldMs`, false);
     checkDuration(config.serviceLevelThresholdMs, `queue ${config.id}: serviceLevelThresholdMs`);
     checkDuration(config.shortAbandonMs, `queue ${config.id}: shortAbandonMs`);
     checkDuration(config.expectedHandleMs, `queue ${config.id}: expectedHandleMs`, false);
@@ -939,6 +943,8 @@ export class Acd {
       item.activity = itemActivityOf(to);
       item.since = now;
       this.emit({ type: 'held', interactionId, agentId: item.agent.id });
+      const maxHold = this.queues.get(item.queueId)?.config.maxHoldMs;
+      if (maxHold !== undefined) this.scheduleHoldCheck(item, maxHold);
       this.refresh(item.agent, 'hold', interactionId);
     });
   }
@@ -951,6 +957,8 @@ export class Acd {
       const to = this.legal(item.agent, 'retrieve', item);
       const now = this.now();
       item.holdMs += now - item.holdStartedAt;
+      item.holdTimer?.unsubscribe();
+      item.holdTimer = undefined;
       item.talkStartedAt = now;
       item.activity = itemActivityOf(to);
       item.since = now;
@@ -1137,7 +1145,10 @@ export class Acd {
     for (const ix of this.interactions.values()) this.cancelTimers(ix);
     for (const a of this.agents.values()) {
       a.graceTimer?.unsubscribe();
-      for (const item of a.items.values()) item.wrapTimer?.unsubscribe();
+      for (const item of a.items.values()) {
+        item.wrapTimer?.unsubscribe();
+        item.holdTimer?.unsubscribe();
+      }
       a.subject?.complete();
     }
     this.eventsSubject.complete();
@@ -1729,6 +1740,7 @@ export class Acd {
         holdStartedAt: 0,
         wrapStartedAt: 0,
         wrapTimer: undefined,
+        holdTimer: undefined,
       };
       a.items.set(ix.id, item);
       a.load++;
@@ -1807,6 +1819,8 @@ export class Acd {
     const a = item.agent;
     item.wrapTimer?.unsubscribe();
     item.wrapTimer = undefined;
+    item.holdTimer?.unsubscribe();
+    item.holdTimer = undefined;
     if (a.items.get(item.ix.id) === item) {
       a.items.delete(item.ix.id);
       a.load--;
@@ -1814,7 +1828,21 @@ export class Acd {
     }
   }
 
+  private scheduleHoldCheck(item: WorkItem, maxHold: number): void {
+    item.holdTimer = this.scheduler.schedule(() => this.run(() => {
+      item.holdTimer = undefined;
+      if (item.activity !== 'held' || item.agent.items.get(item.ix.id) !== item) return;
+      const heldMs = this.now() - item.holdStartedAt;
+      this.emit({ type: 'hold-exceeded', interactionId: item.ix.id, agentId: item.agent.id, heldMs });
+      this.assign({ type: 'hold-exceeded', interactionId: item.ix.id, agentId: item.agent.id, heldMs });
+      this.logger.warn('acd: caller on hold too long', { interactionId: item.ix.id, agentId: item.agent.id, heldMs });
+      this.scheduleHoldCheck(item, maxHold);
+    }), maxHold);
+  }
+
   private closeTalk(item: WorkItem): void {
+    item.holdTimer?.unsubscribe();
+    item.holdTimer = undefined;
     const now = this.now();
     if (item.activity === 'held') item.holdMs += now - item.holdStartedAt;
     else item.talkMs += now - item.talkStartedAt;

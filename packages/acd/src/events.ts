@@ -165,6 +165,14 @@ export interface HoldEvent extends Base {
   readonly agentId: string;
 }
 
+/** A caller has been on hold longer than the queue's `maxHoldMs` (repeated while still held). */
+export interface HoldExceededEvent extends Base {
+  readonly type: 'hold-exceeded';
+  readonly interactionId: string;
+  readonly agentId: string;
+  readonly heldMs: number;
+}
+
 /** A connected interaction was transferred by its agent. */
 export interface TransferredEvent extends Base {
   readonly type: 'transferred';
@@ -221,6 +229,7 @@ export type AcdEvent =
   | CallbackOfferDueEvent
   | CallbackRequestedEvent
   | HoldEvent
+  | HoldExceededEvent
   | TransferredEvent
   | AgentLegLostEvent
   | EndedEvent

@@ -137,6 +137,12 @@ export interface QueueConfig {
   readonly maxLengthTarget?: OverflowTarget;
   /** Wrap-up (after-call work) time granted after each interaction, ms; default 0. */
   readonly wrapUpMs?: number;
+  /**
+   * How long a caller may stay on hold before the ACD raises `hold-exceeded` (an event and an
+   * assignment, repeated at this interval while still held) so the application can take the caller
+   * back or alert a supervisor; default: never. A held caller is never forgotten.
+   */
+  readonly maxHoldMs?: number;
   /** How long an offer may ring before it is redirected, ms; default 20 000. */
   readonly noAnswerTimeoutMs?: number;
   /** Service-level threshold T, ms; default 20 000. */

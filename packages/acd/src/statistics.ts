@@ -319,7 +319,8 @@ export class StatisticsAccumulator {
         break;
       }
       case 'no-answer':
-        this.a(e.at, e.agentId).missed++;
+        // A supervisor's force or a desktop disconnect is not the agent letting a call ring out.
+        if (e.cause !== 'forced' && e.cause !== 'disconnected') this.a(e.at, e.agentId).missed++;
         break;
       case 'abandoned': {
         const c = this.q(e.at, e.queueId);
