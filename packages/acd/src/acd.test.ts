@@ -605,3 +605,18 @@ describe('hold supervision', () => {
     expect(h.acd.statistics().agents['a1']).toMatchObject({ offers: 2, missed: 1 });
   });
 });
+
+describe('overflow chains', () => {
+  it('stops loops of closed queues and missing targets at voicemail', () => {
+    const closed = { weekly: {} };
+    const h = harness({
+      queues: [
+        { id: 'a', hours: closed, closedTarget: { kind: 'queue', queueId: 'b' } },
+        { id: 'b', hours: closed, closedTarget: { kind: 'queue', queueId: 'a' } },
+        { id: 'c', hours: closed, closedTarget: { kind: 'queue', queueId: 'missing' } },
+      ],
+    });
+    expect(h.acd.enqueue({ queueId: 'a' })).toMatchObject({ status: 'diverted', target: { kind: 'voicemail' } });
+    expect(h.acd.enqueue({ queueId: 'c' })).toMatchObject({ status: 'diverted', queueId: 'c', target: { kind: 'voicemail' } });
+  });
+});

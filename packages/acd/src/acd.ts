@@ -1408,9 +1408,18 @@ export class Acd {
     }
     if (divert) {
       this.emit({ type: 'diverted', interactionId: ix.id, queueId: q.id, reason: divert.reason, target: divert.target });
-      if (divert.target.kind === 'queue' && ix.overflowHops < MAX_OVERFLOW_HOPS && divert.target.queueId !== q.id) {
-        ix.overflowHops++;
-        return this.admit(ix, this.queue(divert.target.queueId), 'overflow');
+      if (divert.target.kind === 'queue') {
+        const next = this.queues.get(divert.target.queueId);
+        if (next && next !== q && ix.overflowHops < MAX_OVERFLOW_HOPS) {
+          ix.overflowHops++;
+          return this.admit(ix, next, 'overflow');
+        }
+        this.logger.error('acd: overflow queue missing, the same, or too many hops; diverting to voicemail', {
+          interactionId: ix.id,
+          queueId: q.id,
+          target: divert.target.queueId,
+          hops: ix.overflowHops,
+        });
       }
       const target: Exclude<OverflowTarget, { kind: 'queue' }> = divert.target.kind === 'queue' ? { kind: 'voicemail' } : divert.target;
       this.assign({ type: 'divert', interactionId: ix.id, queueId: q.id, target, reason: divert.reason });
