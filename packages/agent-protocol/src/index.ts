@@ -13,3 +13,4 @@ export * from './events.js';
 export * from './frames.js';
 export * from './transport.js';
 export * from './client/index.js';
+export * from './desk-state.js';
