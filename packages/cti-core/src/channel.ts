@@ -631,7 +631,8 @@ export class Channel {
       const opId = this.host.nextOpId();
       this.pendingByOp.set(opId, (e) => {
         if (e.type === 'faxProgress') {
-          ctx.progress({ phase: e.phase, page: e.page, ...(e.bitRate === undefined ? {} : { bitRate: e.bitRate }) });
+          const { channel: _c, opId: _o, type: _t, ...progress } = e;
+          ctx.progress(progress);
         } else if (e.type === 'faxEnded') {
           this.pendingByOp.delete(opId);
           const { channel: _c, opId: _o, type: _t, ...result } = e;

@@ -223,6 +223,8 @@ export type DriverEvents = {
     readonly opId: string;
     readonly phase: 'negotiating' | 'page' | 'page-done';
     readonly page: number;
+    /** Pages in the job, when known (sending). */
+    readonly pageCount?: number;
     readonly bitRate?: number;
   }) => void;
   faxEnded: (e: {
