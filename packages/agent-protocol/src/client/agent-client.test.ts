@@ -296,3 +296,38 @@ describe('AgentClient reconnect and resume', () => {
   });
 });
 
+
+describe('AgentClient edge cases', () => {
+  it('connect() then login() separately, and refuses a second login while online', async () => {
+    const { clock, client, states } = setup();
+    const welcome = await clock.run(client.connect());
+    expect(welcome).toMatchObject({ protocol: '1.0', heartbeatMs: 10_000, maxFrameBytes: 256 * 1024 });
+    expect(client.state.status).toBe('connecting');
+    await clock.run(client.login({ userId: '1001', password: 'agent-pass-1001' }));
+    expect(states.map((s) => s.status)).toEqual(['offline', 'connecting', 'online']);
+    const again = await clock.run(client.login({ userId: '1001', password: 'agent-pass-1001' })).catch((e: unknown) => e);
+    expect(isProtocolError(again, 'ERR_ILLEGAL_STATE')).toBe(true);
+  });
+
+  it('refuses commands before login and after close', async () => {
+    const { clock, client } = setup();
+    expect(isProtocolError(await client.api.agent.ready().catch((e: unknown) => e), 'ERR_NOT_AUTHENTICATED')).toBe(true);
+    await clock.run(client.login({ userId: '1001', password: 'agent-pass-1001' }));
+    const pending = client.api.ticket.create({ kind: 'suggestion', subject: '建议', description: '增加夜间服务' });
+    await client.close();
+    expect(isProtocolError(await pending.catch((e: unknown) => e), 'ERR_CLOSED')).toBe(true);
+    expect(isProtocolError(await client.api.agent.ready().catch((e: unknown) => e), 'ERR_CLOSED')).toBe(true);
+  });
+
+  it('logout ends the session on the server and the client can log in again', async () => {
+    const { clock, client, server, fixture } = setup();
+    await clock.run(client.login({ userId: '1001', password: 'agent-pass-1001' }));
+    await client.logout();
+    await clock.advanceBy(0);
+    expect(client.state).toMatchObject({ status: 'offline', reason: 'logged-out' });
+    expect(server.sessions).toHaveLength(0);
+    expect(fixture.audit.map((a) => a.action)).toContain('logout');
+    const again = await clock.run(client.login({ userId: '1001', password: 'agent-pass-1001' }));
+    expect(again.resumed).toBe(false);
+  });
+});

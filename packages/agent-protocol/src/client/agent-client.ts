@@ -379,6 +379,7 @@ export class AgentClient {
 
   private async openAndHello(): Promise<WelcomeFrame> {
     const serial = ++this.linkSerial;
+    this.terminal = undefined; // a verdict about an earlier link (e.g. a refused hello) is spent
     const opened = this.transport({
       onMessage: (text) => {
         if (serial === this.linkSerial) this.onMessage(text);
