@@ -1,6 +1,5 @@
 import WebSocket from 'ws';
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
-import { DEFAULT_MAX_FRAME_BYTES } from '../frames.js';
 import type { ClientTransport, TransportLink } from '../transport.js';
 
 /** Options of {@link wsTransport}. */
@@ -10,8 +9,9 @@ export interface WsTransportOptions {
   /** Verify the server certificate (default true; turn off only in tests). */
   readonly rejectUnauthorized?: boolean;
   /**
-   * Hard cap on an incoming message, bytes; the socket is closed (1009) above it. Default 4× the
-   * protocol frame limit, so a frame a little over the limit still gets a typed error.
+   * Hard cap on a message from the server, bytes; the socket is closed (1009) above it. Default
+   * 16 MiB: the frame limit binds what clients send, while server frames are bounded by the
+   * schemas' maxima (a supervisor's snapshot of a large centre can pass 1 MiB).
    */
   readonly maxPayloadBytes?: number;
 }
@@ -29,7 +29,7 @@ export function wsTransport(url: string, options: WsTransportOptions = {}): Clie
       try {
         socket = new WebSocket(url, {
           perMessageDeflate: false,
-          maxPayload: options.maxPayloadBytes ?? 4 * DEFAULT_MAX_FRAME_BYTES,
+          maxPayload: options.maxPayloadBytes ?? 16 * 1024 * 1024,
           ...(options.ca === undefined ? {} : { ca: options.ca as string | Buffer | (string | Buffer)[] }),
           ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
         });
