@@ -44,6 +44,8 @@ export interface CommandDefinition<P extends z.ZodType = z.ZodType, R extends z.
   readonly audit: boolean;
   /** One line for the reference. */
   readonly summary: string;
+  /** The protocol version that introduced the command; the client refuses it on an older server. */
+  readonly since: string;
 }
 
 function command<P extends z.ZodType, R extends z.ZodType>(
@@ -52,8 +54,9 @@ function command<P extends z.ZodType, R extends z.ZodType>(
   params: P,
   result: R,
   audit = false,
+  since = '1.0',
 ): CommandDefinition<P, R> {
-  return Object.freeze({ summary, roles: Object.freeze([...roles]), params, result, audit });
+  return Object.freeze({ summary, roles: Object.freeze([...roles]), params, result, audit, since });
 }
 
 const CALL_HANDLERS: readonly Role[] = ['agent', 'supervisor'];

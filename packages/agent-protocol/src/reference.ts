@@ -133,7 +133,7 @@ export function renderReference(): string {
   out.push('');
   for (const name of COMMAND_NAMES) {
     const def = COMMANDS[name];
-    out.push(`### \`${name}\``, '', def.summary, '', `Roles: ${def.roles.join(', ')}.${def.audit ? ' Audited.' : ''}`, '');
+    out.push(`### \`${name}\``, '', def.summary, '', `Roles: ${def.roles.join(', ')}.${def.audit ? ' Audited.' : ''} Since ${def.since}.`, '');
     out.push('Params:', '', shape(def.params), 'Result:', '', shape(def.result));
   }
   out.push('## Events', '');

@@ -21,7 +21,7 @@ import {
 } from '../frames.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { ClientTransport, CloseInfo, TransportLink } from '../transport.js';
-import { PROTOCOL_VERSION } from '../version.js';
+import { PROTOCOL_VERSION, parseVersion } from '../version.js';
 import { wsTransport, type WsTransportOptions } from './ws-transport.js';
 
 /** The session as the client knows it after a login or resume. */
@@ -326,6 +326,14 @@ export class AgentClient {
         return reject(new ProtocolError(ProtocolErrorCode.NotAuthenticated, 'log in first'));
       }
       const def = COMMANDS[command];
+      const negotiated = this.session?.protocol;
+      if (negotiated !== undefined && newerThan(def.since, negotiated)) {
+        return reject(
+          new ProtocolError(ProtocolErrorCode.NotImplemented, `${command} needs protocol ${def.since}; the server speaks ${negotiated}`, {
+            details: { command, since: def.since, protocol: negotiated },
+          }),
+        );
+      }
       const parsed = def.params.safeParse(params ?? {});
       if (!parsed.success) {
         return reject(
@@ -401,6 +409,11 @@ export class AgentClient {
       { type: 'hello', protocol: this.protocolVersion, client: { name: this.clientInfo.name, version: this.clientInfo.version } },
       'welcome',
     )) as WelcomeFrame;
+    if (parseVersion(welcome.protocol).major !== parseVersion(this.protocolVersion).major) {
+      throw new ProtocolError(ProtocolErrorCode.VersionMismatch, `the server answered with protocol ${welcome.protocol}; this client speaks ${this.protocolVersion}`, {
+        details: { client: this.protocolVersion, server: welcome.protocol },
+      });
+    }
     this.welcome = welcome;
     this.startHeartbeat(welcome.heartbeatMs);
     if (this.phase === 'connecting') this.phase = 'connected';
@@ -751,6 +764,13 @@ export class AgentClient {
     }
     return api as unknown as CommandApi;
   }
+}
+
+/** True when version `a` is newer than `b` (same major assumed: the handshake guarantees it). */
+function newerThan(a: string, b: string): boolean {
+  const x = parseVersion(a);
+  const y = parseVersion(b);
+  return x.major > y.major || (x.major === y.major && x.minor > y.minor);
 }
 
 function asProtocolError(error: unknown): ProtocolError {
