@@ -1969,7 +1969,7 @@ export class Acd {
 
   private computeQueueStatus(): ReadonlyMap<string, QueueStatus> {
     const now = this.now();
-    const today = this.stats.report({ from: shanghaiStartOfDay(now), to: now }).queues;
+    const today = this.stats.queueTotals(shanghaiStartOfDay(now), now);
     const out = new Map<string, QueueStatus>();
     for (const q of this.queues.values()) {
       let callbacks = 0;

@@ -111,3 +111,11 @@ describe('statistics from a hand-computed event log', () => {
     expect(() => new StatisticsAccumulator({ intervalMs: 7 * 60_000 })).toThrow(RangeError);
   });
 });
+
+describe('queue totals for the live wallboard', () => {
+  it('equal the report totals', () => {
+    const acc = new StatisticsAccumulator();
+    for (const e of LOG) acc.apply(e);
+    expect(acc.queueTotals(s(0), s(1200))).toEqual(acc.report({ to: s(1200) }).queues);
+  });
+});

@@ -363,6 +363,23 @@ export class StatisticsAccumulator {
     }
   }
 
+  /** Queue totals only over `[from, to]` (cheap: no agent time); what `queueStats$` shows as today. */
+  queueTotals(from: number, to: number): Record<string, QueueFigures> {
+    const fromStart = this.intervalStart(from);
+    const totals = new Map<string, QueueCounters>();
+    for (const [start, b] of this.buckets) {
+      if (start < fromStart || start > to) continue;
+      for (const [id, c] of b.queues) {
+        let t = totals.get(id);
+        if (!t) totals.set(id, (t = queueCounters()));
+        addQueue(t, c);
+      }
+    }
+    const out: Record<string, QueueFigures> = {};
+    for (const id of [...totals.keys()].sort()) out[id] = queueFigures(totals.get(id) as QueueCounters);
+    return out;
+  }
+
   /** Figures for a window; open agent states are counted up to `window.to` without being closed. */
   report(window: ReportWindow = {}): StatisticsReport {
     const to = window.to ?? this.lastAt ?? 0;
