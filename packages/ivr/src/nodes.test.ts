@@ -299,6 +299,45 @@ describe('voicemail, survey, transfer, fax', () => {
     expect(readWav(readFileSync(m!.path)).samples.length).toBeGreaterThan(8000);
   });
 
+  for (const failing of [false, true]) {
+    it(`voicemail persist hook: ${failing ? 'a failed store is apologised for and the message published instead' : 'stored before the caller hears it was saved, not published twice'}`, async () => {
+      const order: string[] = [];
+      const flow = single('vm', (ctx) =>
+        ctx.voicemail({
+          id: 'vm',
+          review: false,
+          askCallback: false,
+          askReply: false,
+          persist: async (m) => {
+            order.push(`persist ${m.mailbox}`);
+            if (failing) throw new Error('disk full');
+          },
+        }),
+      );
+      h = await new IvrHarness(PROMPTS).open({}, [flow]);
+      const call = await h.call(flow);
+      await until(entered('vm.record'));
+      await h.wait(800);
+      await h.scheduler.run(call.caller.say(synthesizeSpeech({ durationMs: 2000, seed: 3 })));
+      await h.press(call.caller, '#');
+      const outcome = await h.finish(call);
+      const saved = h.eventsOf('node-entered').filter((e) => e.node === 'vm.saved');
+      const apology = h.eventsOf('node-entered').filter((e) => e.node === 'vm.persist-failed');
+      expect(order).toEqual(['persist general']);
+      const published = h.results.filter((r) => r.type === 'voicemail');
+      if (failing) {
+        expect(saved).toHaveLength(0);
+        expect(apology).toHaveLength(1);
+        expect(published).toHaveLength(1);
+        expect(outcome.status).toBe('failed');
+      } else {
+        expect(saved).toHaveLength(1);
+        expect(published).toHaveLength(0);
+        expect(outcome.status).toBe('completed');
+      }
+    });
+  }
+
   it('survey: repeat, skip, scale and yes/no, as a typed record', async () => {
     let answers: { overall: number | null | undefined; speed: number | null | undefined; resolved: boolean | null | undefined } | undefined;
     const flow = single('survey', async (ctx) => {

@@ -30,6 +30,14 @@ export interface VoicemailSpec {
   readonly askCallback?: boolean;
   /** Ask whether a reply is wanted (default true). */
   readonly askReply?: boolean;
+  /**
+   * Stores a complete message durably before the caller is told it was saved (the saved prompt
+   * plays only once this resolves). A message given to `persist` is not published on
+   * `results$`; an incomplete one (the caller hung up half-way) is published as usual. When
+   * `persist` fails, the caller hears the service-unavailable prompt and the message is published
+   * instead, so nothing is lost.
+   */
+  readonly persist?: (message: VoicemailMessage) => Promise<void>;
 }
 
 /** A voicemail message, for the app to persist (audio file and metadata). */
@@ -67,6 +75,7 @@ export async function runVoicemail(
   let callbackConfirmed = false;
   let replyWanted: boolean | undefined;
   let complete = false;
+  let persisted = false;
   const message = (): VoicemailMessage | undefined =>
     rec && rec.durationMs >= minMs
       ? {
@@ -159,10 +168,20 @@ export async function runVoicemail(
       replyWanted = key === '1';
     }
     complete = true;
+    const done = message();
+    if (done && spec.persist) {
+      try {
+        await spec.persist(done);
+        persisted = true;
+      } catch (error) {
+        await ctx.play(StandardPrompt.ServiceUnavailable, { id: `${id}.persist-failed`, bargeIn: false });
+        throw error;
+      }
+    }
     await ctx.play(StandardPrompt.VmSaved, { id: `${id}.saved`, bargeIn: false });
-    return message();
+    return done;
   } finally {
     const m = message();
-    if (m) publish(m);
+    if (m && !persisted) publish(m);
   }
 }

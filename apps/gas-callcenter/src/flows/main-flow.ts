@@ -214,17 +214,25 @@ function complaintFlow(services: GasServices): FlowDefinition<void, void> {
     async run(ctx) {
       const choice = await ctx.menu({ id: 'complaint-menu', prompt: P.ComplaintMenu, choices: ['1', '2'] as const, back: true });
       if (choice === '1') return ctx.toAgent();
-      const message = await ctx.voicemail({ id: 'complaint-voicemail', mailbox: 'complaint' });
-      if (!message) return;
-      const tracking = await openTicket(ctx, services, { type: 'complaint' }, 'Complaint left by voice mail', {
-        voicemail: {
-          path: message.path,
-          durationMs: message.durationMs,
-          mailbox: message.mailbox,
-          ...(message.callbackNumber ? { callbackNumber: message.callbackNumber } : {}),
+      // The ticket and its voice mail are committed together before the caller hears "saved".
+      let tracking: string | undefined;
+      const message = await ctx.voicemail({
+        id: 'complaint-voicemail',
+        mailbox: 'complaint',
+        persist: async (m) => {
+          const ticket = await services.openTicket({
+            kind: { type: 'complaint' },
+            callId: ctx.callId,
+            ...(ctx.call.callerId ? { callerId: ctx.call.callerId } : {}),
+            ...(typeof ctx.data['customerNo'] === 'string' ? { customerNo: ctx.data['customerNo'] } : {}),
+            description: 'Complaint left by voice mail',
+            voicemail: { path: m.path, durationMs: m.durationMs, mailbox: m.mailbox, ...(m.callbackNumber ? { callbackNumber: m.callbackNumber } : {}) },
+          });
+          tracking = ticket.trackingNumber;
+          ctx.data['trackingNumber'] = tracking;
         },
       });
-      if (!tracking) return;
+      if (!message || !tracking) return;
       await ctx.play([P.ComplaintSaved, P.TicketNumberIs, digits(tracking), P.TicketNumberIs, digits(tracking)]);
     },
   });
