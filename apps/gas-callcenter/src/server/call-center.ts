@@ -55,7 +55,7 @@ export interface CallCenterOptions {
   /** Agent seats: agent id and station channel. Default: one per station of the board, a001…. */
   readonly seats?: readonly Seat[];
   readonly onIvrEvent?: (event: IvrEvent) => void;
-  /** Voice mail and survey results to persist (complaint voice mail is persisted by its flow). */
+  /** Voice mail and survey results to persist (complete complaint voice mail is stored by its flow, with its ticket). */
   readonly onIvrResult?: (result: IvrResult) => void | Promise<void>;
   readonly onOffer?: (offer: { readonly agentId: string; readonly interactionId: string; readonly callerId?: string; readonly data: Readonly<Record<string, string | number | boolean>> }) => void;
   readonly onConnected?: (call: ConnectedCall) => void;
@@ -123,7 +123,6 @@ export class CallCenter {
       const onResult = options.onIvrResult;
       center.subscriptions.add(
         ivr.results$.subscribe((r) => {
-          if (r.type === 'voicemail' && r.message.mailbox === 'complaint') return; // persisted by the flow with its ticket
           void Promise.resolve(onResult(r)).catch((e: unknown) => logger.error('persisting an IVR result failed', { error: String(e) }));
         }),
       );
