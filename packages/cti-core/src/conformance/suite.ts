@@ -20,6 +20,9 @@ function makePrompt(dir: string, name: string, ms: number, hz = 1000): string {
   return path;
 }
 
+/** Distinct file names for recordings within one run. */
+let fileSeq = 0;
+
 async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
   const error = await promise.then(
     () => undefined,
@@ -281,7 +284,7 @@ export function describeDriverConformance(harness: ConformanceHarness): void {
     describe('record', () => {
       it('stops at the maximum duration and writes a readable file', async () => {
         const { channel } = await inbound();
-        const path = join(ctx.tempDir, `max-${Date.now()}.wav`);
+        const path = join(ctx.tempDir, `max-${++fileSeq}.wav`);
         const r = await ctx.run(channel.record(path, { maxDurationMs: 2000 }));
         expect(r.reason).toBe('max-duration');
         expect(r.durationMs).toBeGreaterThanOrEqual(1900);
@@ -293,7 +296,7 @@ export function describeDriverConformance(harness: ConformanceHarness): void {
 
       it('stops on a digit, which is not left in the buffer', async () => {
         const { channel, caller } = await inbound();
-        const path = join(ctx.tempDir, `digit-${Date.now()}.wav`);
+        const path = join(ctx.tempDir, `digit-${++fileSeq}.wav`);
         const recorded = channel.record(path, { stopOnDigits: '#', maxDurationMs: 30_000 });
         await ctx.wait(1500);
         void caller.press('#');
@@ -305,7 +308,7 @@ export function describeDriverConformance(harness: ConformanceHarness): void {
 
       it('a far-end hangup ends a recording normally and keeps the file (voicemail)', async () => {
         const { channel, caller } = await inbound();
-        const path = join(ctx.tempDir, `vm-${Date.now()}.wav`);
+        const path = join(ctx.tempDir, `vm-${++fileSeq}.wav`);
         const recorded = channel.record(path, { maxDurationMs: 60_000 });
         await ctx.wait(3000);
         caller.hangup();
@@ -317,7 +320,7 @@ export function describeDriverConformance(harness: ConformanceHarness): void {
 
       it('unsubscribing stops the recording', async () => {
         const { channel } = await inbound();
-        const path = join(ctx.tempDir, `stop-${Date.now()}.wav`);
+        const path = join(ctx.tempDir, `stop-${++fileSeq}.wav`);
         const sub = channel.record$(path).subscribe();
         await ctx.wait(1000);
         sub.unsubscribe();
