@@ -5,7 +5,6 @@ import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
 import {
   ErrorCode,
   HotlineError,
-  maskPhone,
   silentLogger,
   type BoardDriver,
   type BoardInfo,
@@ -37,6 +36,7 @@ import {
   writeWav,
   type ToneSpec,
 } from '@hotline/cti-core/media';
+import { ChinaNo1Line, chinaNo1Config, type ChinaNo1ConfigInput, type ChinaNo1Config, type ChinaNo1Event } from '@hotline/cti-core/signaling';
 import { AnswerTypeDetector } from './answer-detector.js';
 import { SimParty } from './party.js';
 import { synthesizeSpeech } from './speech.js';
@@ -58,6 +58,13 @@ export interface SimBoardOptions {
   readonly keepAudio?: boolean;
   /** A soft fax engine (e.g. `@hotline/fax-spandsp`): trunks declare `fax` when it is available. */
   readonly faxEngine?: SoftFaxEngine;
+  /**
+   * China No.1 trunk-group configuration of the board's E1 channels (`@hotline/cti-core/signaling`).
+   * Default: called numbers of 1–20 digits ended by 1 s of silence, calling number requested.
+   */
+  readonly e1Signaling?: ChinaNo1ConfigInput;
+  /** Called number a simulated E1 caller dials when `call()` names none (default `8000`). */
+  readonly e1DefaultCalledNumber?: string;
 }
 
 /** A simulated fax machine: its engine and what it sends or receives. */
@@ -183,6 +190,12 @@ class SimLine {
   ringback: ToneGenerator | undefined;
   /** Media is flowing (the tick must process this line). */
   active = false;
+  /** E1: the board's China No.1 engine and the simulated exchange's, on the two ends of the timeslot. */
+  r2: { board: ChinaNo1Line; exchange: ChinaNo1Line; answerWaiters: { resolve(): void; reject(e: unknown): void }[] } | undefined;
+  /** E1: the board sent MF this frame (the caller does not hear register signals). */
+  mfTx = false;
+  /** E1: the current incoming call has been offered to the application. */
+  e1Offered = false;
 
   constructor(readonly info: ChannelInfo) {}
 
@@ -211,15 +224,6 @@ function capabilities(kind: 'analog' | 'e1' | 'station', fax: boolean): ChannelC
   };
 }
 
-const KB_MEANING: Readonly<Record<number, string>> = {
-  1: 'subscriber idle',
-  2: 'subscriber busy (local)',
-  3: 'subscriber busy',
-  4: 'congestion',
-  5: 'unallocated number',
-  6: 'subscriber idle, no charge',
-};
-
 /**
  * A simulated PSTN and voice board: the reference driver (`driver`) plus the far end that drives
  * it in tests and demos (`call`, `subscriber`, `phone`, `fault`...).
@@ -246,6 +250,9 @@ export class SimBoard {
   private readonly promptCache = new Map<string, { mtimeMs: number; samples: Int16Array }>();
   private readonly model: string;
   private readonly faxEngine: SoftFaxEngine | undefined;
+  private readonly boardR2: ChinaNo1Config;
+  private readonly exchangeR2: ChinaNo1Config;
+  private readonly defaultCalled: string;
   private tick: Subscription | undefined;
   private opened = false;
   private closedFlag = false;
@@ -271,6 +278,22 @@ export class SimBoard {
       }
     }
     this.model = options.model ?? `SIM-${analog}A-${spans}E1-${stations}S`;
+    this.boardR2 = chinaNo1Config({
+      calledDigits: { min: 1, max: 20 },
+      ...options.e1Signaling,
+      timers: { endOfNumberMs: 1000, ...options.e1Signaling?.timers },
+    });
+    // The simulated exchange knows its subscribers (numbering plan); unknown numbers end by time-out.
+    // KB8 (ITU "line out of order") stands for a rejected call.
+    this.exchangeR2 = chinaNo1Config({
+      numberComplete: (n) => this.subscribers.has(n),
+      kbOutcomes: { 1: 'accepted', 2: 'busy', 3: 'busy', 4: 'congestion', 5: 'unallocated', 6: 'accepted', 8: 'rejected' },
+      timers: { endOfNumberMs: 1000 },
+    });
+    this.defaultCalled = options.e1DefaultCalledNumber ?? '8000';
+    if (!/^[0-9]{1,20}$/.test(this.defaultCalled)) {
+      throw new HotlineError(ErrorCode.InvalidArgument, 'SimBoard: e1DefaultCalledNumber must be 1-20 digits');
+    }
     let index = 0;
     const add = (info: Omit<ChannelInfo, 'index'>): void => {
       const line = new SimLine({ ...info, index: index++ });
@@ -296,6 +319,7 @@ export class SimBoard {
     for (let i = 0; i < stations; i++) {
       add({ id: `s${i}`, kind: 'station', signaling: 'loop-start', capabilities: capabilities('station', fax) });
     }
+    for (const line of this.lines) if (line.info.kind === 'digital-trunk') this.attachR2(line);
     this.driver = this.makeDriver();
   }
 
@@ -329,6 +353,7 @@ export class SimBoard {
     party.channel = line.id;
     line.outbound = false;
     line.kb = undefined;
+    line.e1Offered = false;
     if (options.fax) {
       const machine = options.fax;
       void party.whenConnected().then(
@@ -352,17 +377,22 @@ export class SimBoard {
       ...(e1 ? { ka, ...(options.kd === undefined ? {} : { kd: options.kd }) } : {}),
     } as const;
     if (e1) {
-      this.trace(line, 'rx', 'cas', 'seize (ABCD 0000)');
-      this.trace(line, 'tx', 'cas', 'seize acknowledge (ABCD 1100)');
-      this.trace(line, 'rx', 'mfc', `called ${options.to ?? ''}`);
-      this.trace(line, 'rx', 'mfc', `KA=${ka} calling ${options.from ? maskPhone(options.from) : '(none)'}`);
+      // The exchange seizes the timeslot and runs the MFC exchange with the board's engine;
+      // the board offers the call when the register signalling is complete.
+      line.r2!.exchange.seize({
+        called: options.to ?? this.defaultCalled,
+        ...(options.from ? { caller: options.from } : {}),
+        ...(presentation === 'restricted' ? { callerRestricted: true } : {}),
+        ka,
+        ...(options.kd === undefined ? {} : { kd: options.kd }),
+      });
+    } else {
+      // Analog: offered after the first ring burst and the FSK caller ID.
+      this.later(() => {
+        if (line.party !== party || line.state !== 'incoming') return;
+        this.emit('offered', offer);
+      }, 1500);
     }
-    // Analog: offered after the first ring burst and the FSK caller ID; E1: after the MFC exchange.
-    const offerDelay = e1 ? 300 + 60 * ((options.to?.length ?? 0) + (options.from?.length ?? 0)) : 1500;
-    this.later(() => {
-      if (line.party !== party || line.state !== 'incoming') return;
-      this.emit('offered', offer);
-    }, offerDelay);
     // The caller hears ringback until answered, and gives up after a while.
     line.ringback = new ToneGenerator(ChineseTones.ringback);
     this.activate(line);
@@ -402,6 +432,7 @@ export class SimBoard {
     this.clearOps(line, 'error');
     line.state = 'out-of-service';
     this.deactivate(line);
+    if (line.r2) this.attachR2(line);
   }
 
   /** Brings a faulted channel back. */
@@ -454,6 +485,12 @@ export class SimBoard {
         }
         sim.tick?.unsubscribe();
         sim.tick = undefined;
+        for (const line of sim.lines) {
+          if (!line.r2) continue;
+          line.r2.board.dispose();
+          line.r2.exchange.dispose();
+          line.r2.answerWaiters.length = 0;
+        }
         sim.emitter.removeAllListeners();
       },
       answer: async (channel) => sim.answer(sim.line(channel)),
@@ -496,8 +533,13 @@ export class SimBoard {
         if (line.info.kind !== 'digital-trunk') {
           throw new HotlineError(ErrorCode.Unsupported, `channel ${channel} has no China No.1 signalling`);
         }
+        const r2 = line.r2!;
+        if (r2.board.state !== 'in-offered') {
+          throw new HotlineError(ErrorCode.IllegalState, `setKb: channel ${channel} has no call waiting for KB (China No.1 state ${r2.board.state})`);
+        }
         line.kb = kb;
-        sim.trace(line, 'tx', 'mfc', `KB=${kb} (${KB_MEANING[kb] ?? 'other'})`);
+        r2.board.accept(kb);
+        sim.activate(line);
       },
     };
     return driver;
@@ -528,11 +570,11 @@ export class SimBoard {
   private pickTrunk(trunk: SimCallOptions['trunk']): SimLine | undefined {
     if (trunk && trunk !== 'analog' && trunk !== 'e1') {
       const line = this.line(trunk);
-      return line.state === 'idle' && line.info.kind !== 'station' ? line : undefined;
+      return line.state === 'idle' && line.info.kind !== 'station' && this.r2Idle(line) ? line : undefined;
     }
     const kinds = trunk === 'e1' ? ['digital-trunk'] : trunk === 'analog' ? ['analog-trunk'] : ['analog-trunk', 'digital-trunk'];
     for (const kind of kinds) {
-      const line = this.lines.find((l) => l.info.kind === kind && l.state === 'idle');
+      const line = this.lines.find((l) => l.info.kind === kind && l.state === 'idle' && this.r2Idle(l));
       if (line) return line;
     }
     return undefined;
@@ -544,6 +586,13 @@ export class SimBoard {
         if (line.party !== party) return;
         party.markReleased('far', cause);
         line.giveUp?.unsubscribe();
+        if (line.r2) {
+          // The exchange clears (clear-forward on a call it placed, clear-back on one it
+          // received); the board learns it from the line signal.
+          line.r2.exchange.release();
+          if (line.state === 'dialing') this.finishDial(line, 'rejected');
+          return;
+        }
         if (line.state === 'dialing') {
           // The called party hung up before answer classification finished: the call is over.
           this.finishDial(line, 'rejected');
@@ -551,21 +600,29 @@ export class SimBoard {
         }
         line.state = 'far-released';
         line.ringing = false;
-        if (line.info.kind === 'digital-trunk') this.trace(line, 'rx', 'cas', 'clear-forward (ABCD 1001)');
         this.emit('hangup', { channel: line.id, cause });
       },
       wake: () => this.activate(line),
     };
   }
 
-  private answer(line: SimLine): void {
+  private answer(line: SimLine): void | Promise<void> {
     if (line.state !== 'incoming' || !line.party) {
       throw new HotlineError(ErrorCode.IllegalState, `answer: channel ${line.id} has no incoming call (${line.state})`);
+    }
+    if (line.r2) {
+      // E1: KB1 (if the application set none), then the ANSWER line signal; resolves once it is sent.
+      const r2 = line.r2;
+      if (r2.board.state !== 'in-offered' && r2.board.state !== 'in-alerting') {
+        throw new HotlineError(ErrorCode.IllegalState, `answer: channel ${line.id} is in China No.1 state ${r2.board.state}`);
+      }
+      r2.board.answer();
+      this.activate(line);
+      return new Promise<void>((resolve, reject) => r2.answerWaiters.push({ resolve, reject }));
     }
     line.giveUp?.unsubscribe();
     line.ringback = undefined;
     line.state = 'connected';
-    if (line.info.kind === 'digital-trunk') this.trace(line, 'tx', 'cas', 'answer (ABCD 0101)');
     this.startDetectors(line);
     line.party.markConnected();
     this.activate(line);
@@ -585,13 +642,18 @@ export class SimBoard {
       line.bridge = undefined;
     }
     if (line.conference) this.leave(line.conference, line);
-    if (line.info.kind === 'digital-trunk' && line.state !== 'idle') this.trace(line, 'tx', 'cas', 'clear-back (ABCD 1101)');
+    if (line.r2) {
+      // clear-back, clear-forward or a rejecting KB, as the engine's state requires
+      line.r2.board.release();
+      this.failAnswerWaiters(line, new HotlineError(ErrorCode.IllegalState, `answer: channel ${line.id} was released`));
+    }
     line.state = 'idle';
     line.ringing = false;
     line.ringback = undefined;
     line.dtmf = undefined;
     line.vad = undefined;
-    this.deactivate(line);
+    if (this.r2Idle(line)) this.deactivate(line);
+    else this.activate(line);
   }
 
   private dropFarEnd(line: SimLine, by: 'far' | 'board', cause: HangupCause): void {
@@ -632,6 +694,136 @@ export class SimBoard {
     line.vad = new VoiceActivityDetector();
   }
 
+  // ---------------------------------------------------------------- China No.1 (E1)
+
+  /** True when the line has no China No.1 engine or both ends of its timeslot are idle. */
+  private r2Idle(line: SimLine): boolean {
+    return !line.r2 || (line.r2.board.idle && line.r2.exchange.idle);
+  }
+
+  private failAnswerWaiters(line: SimLine, error: unknown): void {
+    const waiters = line.r2?.answerWaiters.splice(0) ?? [];
+    for (const w of waiters) w.reject(error);
+  }
+
+  /** Puts fresh engines on both ends of an E1 timeslot and wires their events. */
+  private attachR2(line: SimLine): void {
+    if (line.r2) {
+      line.r2.board.dispose();
+      line.r2.exchange.dispose();
+    }
+    const board = new ChinaNo1Line({ channel: line.id, scheduler: this.scheduler, config: this.boardR2 });
+    const exchange = new ChinaNo1Line({ channel: `${line.id}-exchange`, scheduler: this.scheduler, config: this.exchangeR2 });
+    const r2 = { board, exchange, answerWaiters: [] as { resolve(): void; reject(e: unknown): void }[] };
+    line.r2 = r2;
+    board.signaling$.subscribe((t) => this.trace(line, t.direction, t.protocol, t.message));
+    board.events$.subscribe((e) => {
+      if (line.r2 === r2) this.onBoardR2(line, e);
+    });
+    exchange.events$.subscribe((e) => {
+      if (line.r2 === r2) this.onExchangeR2(line, e);
+    });
+  }
+
+  /** Events of the board's own engine: what the application learns. */
+  private onBoardR2(line: SimLine, e: ChinaNo1Event): void {
+    const dial = line.dial;
+    switch (e.type) {
+      case 'offered': {
+        if (line.state !== 'incoming' || !line.party) return;
+        line.e1Offered = true;
+        const c = e.call;
+        this.emit('offered', {
+          channel: line.id,
+          ...(c.caller ? { callerId: c.caller } : {}),
+          callerIdPresentation: c.callerPresentation,
+          calledNumber: c.called,
+          ...(c.ka === undefined ? {} : { ka: c.ka }),
+          ...(c.kd === undefined ? {} : { kd: c.kd }),
+        });
+        return;
+      }
+      case 'answered':
+        if (line.outbound) {
+          if (dial && line.state === 'dialing') this.farAnswers(line, dial);
+          return;
+        }
+        // the board sent ANSWER: the call is connected
+        line.giveUp?.unsubscribe();
+        line.ringback = undefined;
+        if (line.state === 'incoming' && line.party) {
+          line.state = 'connected';
+          this.startDetectors(line);
+          line.party.markConnected();
+        }
+        for (const w of line.r2!.answerWaiters.splice(0)) w.resolve();
+        return;
+      case 'seize-acknowledged':
+        if (dial) this.emit('dialProgress', { channel: line.id, opId: dial.opId, stage: 'dialing' });
+        return;
+      case 'accepted':
+        if (!line.outbound || !dial) return;
+        this.emit('dialProgress', { channel: line.id, opId: dial.opId, stage: 'proceeding' });
+        dial.alerted = true;
+        this.emit('dialProgress', { channel: line.id, opId: dial.opId, stage: 'alerting' });
+        dial.network = new ToneGenerator(ChineseTones.ringback);
+        return;
+      case 'failed':
+        if (line.outbound && dial) this.finishDial(line, e.outcome);
+        return;
+      case 'clear-back':
+      case 'clear-forward': {
+        // the far end released
+        this.failAnswerWaiters(line, new HotlineError(ErrorCode.Hangup, `answer: the caller on ${line.id} hung up`, { hangup: true }));
+        if (line.state === 'dialing') {
+          this.finishDial(line, 'rejected');
+          return;
+        }
+        if (line.state !== 'incoming' && line.state !== 'connected') return;
+        if (line.state === 'incoming' && !line.e1Offered) {
+          // the caller gave up during the register signalling: the application never saw the call
+          this.dropFarEnd(line, 'far', line.party?.release?.cause ?? 'normal');
+          line.giveUp?.unsubscribe();
+          line.state = 'idle';
+          return;
+        }
+        const cause = line.party?.release?.cause ?? 'normal';
+        line.party?.markReleased('far', cause);
+        line.giveUp?.unsubscribe();
+        line.state = 'far-released';
+        this.emit('hangup', { channel: line.id, cause });
+        return;
+      }
+      case 'protocol-error':
+        this.logger.warn('China No.1 protocol error', { channel: line.id, code: e.error.code, error: e.error.message });
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Events of the simulated exchange's engine: what the far end does. */
+  private onExchangeR2(line: SimLine, e: ChinaNo1Event): void {
+    switch (e.type) {
+      case 'offered':
+        this.exchangeDecides(line);
+        return;
+      case 'clear-back':
+        // the board hung up an answered incoming call: the exchange clears forward
+        line.party?.markReleased('board', 'normal');
+        line.r2!.exchange.release();
+        return;
+      case 'failed':
+        // the board refused the call (KB2…, A4/A5) or the set-up failed
+        if (!line.outbound && line.party && !line.party.release) {
+          line.party.markReleased('board', e.outcome === 'busy' ? 'busy' : e.outcome === 'unallocated' ? 'unallocated' : 'congestion');
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
   // ---------------------------------------------------------------- dialling
 
   private dial(line: SimLine, command: DialCommand): void {
@@ -656,46 +848,67 @@ export class SimBoard {
       timers: [],
       answeredBy: undefined,
     };
+    const channel = line.id;
+    const e1 = line.info.kind === 'digital-trunk';
+    if (line.r2) {
+      // China No.1: the board's engine seizes and signals the number; the exchange's engine answers.
+      line.r2.board.seize({
+        called: command.number.replace(/,/g, ''),
+        ...(command.callerId ? { caller: command.callerId } : {}),
+        ...(command.ka === undefined ? {} : { ka: command.ka }),
+        ...(command.kd === undefined ? {} : { kd: command.kd }),
+      });
+    }
     line.state = 'dialing';
     line.dial = dial;
     line.outbound = true;
-    const channel = line.id;
-    const e1 = line.info.kind === 'digital-trunk';
     const progress = (stage: 'seized' | 'dialing' | 'proceeding' | 'alerting'): void =>
       this.emit('dialProgress', { channel, opId: command.opId, stage });
     progress('seized');
-    if (e1) this.trace(line, 'tx', 'cas', 'seize (ABCD 0000)');
-    if (!e1 && !line.dialToneOk) {
+    if (e1) {
+      this.activate(line);
+      return;
+    }
+    if (!line.dialToneOk) {
       dial.timers.push(this.later(() => this.finishDial(line, 'no-dial-tone'), 3000));
       return;
     }
-    // Dialling takes time: DTMF at ~160 ms per digit on analog lines, MFC at ~120 ms per digit on E1.
-    const dialMs = 200 + command.number.length * (e1 ? 120 : 160);
-    dial.timers.push(
-      this.later(() => {
-        progress('dialing');
-        if (e1) this.trace(line, 'tx', 'mfc', `KA=${command.ka ?? 1} called ${maskPhone(command.number)}`);
-      }, 50),
-    );
+    // Dialling takes time: DTMF at ~160 ms per digit on analog lines.
+    const dialMs = 200 + command.number.length * 160;
+    dial.timers.push(this.later(() => progress('dialing'), 50));
     dial.timers.push(
       this.later(() => {
         if (line.dial !== dial) return;
         progress('proceeding');
-        this.networkResponds(line, dial, e1);
+        this.networkResponds(line, dial);
       }, dialMs),
     );
   }
 
-  /** What the called side does once the number is dialled. */
-  private networkResponds(line: SimLine, dial: DialState, e1: boolean): void {
+  /** E1: the exchange's register has the number; it answers the KD with the subscriber's KB. */
+  private exchangeDecides(line: SimLine): void {
+    const r2 = line.r2!;
+    const dial = line.dial;
+    const number = r2.exchange.incoming.called;
+    const b = dial?.behaviour ?? this.subscribers.get(number);
+    const kb = !b || b.type === 'unallocated' ? 5 : b.type === 'busy' ? 2 : b.type === 'congestion' ? 4 : b.type === 'reject' ? 8 : 1;
+    r2.exchange.accept(kb);
+    if (kb !== 1 || !dial || !b || b.type === 'no-answer') return;
+    const rings = 'afterRings' in b && b.afterRings !== undefined ? b.afterRings : 1;
+    // Answer partway through the silence after the last ring burst.
+    dial.timers.push(
+      this.later(() => {
+        if (line.dial === dial && r2.exchange.state === 'in-alerting') r2.exchange.answer();
+      }, Math.max(0, rings - 1) * RING_CYCLE_MS + 1500),
+    );
+  }
+
+  /** What the called side does once the number is dialled (analog trunks). */
+  private networkResponds(line: SimLine, dial: DialState): void {
     const b = dial.behaviour;
     const kind = b?.type ?? 'unallocated';
-    const failWithTone = (tone: ToneSpec, outcome: DialOutcome, kb: number): void => {
-      if (e1) {
-        this.trace(line, 'rx', 'mfc', `KB=${kb} (${KB_MEANING[kb]})`);
-        this.finishDial(line, outcome);
-        return;
-      }
+    const failWithTone = (tone: ToneSpec, outcome: DialOutcome): void => {
+      void outcome;
       // Analog: the only evidence is the tone; the call-progress detector must recognise it.
       dial.network = new ToneGenerator(tone);
       dial.cpt = new CallProgressDetector();
@@ -704,29 +917,23 @@ export class SimBoard {
     };
     switch (kind) {
       case 'busy':
-        failWithTone(ChineseTones.busy, 'busy', 3);
+        failWithTone(ChineseTones.busy, 'busy');
         return;
       case 'congestion':
-        failWithTone(ChineseTones.congestion, 'congestion', 4);
+        failWithTone(ChineseTones.congestion, 'congestion');
         return;
       case 'unallocated':
-        failWithTone(ChineseTones.vacant, 'unallocated', 5);
+        failWithTone(ChineseTones.vacant, 'unallocated');
         return;
       case 'reject':
-        if (e1) this.trace(line, 'rx', 'cas', 'clear-back (ABCD 1101)');
         this.finishDial(line, 'rejected');
         return;
       default:
         break;
     }
     // The called party is idle: it rings, and the caller side hears ringback.
-    if (e1) {
-      this.trace(line, 'rx', 'mfc', 'KB=1 (subscriber idle)');
-      dial.alerted = true;
-      this.emit('dialProgress', { channel: line.id, opId: dial.opId, stage: 'alerting' });
-    }
     dial.network = new ToneGenerator(ChineseTones.ringback);
-    dial.cpt = e1 ? undefined : new CallProgressDetector();
+    dial.cpt = new CallProgressDetector();
     this.activate(line);
     if (kind === 'no-answer' || !b) return;
     const rings = 'afterRings' in b && b.afterRings !== undefined ? b.afterRings : 1;
@@ -744,7 +951,6 @@ export class SimBoard {
     dial.answeredBy = party;
     party.markConnected();
     const e1 = line.info.kind === 'digital-trunk';
-    if (e1) this.trace(line, 'rx', 'cas', 'answer (ABCD 0101)');
     if (b.type === 'answering-machine') {
       void party.say(synthesizeSpeech({ durationMs: b.greetingMs ?? 6000, pitchHz: 210, seed: 7 }));
     } else if (b.type === 'fax' && b.machine) {
@@ -1060,6 +1266,8 @@ export class SimBoard {
 
   private produceRx(line: SimLine): void {
     const rx = line.rx;
+    // E1: the exchange's engine hears what the board sent last frame, and may send MF
+    if (line.r2 && line.r2.exchange.process(line.r2.board.txAbcd, line.tx, rx)) return;
     if (line.state === 'dialing' && line.dial?.network) {
       line.dial.network.fill(rx);
     } else if (line.party && line.party.connected && line.party.talking) {
@@ -1071,7 +1279,13 @@ export class SimBoard {
 
   private produceTx(line: SimLine): void {
     const tx = line.tx;
+    line.mfTx = false;
+    if (line.r2 && line.r2.board.process(line.r2.exchange.txAbcd, line.rx, tx)) {
+      line.mfTx = true;
+      return;
+    }
     tx.fill(0);
+    if (line.r2 && line.state === 'incoming' && line.r2.board.state !== 'in-alerting') return;
     if (line.state === 'incoming' && line.ringback && line.info.kind !== 'station') {
       line.ringback.fill(tx);
       return;
@@ -1127,13 +1341,13 @@ export class SimBoard {
   private consume(line: SimLine): void {
     const { rx, tx } = line;
     const party = line.party;
-    if (party && !party.release && (party.connected || line.state === 'incoming')) party.hear(tx);
+    if (party && !party.release && (party.connected || line.state === 'incoming') && !line.mfTx) party.hear(tx);
     if (line.state === 'dialing' && line.dial) {
-      this.classifyDial(line, line.dial);
+      if (!line.r2 || line.dial.answeredBy) this.classifyDial(line, line.dial);
       return;
     }
     if (line.state !== 'connected') {
-      if (line.state !== 'incoming' && line.state !== 'far-released' && !line.record) this.deactivate(line);
+      if (line.state !== 'incoming' && line.state !== 'far-released' && !line.record && this.r2Idle(line)) this.deactivate(line);
       return;
     }
     if (line.dtmf && !line.fax) {

@@ -81,7 +81,7 @@ describe('China No.1 engine: two engines back to back', () => {
     r.a.release();
     await r.until(() => r.a.idle && r.b.idle);
     expect(r.types('A')).toEqual(['seize-acknowledged', 'accepted', 'answered', 'clear-back', 'idle']);
-    expect(r.types('B')).toEqual(['seized', 'offered', 'accepted', 'clear-forward', 'idle']);
+    expect(r.types('B')).toEqual(['seized', 'offered', 'accepted', 'answered', 'clear-forward', 'idle']);
     const a = codes(r.trace, 'A');
     // the forward side's view, as a protocol analyser shows it
     expect(a.slice(0, 6)).toEqual(['tx seize', 'rx seize-ack', 'tx I-8', 'rx A6', 'tx KA', 'rx A1']);

@@ -922,6 +922,7 @@ export class ChinaNo1Line {
     if (this.stateName !== 'in-alerting') return;
     this.setState('in-answered');
     this.setTx(BACKWARD_AB.answer, 'answer');
+    this.event({ type: 'answered', at: this.now() });
   }
 
   private toFailed(): void {
