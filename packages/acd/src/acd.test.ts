@@ -620,3 +620,21 @@ describe('overflow chains', () => {
     expect(h.acd.enqueue({ queueId: 'c' })).toMatchObject({ status: 'diverted', queueId: 'c', target: { kind: 'voicemail' } });
   });
 });
+
+describe('withdrawing work', () => {
+  it('takes a queued callback or a ringing call back without counting an abandon', () => {
+    const h = harness({ queues: [{ id: 'q' }], agents: agents(1) });
+    h.acd.enqueue({ queueId: 'q', media: 'callback', interactionId: 'cb' });
+    h.clock.advanceBy(30_000);
+    h.acd.withdraw('cb', 'customer called again');
+    h.acd.login('a1', { ready: true });
+    h.acd.enqueue({ queueId: 'q', interactionId: 'v' });
+    h.acd.withdraw('v', 'moved to another channel');
+    expect(h.assignments.at(-1)).toEqual({ type: 'retract', interactionId: 'v', agentId: 'a1', cause: 'withdrawn' });
+    expect(h.acd.agentSnapshot('a1').key).toBe('ready/idle');
+    expect(h.acd.statistics().queues['q']).toMatchObject({ offered: 2, withdrawn: 2, abandoned: 0, serviceLevel: null });
+    h.acd.enqueue({ queueId: 'q', interactionId: 'w' });
+    h.acd.answered('w', 'a1');
+    expect(thrown(() => h.acd.withdraw('w', 'x')).code).toBe('ERR_ILLEGAL_STATE');
+  });
+});

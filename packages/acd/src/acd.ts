@@ -159,7 +159,7 @@ export type Assignment =
       readonly type: 'retract';
       readonly interactionId: string;
       readonly agentId: string;
-      readonly cause: 'answered-elsewhere' | 'abandoned' | NoAnswerCause;
+      readonly cause: 'answered-elsewhere' | 'abandoned' | 'withdrawn' | NoAnswerCause;
     }
   /** A caller has been on hold longer than the queue allows: take it back or alert a supervisor. */
   | { readonly type: 'hold-exceeded'; readonly interactionId: string; readonly agentId: string; readonly heldMs: number }
@@ -928,6 +928,33 @@ export class Acd {
       this.emit({ type: 'ended', interactionId, queueId: item.queueId, agentId: item.agent.id, by });
       this.finish(ix, item);
       this.startWrapUp(item, 'hangup', to);
+    });
+  }
+
+  /**
+   * The application takes a waiting or ringing interaction back (a callback that is no longer
+   * needed, a customer who called in again): it leaves the queue without counting as an abandon.
+   */
+  withdraw(interactionId: string, reason: string): void {
+    this.run(() => {
+      const ix = this.interaction(interactionId);
+      checkId(reason, 'reason');
+      if (ix.status !== 'waiting' && ix.status !== 'offered') {
+        throw new AcdError(AcdErrorCode.IllegalState, `interaction ${interactionId} is ${ix.status}; only waiting or ringing work can be withdrawn`, {
+          details: { interactionId, status: ix.status },
+        });
+      }
+      for (const item of ix.offers) expectIdle(this.legal(item.agent, 'retract', item), 'retract');
+      for (const item of ix.offers) {
+        this.removeItem(item);
+        this.emit({ type: 'retracted', interactionId, agentId: item.agent.id });
+        this.assign({ type: 'retract', interactionId, agentId: item.agent.id, cause: 'withdrawn' });
+        this.refresh(item.agent, 'retract', interactionId);
+      }
+      ix.offers = [];
+      this.leaveQueue(ix);
+      this.emit({ type: 'withdrawn', interactionId, queueId: ix.queue.id, waitMs: this.now() - ix.segmentStartedAt, reason });
+      this.finish(ix);
     });
   }
 

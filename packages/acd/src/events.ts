@@ -123,6 +123,18 @@ export interface AbandonedEvent extends Base {
   readonly short: boolean;
 }
 
+/**
+ * The application withdrew a waiting or ringing interaction (e.g. a callback no longer needed):
+ * not an abandon, and not in the service level.
+ */
+export interface WithdrawnEvent extends Base {
+  readonly type: 'withdrawn';
+  readonly interactionId: string;
+  readonly queueId: string;
+  readonly waitMs: number;
+  readonly reason: string;
+}
+
 /** An interaction left a queue it had entered because it waited too long. */
 export interface OverflowedEvent extends Base {
   readonly type: 'overflowed';
@@ -224,6 +236,7 @@ export type AcdEvent =
   | NoAnswerEvent
   | RetractedEvent
   | AbandonedEvent
+  | WithdrawnEvent
   | OverflowedEvent
   | DivertedEvent
   | CallbackOfferDueEvent

@@ -28,6 +28,7 @@ export interface QueueCounters {
   shortAbandoned: number;
   overflowed: number;
   diverted: number;
+  withdrawn: number;
   transferredOut: number;
   callbacksRequested: number;
   handled: number;
@@ -119,6 +120,7 @@ function queueCounters(): QueueCounters {
     shortAbandoned: 0,
     overflowed: 0,
     diverted: 0,
+    withdrawn: 0,
     transferredOut: 0,
     callbacksRequested: 0,
     handled: 0,
@@ -337,6 +339,9 @@ export class StatisticsAccumulator {
       }
       case 'diverted':
         this.q(e.at, e.queueId).diverted++;
+        break;
+      case 'withdrawn':
+        this.q(e.at, e.queueId).withdrawn++;
         break;
       case 'callback-requested':
         this.q(e.at, e.queueId).callbacksRequested++;
