@@ -39,11 +39,12 @@ export function FormView(props: FormViewProps): ReactNode {
         let shown: ReactNode;
         if (field.kind === 'choice') {
           const label = field.options?.find((o) => o.value === value)?.label ?? value;
-          shown = focused ? <Text inverse>{`‹ ${label} ›`}</Text> : <Text>{`  ${label}  `}</Text>;
+          shown = focused ? <Text inverse>{`‹${label}›`}</Text> : <Text>{` ${label} `}</Text>;
         } else {
           const text = field.kind === 'password' ? '•'.repeat(Array.from(value).length) : value;
           shown = (
             <Text wrap="truncate-start">
+              {' '}
               {text.length === 0 && field.placeholder && !focused ? <Text dimColor>{field.placeholder}</Text> : text}
               {focused ? <Text inverse> </Text> : null}
             </Text>

@@ -18,6 +18,8 @@ export interface ScreenPopProps {
   readonly height: number;
   /** Cursor in the candidates list (unknown or shared caller id). */
   readonly cursor: number;
+  /** Display label of a disposition code (from the server's catalogue). */
+  readonly dispositionLabel?: (code: string) => string;
 }
 
 /** A ticket as one table row (tracking number, kind, status, subject, department). */
@@ -137,7 +139,7 @@ export function ScreenPop(props: ScreenPopProps): ReactNode {
         {pop.recentInteractions.length === 0 ? <Text dimColor>{`  ${t.t('call.noRecent')}`}</Text> : null}
         {pop.recentInteractions.slice(0, interactionRows).map((i) => (
           <Text key={i.interactionId} wrap="truncate">
-            {`  ${formatDateTime(i.startedAt)}  ${padEnd(t.t(i.direction === 'inbound' ? 'call.inbound' : 'call.outbound'), 6)}${padEnd(i.agentName ?? '', 8)}${i.disposition ?? i.outcome}`}
+            {`  ${formatDateTime(i.startedAt)}  ${padEnd(t.t(i.direction === 'inbound' ? 'call.inbound' : 'call.outbound'), 6)}${padEnd(i.agentName ?? '', 8)}${i.disposition ? (props.dispositionLabel?.(i.disposition) ?? i.disposition) : i.outcome}`}
           </Text>
         ))}
       </Box>

@@ -177,6 +177,8 @@ export function ConsoleApp(props: ConsoleAppProps): ReactNode {
         if (e.name === 'call.offered') {
           uiStore.update((s) => ({ ...s, screen: 'call', panel: s.panel === 'help' || s.panel === 'notReady' ? undefined : s.panel, cursor: { ...s.cursor, candidates: 0 } }));
           propsRef.current.onRing?.();
+          // Arrears belong on the pop before the agent answers.
+          if (e.data.customer) void actions.loadBill(e.data.customer.customerId);
         } else if (e.name === 'agent.state' && e.data.activity === 'wrap-up') {
           uiStore.update((s) => ({ ...s, screen: s.screen === 'wallboard' ? s.screen : 'call' }));
         } else if (e.name === 'notice') {

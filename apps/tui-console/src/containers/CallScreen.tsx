@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { WrapUpPanel } from '../components/WrapUpPanel.js';
 import { ScreenPop } from '../components/ScreenPop.js';
 import { wrapUpFields } from '../components/form-fields.js';
-import { editForm, fieldValue } from '../components/form-model.js';
+import { fieldValue } from '../components/form-model.js';
 import { useT, type MessageKey } from '../i18n/i18n.js';
 import { keyId } from '../keys/keypress.js';
 import { useKeys } from '../keys/KeyRouter.js';
@@ -28,10 +28,15 @@ export function CallScreen(props: { readonly height: number }): ReactNode {
   const wrapUpMs = server.catalog?.wrapUpMs;
   const remaining = wrapping && wrapUpMs !== undefined && server.agent ? server.agent.since + wrapUpMs - now : undefined;
   const pop = call ? server.pops[call.callId] : undefined;
+  const dispositionLabel = (code: string): string => {
+    const d = server.catalog?.dispositions.find((x) => x.code === code);
+    return d ? t.label(d, code) : code;
+  };
 
   useKeys('screen:call', (key) => {
     const id = keyId(key);
     if (wrapping && !call) {
+      const wrapForm = formOf(actions.ui(), 'wrapUp');
       if (wrapForm.focus === 0 && (id === 'up' || id === 'down')) {
         const options = fields[0]?.options ?? [];
         const at = Math.max(0, options.findIndex((o) => o.value === fieldValue(wrapForm, fields[0] as never)));
@@ -43,8 +48,7 @@ export function CallScreen(props: { readonly height: number }): ReactNode {
         void actions.submitWrapUp(false);
         return true;
       }
-      const edit = editForm(wrapForm, fields, key);
-      if (edit) actions.editForm('wrapUp', edit.patch);
+      actions.keyToForm('wrapUp', fields, key);
       return true;
     }
     if (pop && !pop.customer) {
@@ -70,14 +74,14 @@ export function CallScreen(props: { readonly height: number }): ReactNode {
     return <WrapUpPanel t={t} dispositions={fields[0]?.options ?? []} form={wrapForm} remainingMs={remaining} endedText={endedText} height={props.height} />;
   }
   if (call && pop) {
-    return <ScreenPop t={t} pop={pop} call={call} bill={ui.data.bill?.customerId === pop.customer?.customerId ? ui.data.bill : undefined} now={now} width={columns} height={props.height} cursor={ui.cursor.candidates ?? 0} />;
+    return <ScreenPop t={t} pop={pop} call={call} bill={ui.data.bill?.customerId === pop.customer?.customerId ? ui.data.bill : undefined} now={now} width={columns} height={props.height} cursor={ui.cursor.candidates ?? 0} dispositionLabel={dispositionLabel} />;
   }
   if (call) {
-    // An outbound call (no pop): the dialled number and the call state.
+    // A call without a pop (outbound, or picked up again after a restart): number and state.
     return (
       <Box borderStyle="round" borderColor="green" paddingX={1} flexDirection="column">
         <Text bold color="green">
-          {`${t.t(`call.state.${call.state}` as MessageKey)} ${formatDuration(now - call.since)}  ${t.t('call.outbound')} ${call.remoteNumber}`}
+          {`${t.t(`call.state.${call.state}` as MessageKey)} ${formatDuration(now - call.since)}  ${t.t(call.direction === 'outbound' ? 'call.outbound' : 'call.inbound')} ${call.remoteNumber}`}
         </Text>
         {ui.data.customer && call.customerId === ui.data.customer.customer.customerId ? <Text>{`${ui.data.customer.customer.name} · ${ui.data.customer.customer.address}`}</Text> : null}
       </Box>

@@ -3,7 +3,6 @@ import type { ReactNode } from 'react';
 import { FormView } from '../components/FormView.js';
 import { ticketRow } from '../components/ScreenPop.js';
 import { searchFields } from '../components/form-fields.js';
-import { editForm } from '../components/form-model.js';
 import { useT, type MessageKey } from '../i18n/i18n.js';
 import { keyId } from '../keys/keypress.js';
 import { useKeys } from '../keys/KeyRouter.js';
@@ -28,10 +27,8 @@ export function CustomerScreen(props: { readonly height: number }): ReactNode {
     if (ui.customerView === 'search') {
       if (id === 'return') return void actions.submitSearch(), true;
       if (id === 'escape' && ui.data.customer) return setView('detail'), true;
-      if (id === 'down' && search.focus === fields.length - 1 && results.length > 0) return setView('results'), true;
-      const edit = editForm(search, fields, key);
-      if (edit) actions.editForm('search', edit.patch);
-      return edit !== undefined;
+      if (id === 'down' && formOf(actions.ui(), 'search').focus === fields.length - 1 && results.length > 0) return setView('results'), true;
+      return actions.keyToForm('search', fields, key) !== undefined;
     }
     if (ui.customerView === 'results') {
       if (id === 'up' && cursor === 0) return setView('search'), true;

@@ -2,7 +2,6 @@ import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { FormView } from '../components/FormView.js';
 import { loginFields } from '../components/form-fields.js';
-import { editForm } from '../components/form-model.js';
 import { useT } from '../i18n/i18n.js';
 import { useKeys } from '../keys/KeyRouter.js';
 import { useActions, useUi } from '../state/contexts.js';
@@ -16,9 +15,8 @@ export function LoginScreen(props: { readonly notice?: string }): ReactNode {
   const form = formOf(ui, 'login');
   const fields = loginFields(t);
   useKeys('login', (key) => {
-    const edit = editForm(form, fields, key);
+    const edit = actions.keyToForm('login', fields, key);
     if (!edit) return false;
-    actions.editForm('login', edit.patch);
     if (edit.submit) void actions.login();
     return true;
   });

@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { FormView } from '../components/FormView.js';
 import { customerFields, deptEscalateFields, deptResultFields, dialFields, ticketFields, ticketUpdateFields, transferFields } from '../components/form-fields.js';
-import { editForm, type FieldSpec } from '../components/form-model.js';
+import type { FieldSpec } from '../components/form-model.js';
 import { useT, type Translator } from '../i18n/i18n.js';
 import { COMMAND_TABLE, hasCommand, showKey } from '../keys/command-table.js';
 import { keyId } from '../keys/keypress.js';
@@ -113,12 +113,11 @@ export function PanelHost(): ReactNode {
     if (id === 'escape') return actions.closePanel(), true;
     if (panel === 'help') return id === '?' ? (actions.closePanel(), true) : true;
     if (spec) {
-      const form = formOf(ui, spec.form);
-      const edit = editForm(form, spec.fields, key);
+      // Fields from the current state: the transfer target field depends on the chosen type.
+      const fresh = formPanel(panel, t, actions.ui(), server, actions) ?? spec;
+      const edit = actions.keyToForm(fresh.form, fresh.fields, key);
       if (!edit) return false;
-      // Changing the transfer target type swaps the target field: keep the typed target.
-      actions.editForm(spec.form, edit.patch);
-      if (edit.submit) spec.submit();
+      if (edit.submit) fresh.submit();
       return true;
     }
     if (id === 'up' || id === 'down' || id === 'left' || id === 'right') {

@@ -216,6 +216,7 @@ export class FakeCallCenter {
   offerCall(agentId: string, script: CallerScript = 'known'): string {
     const seat = this.seats.get(agentId);
     if (!seat) throw new Error(`no agent ${agentId}`);
+    if (seat.callId) throw new Error(`agent ${agentId} is on a call already`);
     const now = this.now();
     const callId = `call-${this.nextCall++}`;
     const setup: Record<CallerScript, { number: string; customerId?: string; queueId: string; path: keyof typeof IVR_PATHS; priority: ScreenPop['priority'] }> = {

@@ -7,7 +7,8 @@
 import type { AgentClient, CallInfo, Customer, TransferTarget } from '@hotline/agent-protocol';
 import type { SchedulerLike } from 'rxjs';
 import { customerFields, deptEscalateFields, deptResultFields, searchFields, ticketFields, ticketUpdateFields, transferFields, wrapUpFields } from '../components/form-fields.js';
-import { formValues } from '../components/form-model.js';
+import { editForm, formValues, type FieldSpec, type FormEdit } from '../components/form-model.js';
+import type { KeyPress } from '../keys/keypress.js';
 import type { MessageKey, Translator } from '../i18n/i18n.js';
 import type { ConsoleStore } from './console-store.js';
 import { describeError } from './describe-error.js';
@@ -92,6 +93,14 @@ export function createActions(deps: ActionDeps) {
 
   const actions = {
     say,
+    /** The UI state now (key handlers read it, not a render's snapshot: keys can outrun renders). */
+    ui: (): UiState => deps.getUi(),
+    /** Applies a key to a form's current draft; returns what it did, or undefined when unused. */
+    keyToForm(id: FormId, fields: readonly FieldSpec[], key: KeyPress): FormEdit | undefined {
+      const edit = editForm(form(id), fields, key);
+      if (edit) update(updateForm(id, edit.patch));
+      return edit;
+    },
 
     // --- session ---------------------------------------------------------------------------------
     async login(): Promise<void> {
@@ -185,10 +194,8 @@ export function createActions(deps: ActionDeps) {
     async answer(): Promise<void> {
       const call = server()?.calls.find((c) => c.state === 'offered');
       if (!call) return;
-      update((s) => ({ ...s, screen: 'call', data: { ...s.data, callTickets: [], customer: undefined, bill: undefined } }));
+      update((s) => ({ ...s, screen: 'call', data: { ...s.data, callTickets: [], customer: undefined } }));
       await attempt(() => client().api.call.answer({ callId: call.callId }));
-      const customerId = server()?.pops[call.callId]?.customer?.customerId;
-      if (customerId) void actions.loadBill(customerId);
     },
     async hangup(): Promise<void> {
       const call = activeCall();
