@@ -112,7 +112,7 @@ export class FakeCallCenter {
     this.interactions = seedInteractions(now);
     this.voicemails = seedVoicemails(now);
     for (const user of USERS) {
-      if (user.role !== 'agent' && user.role !== 'supervisor') continue;
+      if ((user.role !== 'agent' && user.role !== 'supervisor') || user.locked || user.disabled) continue;
       const simulated = user.userId !== '1001' && user.role === 'agent';
       this.seats.set(user.userId, {
         user,

@@ -304,7 +304,7 @@ export const en: Catalog = {
   'wb.a.answered': 'Answ.',
   'wb.offline': 'offline',
   'wb.monitored': 'monitored',
-  'wb.hint': '↑↓ agent · r ready · n not ready · o log out · l listen · w whisper · b barge · s stop',
+  'wb.hint': '↑↓ agent r ready n not-ready o log out l listen w whisper b barge s stop g reload',
   'wb.forced': '{name} set to {state}',
   'wb.monitoring': '{mode} on {name}\'s call (s stops)',
   'wb.monitorStopped': 'Monitoring stopped',

@@ -316,7 +316,7 @@ export const zhCN = {
   'wb.a.answered': '接听',
   'wb.offline': '离线',
   'wb.monitored': '监听中',
-  'wb.hint': '↑↓ 选坐席 · r 强制示闲 · n 强制示忙 · o 强制签出 · l 监听 · w 耳语 · b 强插 · s 停止',
+  'wb.hint': '↑↓选坐席 r强制示闲 n强制示忙 o强制签出 l监听 w耳语 b强插 s停止 g刷新',
   'wb.forced': '已将 {name} 设为 {state}',
   'wb.monitoring': '正在{mode} {name} 的通话（s 停止）',
   'wb.monitorStopped': '已停止监听',
