@@ -11,6 +11,7 @@ import type { AuthService } from '../domain/auth-service.js';
 import type { Store } from '../domain/store.js';
 import type { TicketService } from '../domain/ticket-service.js';
 import type { TicketStatus, TicketType } from '../domain/tickets.js';
+import type { Voicemail } from '../domain/voicemail.js';
 import { normalizeTrackingNumber, validateTrackingNumber } from '../domain/tracking-number.js';
 import type { GasServices, IvrBillSummary, IvrPriceTier, IvrTicketStatus } from '../flows/services.js';
 
@@ -23,6 +24,8 @@ export interface GasServicesOptions {
   readonly timeZone: string;
   /** Wraps every storage promise (tests: `scheduler.track`). */
   readonly io?: <T>(promise: Promise<T>) => Promise<T>;
+  /** Told of every voicemail stored with its ticket (the CTI link pushes it to desktops). */
+  readonly onVoicemail?: (voicemail: Voicemail) => void;
   /** Fax documents on demand, by kind (TIFF files). */
   readonly faxDocuments?: Readonly<Record<'prices' | 'regulations' | 'forms', readonly string[]>>;
 }
@@ -107,6 +110,7 @@ export function createGasServices(o: GasServicesOptions): GasServices {
                 : 'general';
           let customerId: number | null = null;
           if (input.customerNo) customerId = (await o.store.customers.getAccount(input.customerNo))?.customerId ?? null;
+          let stored: Voicemail | undefined;
           const open = async () => {
             const ticket = await o.tickets.open(SYSTEM, {
               type,
@@ -118,7 +122,7 @@ export function createGasServices(o: GasServicesOptions): GasServices {
             });
             if (input.voicemail) {
               const vm = input.voicemail;
-              await o.store.voicemails.create(
+              stored = await o.store.voicemails.create(
                 {
                   callId: input.callId,
                   caller: input.callerId ?? null,
@@ -135,6 +139,7 @@ export function createGasServices(o: GasServicesOptions): GasServices {
             return ticket;
           };
           const ticket = input.voicemail ? await o.store.transaction(open) : await open();
+          if (stored) o.onVoicemail?.(stored);
           return { trackingNumber: ticket.trackingNo };
         })(),
       ),

@@ -18,6 +18,7 @@ import { TicketService } from '../domain/ticket-service.js';
 import { DEMO_QUERY_PASSWORD, DEMO_USER_PASSWORD, seedDemoData } from '../seed/seed.js';
 import { openSqliteStore } from '../storage/sqlite/sqlite-store.js';
 import { CallCenter } from './call-center.js';
+import { CtiLink } from './cti-link.js';
 import { createGasServices } from './gas-services.js';
 import { serverMessage } from './messages.js';
 import { SimulatedAgents } from './sim-agents.js';
@@ -82,7 +83,9 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
   });
   const escalation = new EscalationTimer({ service: tickets, scheduler, maxIntervalMs: config.tickets.escalationCheckSeconds * 1000, logger });
   escalation.start();
-  const services = createGasServices({ store, auth, tickets, clock: scheduler, timeZone: config.timeZone });
+  // The CTI link is created once the call centre is open; the hooks below reach it late-bound.
+  let cti: CtiLink | undefined;
+  const services = createGasServices({ store, auth, tickets, clock: scheduler, timeZone: config.timeZone, onVoicemail: (vm) => cti?.voicemailAdded(vm) });
 
   const sim = new SimBoard({
     scheduler,
@@ -106,10 +109,13 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
     services,
     promptsDir: PROMPTS_DIR,
     recordingsDir: join(dataDir, 'recordings'),
+    onOffer: (o) => cti?.onOffer(o),
+    onConnected: (c) => cti?.onConnected(c),
+    onEnded: (c, by) => cti?.onEnded(c, by),
     onIvrResult: async (r) => {
       if (r.type === 'voicemail') {
         const m = r.message;
-        await store.voicemails.create(
+        const vm = await store.voicemails.create(
           {
             callId: m.callId,
             caller: m.callerId ?? null,
@@ -121,17 +127,45 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
           readFileSync(m.path),
           { ext: 'wav', mime: 'audio/wav' },
         );
+        cti?.voicemailAdded(vm);
       }
     },
   });
+  let agents: SimulatedAgents | undefined;
+  if (mode === 'demo') {
+    agents = new SimulatedAgents({ sim, board: center.board, acd: center.acd, scheduler, logger, seed: config.demo.seed });
+  }
+  // The CTI link: agent desktops connect here. In the demo a console agent has no handset, so the
+  // server lifts and replaces the simulated phone of the seat on the agent's behalf.
+  cti = await CtiLink.open({
+    store,
+    auth,
+    tickets,
+    center,
+    scheduler,
+    logger: logger.child({ component: 'cti' }),
+    ...(agents ? { agents } : {}),
+    phone: (station) => {
+      const phone = sim.phone(station);
+      return {
+        get ringing() {
+          return phone.ringing;
+        },
+        lift: () => void phone.liftHandset(),
+        hangUp: () => phone.hangUp(),
+      };
+    },
+    holdMusic: join(PROMPTS_DIR, 'zh-CN', 'ivr.hold.wav'),
+    ...(mode === 'demo' ? { farEnd: (number: string) => sim.subscriber(number, { type: 'answer', afterRings: 2 }) } : {}),
+  });
+  const tls = config.server.tls ? { cert: readFileSync(config.server.tls.cert), key: readFileSync(config.server.tls.key) } : undefined;
+  await cti.listen({ host: config.server.host, port: config.server.port, ...(tls ? { tls } : {}) });
   const url = `${config.server.tls ? 'wss' : 'ws'}://${config.server.host}:${config.server.port}`;
   say('ready', { name: config.centre.name, hotline: config.centre.hotline, trunks: center.board.channels.length - center.seats.length, seats: center.seats.length, url });
 
   const subscriptions: Subscription[] = [ticketSub];
-  let agents: SimulatedAgents | undefined;
   let traffic: TrafficGenerator | undefined;
-  if (mode === 'demo') {
-    agents = new SimulatedAgents({ sim, board: center.board, acd: center.acd, scheduler, logger, seed: config.demo.seed });
+  if (agents) {
     for (const seat of center.seats.slice(0, config.demo.agents)) agents.start(seat);
     const accounts: DemoAccount[] = [];
     for (const c of await store.customers.search({ limit: 200 })) {
@@ -226,6 +260,7 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
   if (tty) process.stdout.write('\n');
   say('stopping');
   traffic?.stop();
+  await cti.close();
   agents?.stopAll();
   for (const s of subscriptions) s.unsubscribe();
   escalation.stop();

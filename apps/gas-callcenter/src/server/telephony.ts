@@ -6,7 +6,7 @@
  * @module
  */
 import { Subscription, filter, firstValueFrom, type SchedulerLike } from 'rxjs';
-import { isHotlineError, maskPhone, type Board, type Channel, type Logger } from '@hotline/cti-core';
+import { ErrorCode, HotlineError, isHotlineError, maskPhone, type Board, type Channel, type Logger } from '@hotline/cti-core';
 import type { Acd, Assignment, PriorityClass } from '@hotline/acd';
 import type { AcdAdapter, AcdRequest, AcdResult } from '@hotline/ivr';
 
@@ -72,7 +72,10 @@ export class Telephony implements AcdAdapter {
   private readonly seatsByAgent = new Map<string, Seat>();
   private readonly pending = new Map<string, Pending>();
   private readonly connected = new Map<string, ConnectedCall>();
+  /** Blind transfers in progress: interaction → the queue the caller goes to. */
+  private readonly transfers = new Map<string, string>();
   private readonly subscription: Subscription;
+  private disposed = false;
 
   constructor(options: TelephonyOptions) {
     this.options = options;
@@ -96,6 +99,24 @@ export class Telephony implements AcdAdapter {
     return undefined;
   }
 
+  /** The connected call of an interaction, if any. */
+  connectedCall(interactionId: string): ConnectedCall | undefined {
+    return this.connected.get(interactionId);
+  }
+
+  /**
+   * Blind transfer into a queue (the CTI link's `call.transfer`): the agent's leg is released,
+   * the ACD puts the caller into `queueId` keeping its age and priority, and the next agent's
+   * phone rings as for any offer. Resolves once the agent's leg is released.
+   */
+  async transferToQueue(interactionId: string, queueId: string): Promise<void> {
+    const call = this.connected.get(interactionId);
+    if (!call) throw new HotlineError(ErrorCode.IllegalState, `interaction ${interactionId} is not connected to an agent`);
+    this.transfers.set(interactionId, queueId);
+    await call.trunk.unbridge().catch(() => undefined);
+    await call.station.hangup().catch(() => undefined);
+  }
+
   enqueue(request: AcdRequest, signal: AbortSignal): Promise<AcdResult> {
     const { acd, logger } = this.options;
     const route = this.options.route(request.skills, request.priority);
@@ -115,7 +136,7 @@ export class Telephony implements AcdAdapter {
         'abort',
         () => {
           if (p.settled) return;
-          if (acd.hasInteraction(request.callId)) acd.hangup(request.callId, 'caller');
+          if (this.live(request.callId)) acd.hangup(request.callId, 'caller');
           settle({ status: 'rejected', reason: 'abandoned' });
         },
         { once: true },
@@ -139,8 +160,14 @@ export class Telephony implements AcdAdapter {
     });
   }
 
-  /** Releases everything (server shutdown). */
+  /** True while the ACD still tracks `interactionId` (false after shutdown). */
+  private live(interactionId: string): boolean {
+    return !this.disposed && this.options.acd.hasInteraction(interactionId);
+  }
+
+  /** Releases everything (server shutdown); calls still ending no longer report to the ACD. */
   dispose(): void {
+    this.disposed = true;
     this.subscription.unsubscribe();
     for (const p of this.pending.values()) p.resolve({ status: 'rejected', reason: 'shutdown' });
   }
@@ -181,7 +208,7 @@ export class Telephony implements AcdAdapter {
           p.ringing.delete(agentId);
           if (!e.result.connected) {
             logger.info('agent phone not answered', { agent: agentId, outcome: e.result.outcome });
-            if (acd.hasInteraction(ix)) acd.offerFailed(ix, agentId);
+            if (this.live(ix)) acd.offerFailed(ix, agentId);
             return;
           }
           void this.connect(p, agentId, station);
@@ -189,7 +216,7 @@ export class Telephony implements AcdAdapter {
         error: (error: unknown) => {
           p.ringing.delete(agentId);
           logger.warn('ringing agent failed', { agent: agentId, error: String(error) });
-          if (acd.hasInteraction(ix)) acd.offerFailed(ix, agentId);
+          if (this.live(ix)) acd.offerFailed(ix, agentId);
         },
       });
     p.ringing.set(agentId, sub);
@@ -210,7 +237,7 @@ export class Telephony implements AcdAdapter {
     } catch (error) {
       logger.error('connecting caller and agent failed', { call: ix, agent: agentId, error: String(error) });
       await station.hangup().catch(() => undefined);
-      if (acd.hasInteraction(ix)) acd.agentLegLost(ix, agentId);
+      if (this.live(ix)) acd.agentLegLost(ix, agentId);
       return;
     }
     const call: ConnectedCall = {
@@ -239,9 +266,10 @@ export class Telephony implements AcdAdapter {
       ended(station).then((how) => ({ by: 'agent' as const, how })),
     ]);
     this.connected.delete(ix);
-    if (first.by === 'agent' && first.how === 'fault' && trunk.state.state === 'connected' && acd.hasInteraction(ix)) {
-      logger.warn('agent line failed mid-call; caller goes back to the head of the queue', { call: ix, agent: agentId });
-      await trunk.unbridge().catch(() => undefined);
+    const transferTo = this.transfers.get(ix);
+    this.transfers.delete(ix);
+    // The caller stays on the line and waits for the next agent (line fault, blind transfer).
+    const waitAgain = (): void => {
       const again: Pending = { request: p.request, route: p.route, ringing: new Map(), resolve: () => undefined, settled: false };
       again.resolve = () => {
         again.settled = true;
@@ -252,14 +280,27 @@ export class Telephony implements AcdAdapter {
       void ended(trunk).then(() => {
         if (again.settled) return;
         again.resolve({ status: 'rejected', reason: 'abandoned' });
-        if (acd.hasInteraction(ix)) acd.hangup(ix, 'caller');
+        if (this.live(ix)) acd.hangup(ix, 'caller');
       });
+    };
+    if (first.by === 'agent' && transferTo !== undefined && trunk.state.state === 'connected' && this.live(ix)) {
+      logger.info('call transferred to a queue', { call: ix, agent: agentId, queue: transferTo });
+      await trunk.unbridge().catch(() => undefined);
+      waitAgain();
+      this.options.onEnded?.(call, 'agent');
+      acd.transfer(ix, { kind: 'queue', queueId: transferTo });
+      return;
+    }
+    if (first.by === 'agent' && first.how === 'fault' && trunk.state.state === 'connected' && this.live(ix)) {
+      logger.warn('agent line failed mid-call; caller goes back to the head of the queue', { call: ix, agent: agentId });
+      await trunk.unbridge().catch(() => undefined);
+      waitAgain();
       this.options.onEnded?.(call, 'agent');
       acd.agentLegLost(ix, agentId);
       return;
     }
     await Promise.all([trunk.hangup().catch(() => undefined), station.hangup().catch(() => undefined)]);
-    if (acd.hasInteraction(ix)) acd.hangup(ix, first.by);
+    if (this.live(ix)) acd.hangup(ix, first.by);
     logger.info('call ended', { call: ix, agent: agentId, by: first.by });
     this.options.onEnded?.(call, first.by);
   }

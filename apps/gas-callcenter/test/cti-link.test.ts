@@ -1,0 +1,346 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { firstValueFrom, timer } from 'rxjs';
+import { VirtualScheduler, silentLogger } from '@hotline/cti-core';
+import { readWav } from '@hotline/cti-core/media';
+import { SimBoard, type SimParty } from '@hotline/board-sim';
+import { planSay, type IvrEvent } from '@hotline/ivr';
+import { AgentClient, createMemoryTransport, isProtocolError, type MemoryTransport, type ProtocolEvent } from '@hotline/agent-protocol';
+import { AuthService } from '../src/domain/auth-service.js';
+import { TicketService } from '../src/domain/ticket-service.js';
+import { seedDemoData, DEMO_USER_PASSWORD } from '../src/seed/seed.js';
+import { openSqliteStore, type SqliteStore } from '../src/storage/sqlite/sqlite-store.js';
+import { TEST_SCRYPT } from '../src/storage/test-support.js';
+import { CallCenter } from '../src/server/call-center.js';
+import { CtiLink } from '../src/server/cti-link.js';
+import { createGasServices } from '../src/server/gas-services.js';
+
+const promptsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'prompts');
+
+function audioOf(ids: readonly string[]): Int16Array {
+  const parts = ids.map((id) => readWav(readFileSync(join(promptsDir, 'zh-CN', `${id}.wav`))).samples);
+  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function contains(haystack: Int16Array, needle: Int16Array): boolean {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (e) {
+    return isProtocolError(e) ? e.code : String(e);
+  }
+}
+
+describe('the CTI link of the gas call centre', () => {
+  let scheduler: VirtualScheduler;
+  let dir: string;
+  let store: SqliteStore;
+  let sim: SimBoard;
+  let center: CallCenter;
+  let link: CtiLink;
+  let tickets: TicketService;
+  let transport: MemoryTransport;
+  let ivrEvents: IvrEvent[];
+  const clients: AgentClient[] = [];
+  const run = <T>(p: Promise<T>, ms = 600_000): Promise<T> => scheduler.run(p, ms);
+  const wait = (ms: number): Promise<void> => run(firstValueFrom(timer(ms, scheduler)).then(() => undefined));
+  /** Advances virtual time until `check` holds (polled between steps). */
+  const until = (check: () => boolean, ms = 120_000): Promise<void> =>
+    run(
+      new Promise<void>((resolve) => {
+        const poll = (): void => (check() ? resolve() : void setImmediate(poll));
+        poll();
+      }),
+      ms,
+    );
+
+  beforeEach(async () => {
+    scheduler = new VirtualScheduler();
+    dir = mkdtempSync(join(tmpdir(), 'hotline-cti-'));
+    const io = <T>(p: Promise<T>): Promise<T> => scheduler.track(p);
+    store = await openSqliteStore({ dataDir: dir, clock: scheduler, synchronous: 'normal' });
+    await seedDemoData(store, { customers: 30, seed: 7, clock: scheduler, scrypt: TEST_SCRYPT });
+    const auth = new AuthService({ users: store.users, customers: store.customers, departments: store.departments, audit: store.audit, clock: scheduler, lockout: { maxFailures: 3, lockoutMs: 900_000 }, scrypt: TEST_SCRYPT });
+    tickets = new TicketService({ tickets: store.tickets, departments: store.departments, audit: store.audit, clock: scheduler });
+    let cti: CtiLink | undefined;
+    const services = createGasServices({ store, auth, tickets, clock: scheduler, timeZone: 'Asia/Shanghai', io, onVoicemail: (vm) => cti?.voicemailAdded(vm) });
+    sim = new SimBoard({ scheduler, analogTrunks: 0, e1Spans: 1, stations: 4 });
+    ivrEvents = [];
+    center = await run(
+      CallCenter.open({
+        driver: sim.driver,
+        scheduler,
+        logger: silentLogger,
+        services,
+        promptsDir,
+        recordingsDir: join(dir, 'recordings'),
+        onIvrEvent: (e) => ivrEvents.push(e),
+        onOffer: (o) => cti?.onOffer(o),
+        onConnected: (c) => cti?.onConnected(c),
+        onEnded: (c, by) => cti?.onEnded(c, by),
+      }),
+    );
+    link = await run(
+      CtiLink.open({
+        store,
+        auth,
+        tickets,
+        center,
+        scheduler,
+        logger: silentLogger,
+        io,
+        phone: (station) => {
+          const phone = sim.phone(station);
+          return { get ringing() { return phone.ringing; }, lift: () => void phone.liftHandset(), hangUp: () => phone.hangUp() };
+        },
+        holdMusic: join(promptsDir, 'zh-CN', 'ivr.hold.wav'),
+      }),
+    );
+    cti = link;
+    transport = createMemoryTransport(link.server);
+  });
+
+  afterEach(async () => {
+    for (const c of clients.splice(0)) await c.close().catch(() => undefined);
+    await run(link.close());
+    await run(center.close());
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function client(): { client: AgentClient; events: ProtocolEvent[] } {
+    const c = new AgentClient({ transport: transport.connect, scheduler, reconnect: { initialDelayMs: 500, maxDelayMs: 2_000 } });
+    const events: ProtocolEvent[] = [];
+    c.events$.subscribe((e) => events.push(e));
+    clients.push(c);
+    return { client: c, events };
+  }
+
+  function atNode(node: string): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const check = (): void => {
+        let open = 0;
+        for (const e of ivrEvents) {
+          if (e.type === 'node-entered' && e.node === node) open++;
+          else if (e.type === 'node-left' && e.node === node) open--;
+        }
+        if (open > 0) resolve();
+        else setImmediate(check);
+      };
+      check();
+    });
+  }
+
+  async function caller(from: string): Promise<SimParty> {
+    const party = sim.call({ from, to: '96777', trunk: 'e1' });
+    await run(party.whenConnected());
+    await run(party.waitHeard(3000));
+    return party;
+  }
+
+  it('logs a person in, refuses a wrong password with the attempts left, locks out, and audits', async () => {
+    const { client: a } = client();
+    const session = await run(a.login({ userId: 'a001', password: DEMO_USER_PASSWORD }));
+    expect(session.user).toMatchObject({ userId: 'a001', role: 'agent' });
+    expect(session.snapshot?.agent).toMatchObject({ agentId: 'a001', presence: 'not-ready', reason: 'login' });
+    expect(session.snapshot?.catalog?.dispositions.length).toBeGreaterThan(0);
+
+    const { client: b } = client();
+    const wrong = await run(b.login({ userId: 'a002', password: 'guess-one-1' }).catch((e: unknown) => e));
+    expect(isProtocolError(wrong, 'ERR_BAD_CREDENTIALS') && wrong.details).toMatchObject({ remainingAttempts: 2 });
+    await run(b.login({ userId: 'a002', password: 'guess-two-2' }).catch(() => undefined));
+    const locked = await run(b.login({ userId: 'a002', password: 'guess-three-3' }).catch((e: unknown) => e));
+    expect(isProtocolError(locked, 'ERR_LOCKED_OUT')).toBe(true);
+    expect(isProtocolError(locked) && (locked.details['retryAfterMs'] as number)).toBe(900_000);
+    // Locked: even the right password is refused until the lock passes.
+    expect(await codeOf(run(b.login({ userId: 'a002', password: DEMO_USER_PASSWORD })))).toBe('ERR_LOCKED_OUT');
+    const unknown = await run(b.login({ userId: 'nobody', password: 'whatever1' }).catch((e: unknown) => e));
+    expect(isProtocolError(unknown, 'ERR_BAD_CREDENTIALS')).toBe(true);
+    await wait(100);
+    const audit = await store.audit.list({ actor: 'a002', limit: 50 });
+    expect(audit.filter((e) => e.action === 'login' && e.outcome === 'failed').length).toBe(3);
+    expect(audit.some((e) => e.action === 'cti.login-failed')).toBe(true);
+    expect(JSON.stringify(audit)).not.toContain('guess-');
+    expect((await store.audit.list({ actor: 'a001' })).some((e) => e.action === 'cti.login' && e.outcome === 'ok')).toBe(true);
+  });
+
+  it('an agent gets the screen pop before answering, answers, hangs up, wraps up with a disposition', async () => {
+    const [customer] = await store.customers.search({ limit: 1 });
+    const phone = customer!.phones[0]!.phone;
+    const { client: a, events } = client();
+    await run(a.login({ userId: 'a001', password: DEMO_USER_PASSWORD }));
+    const ready = await run(a.api.agent.ready());
+    expect(ready).toMatchObject({ presence: 'ready', activity: 'idle' });
+
+    const party = await caller(phone);
+    await run(party.press('0'));
+    await until(() => events.some((e) => e.name === 'call.offered'));
+    const offered = events.find((e) => e.name === 'call.offered');
+    if (offered?.name !== 'call.offered') throw new Error('no offer');
+    const pop = offered.data;
+    expect(pop.call.state).toBe('offered');
+    expect(pop.callerId).toBe(phone);
+    expect(pop.customer?.customerId).toBe(String(customer!.id));
+    expect(pop.ivrPath.length).toBeGreaterThan(0);
+    expect(pop.queueId).toBe('general');
+    expect(events.some((e) => e.name === 'call.state' && e.data.state === 'connected')).toBe(false);
+
+    const answered = await run(a.api.call.answer({ callId: pop.call.callId }));
+    expect(answered.state).toBe('connected');
+    expect(center.telephony.calls).toHaveLength(1);
+    await until(() => events.some((e) => e.name === 'agent.state' && e.data.activity === 'connected'));
+
+    const held = await run(a.api.call.hold({ callId: pop.call.callId }));
+    expect(held.state).toBe('held');
+    await wait(3000);
+    expect((await run(a.api.call.retrieve({ callId: pop.call.callId }))).state).toBe('connected');
+
+    const ended = await run(a.api.call.hangup({ callId: pop.call.callId }));
+    expect(ended).toMatchObject({ state: 'ended', cause: 'agent-hangup' });
+    await run(party.whenReleased());
+    await until(() => events.some((e) => e.name === 'agent.state' && e.data.activity === 'wrap-up'));
+
+    const after = await run(a.api.call.wrapUp({ callId: pop.call.callId, disposition: 'info-given', note: '已告知' }));
+    expect(after).toMatchObject({ presence: 'ready', activity: 'idle' });
+    await wait(100);
+    const cdr = await store.interactions.get(pop.call.callId);
+    expect(cdr).toMatchObject({ disposition: 'info-given', customerId: customer!.id });
+    expect(cdr?.answeredAt).not.toBeNull();
+    expect(cdr?.endedAt).not.toBeNull();
+    // An unknown disposition is a typed error.
+    expect(await codeOf(run(a.api.call.wrapUp({ callId: pop.call.callId, disposition: 'made-up' })))).toBe('ERR_VALIDATION');
+  });
+
+  it('a desktop that drops mid-call resumes without losing or repeating events; the call stays up', async () => {
+    const { client: a, events } = client();
+    await run(a.login({ userId: 'a001', password: DEMO_USER_PASSWORD }));
+    await run(a.api.agent.ready());
+    const party = await caller('13800000077');
+    await run(party.press('0'));
+    await until(() => events.some((e) => e.name === 'call.offered'));
+    const offered = events.find((e) => e.name === 'call.offered');
+    if (offered?.name !== 'call.offered') throw new Error('no offer');
+    const callId = offered.data.call.callId;
+    await run(a.api.call.answer({ callId }));
+
+    transport.unreachable = true;
+    transport.dropAll();
+    await wait(1000);
+    expect(center.acd.agentSnapshot('a001').desktop).toBe('offline');
+    await wait(10_000); // queue figures keep coming while the desktop is away
+    transport.unreachable = false;
+    await until(() => a.state.status === 'online');
+    await wait(6_000);
+    expect(center.acd.agentSnapshot('a001').desktop).toBe('online');
+    expect(party.connected).toBe(true);
+    expect(center.telephony.calls).toHaveLength(1);
+    const seqs = events.map((e) => e.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => (seqs[0] ?? 1) + i));
+    expect(events.filter((e) => e.name === 'queue.stats').length).toBeGreaterThan(2);
+    const ended = await run(a.api.call.hangup({ callId }));
+    expect(ended.state).toBe('ended');
+  });
+
+  it('malformed and unauthorised commands get typed errors and another session keeps working', async () => {
+    const listener = await link.listen({ host: '127.0.0.1', port: 0 });
+    const agent = new AgentClient({ url: listener.url });
+    clients.push(agent);
+    await scheduler.track(agent.login({ userId: 'a003', password: DEMO_USER_PASSWORD }));
+
+    const ws = new WebSocket(listener.url);
+    const frames: Record<string, unknown>[] = [];
+    ws.on('message', (d) => frames.push(JSON.parse(String(d)) as Record<string, unknown>));
+    await new Promise((r) => ws.once('open', r));
+    const next = async (pred: (f: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> => {
+      for (let i = 0; i < 500; i++) {
+        const f = frames.find(pred);
+        if (f) {
+          frames.splice(frames.indexOf(f), 1);
+          return f;
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      throw new Error('no frame');
+    };
+    ws.send('this is not json');
+    expect(await next((f) => f['type'] === 'error')).toMatchObject({ error: { code: 'ERR_MALFORMED' } });
+    ws.send(JSON.stringify({ type: 'hello', protocol: '1.0', client: { name: 'raw', version: '0' } }));
+    await next((f) => f['type'] === 'welcome');
+    ws.send(JSON.stringify({ type: 'request', id: 'r0', command: 'customer.search', params: {} }));
+    expect(await next((f) => f['id'] === 'r0')).toMatchObject({ ok: false, error: { code: 'ERR_NOT_AUTHENTICATED' } });
+    ws.send(JSON.stringify({ type: 'login', userId: 'repair01', password: DEMO_USER_PASSWORD }));
+    await next((f) => f['type'] === 'session');
+    ws.send(JSON.stringify({ type: 'request', id: 'r1', command: 'call.answer', params: { callId: 'x' } }));
+    expect(await next((f) => f['id'] === 'r1')).toMatchObject({ ok: false, error: { code: 'ERR_FORBIDDEN' } });
+    ws.send(JSON.stringify({ type: 'request', id: 'r2', command: 'call.explode', params: {} }));
+    expect(await next((f) => f['id'] === 'r2')).toMatchObject({ ok: false, error: { code: 'ERR_UNKNOWN_COMMAND' } });
+    ws.send(JSON.stringify({ type: 'request', id: 'r3', command: 'department.recordResult', params: { ticketId: 5 } }));
+    expect(await next((f) => f['id'] === 'r3')).toMatchObject({ ok: false, error: { code: 'ERR_INVALID_PARAMS' } });
+    ws.send(JSON.stringify({ type: 'request', id: 'r4', command: 'ticket.get', params: { ticketId: 'not-a-number' } }));
+    expect(await next((f) => f['id'] === 'r4')).toMatchObject({ ok: false, error: { code: 'ERR_NOT_FOUND' } });
+    ws.send(JSON.stringify({ type: 'request', id: 'r5', command: 'department.inbox', params: {} }));
+    expect(await next((f) => f['id'] === 'r5')).toMatchObject({ ok: true });
+
+    // The agent's session was not disturbed.
+    const found = await scheduler.track(agent.api.customer.search({ query: { name: '王' }, limit: 5 }));
+    expect(found.total).toBeGreaterThanOrEqual(0);
+    expect(await codeOf(scheduler.track(agent.api.supervisor.snapshot()))).toBe('ERR_FORBIDDEN');
+    expect(await codeOf(scheduler.track(agent.api.call.answer({ callId: 'no-such-call' })))).toBe('ERR_NOT_FOUND');
+    ws.close();
+  });
+
+  it('department staff see only their department\'s tickets; a recorded result is what the caller hears by tracking number', async () => {
+    const { client: agent } = client();
+    await run(agent.login({ userId: 'a001', password: DEMO_USER_PASSWORD }));
+    const ticket = await run(agent.api.ticket.create({ kind: 'repair', category: 'no-gas', subject: '家中无气', description: '今早开始灶具点不着', contactPhone: '13800000088' }));
+    expect(ticket).toMatchObject({ status: 'assigned', kind: 'repair', trackingNo: expect.stringMatching(/^\d+$/) });
+
+    const { client: repair, events: repairEvents } = client();
+    await run(repair.login({ userId: 'repair01', password: DEMO_USER_PASSWORD }));
+    const { client: meters } = client();
+    const metersSession = await run(meters.login({ userId: 'meters01', password: DEMO_USER_PASSWORD }));
+    expect(metersSession.snapshot?.inboxCount).toBe(0);
+
+    const inbox = await run(repair.api.department.inbox({}));
+    expect(inbox.tickets.map((t) => t.ticketId)).toContain(ticket.ticketId);
+    expect((await run(meters.api.department.inbox({}))).tickets).toHaveLength(0);
+    expect(await codeOf(run(meters.api.ticket.get({ ticketId: ticket.ticketId })))).toBe('ERR_FORBIDDEN');
+    expect(await codeOf(run(repair.api.department.recordResult({ ticketId: ticket.ticketId, version: ticket.version + 5, result: 'x' })))).toBe('ERR_CONFLICT');
+
+    const resolved = await run(repair.api.department.recordResult({ ticketId: ticket.ticketId, version: ticket.version, result: '已派员修复，恢复供气' }));
+    expect(resolved).toMatchObject({ status: 'resolved', result: '已派员修复，恢复供气' });
+    await until(() => repairEvents.some((e) => e.name === 'ticket.changed' && e.data.ticket.status === 'resolved'));
+    const got = await run(agent.api.ticket.get({ trackingNo: ticket.trackingNo }));
+    expect(got.history.map((h) => h.action)).toEqual(expect.arrayContaining(['created', 'assigned', 'status', 'result']));
+
+    const party = await caller('13800000088');
+    await run(atNode('main-menu'));
+    await wait(500);
+    await run(party.press('5'));
+    await run(atNode('tracking-number'));
+    await wait(500);
+    await run(party.press(`${ticket.trackingNo}#`));
+    await wait(30_000);
+    expect(contains(party.heard(), audioOf(['gas.status-prefix', 'gas.status-resolved']))).toBe(true);
+    expect(planSay({ type: 'digits', value: '1' }).length).toBe(1);
+    party.hangup();
+  });
+});
