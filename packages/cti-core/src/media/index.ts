@@ -15,3 +15,5 @@ export * from './dtmf-detector.js';
 export * from './energy.js';
 export * from './cpt.js';
 export * from './mf.js';
+export * from './fsk.js';
+export * from './caller-id.js';
