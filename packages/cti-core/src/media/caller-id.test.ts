@@ -23,7 +23,7 @@ describe('caller ID message format (YDN 069 / GR-30)', () => {
     expect(decodeCallerId(encodeCallerId({ dateTime: '11261230', number: '13800138000' }, 'sdmf'))).toEqual({ format: 'sdmf', dateTime: '11261230', number: '13800138000' });
     expect(decodeCallerId(encodeCallerId({ numberAbsence: 'P', name: 'WANG' }))).toEqual({ format: 'mdmf', numberAbsence: 'P', name: 'WANG' });
     const bad = encodeCallerId({ number: '1' });
-    bad[bad.length - 1] ^= 1;
+    bad[bad.length - 1] = bad[bad.length - 1]! ^ 1;
     expect(() => decodeCallerId(bad)).toThrow(/checksum/);
     expect(() => encodeCallerId({ number: '12a' })).toThrow(/number/);
   });
