@@ -140,6 +140,8 @@ export function createGasServices(o: GasServicesOptions): GasServices {
           };
           const ticket = input.voicemail ? await o.store.transaction(open) : await open();
           if (stored) o.onVoicemail?.(stored);
+          // The call's record links the ticket (a call without a record, e.g. in tests, is fine).
+          await o.store.interactions.linkTicket(input.callId, ticket.id).catch(() => undefined);
           return { trackingNumber: ticket.trackingNo };
         })(),
       ),

@@ -18,6 +18,7 @@ import { TicketService } from '../domain/ticket-service.js';
 import { DEMO_QUERY_PASSWORD, DEMO_USER_PASSWORD, seedDemoData } from '../seed/seed.js';
 import { openSqliteStore } from '../storage/sqlite/sqlite-store.js';
 import { CallCenter } from './call-center.js';
+import { CallDetailRecorder } from './cdr.js';
 import { CtiLink } from './cti-link.js';
 import { createGasServices } from './gas-services.js';
 import { serverMessage } from './messages.js';
@@ -131,6 +132,7 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
       }
     },
   });
+  const cdr = new CallDetailRecorder({ store, board: center.board, ivr: center.ivr, scheduler, logger: logger.child({ component: 'cdr' }) });
   let agents: SimulatedAgents | undefined;
   if (mode === 'demo') {
     agents = new SimulatedAgents({ sim, board: center.board, acd: center.acd, scheduler, logger, seed: config.demo.seed });
@@ -265,6 +267,7 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
   for (const s of subscriptions) s.unsubscribe();
   escalation.stop();
   await center.close();
+  await cdr.close();
   await store.close();
   say('stopped');
 };
