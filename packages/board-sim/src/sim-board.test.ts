@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { firstValueFrom, timer } from 'rxjs';
 import { VirtualScheduler, openBoard, isHotlineError, type Board, type SignalingTrace, type BoardEvent } from '@hotline/cti-core';
-import { CallProgressDetector, DtmfDetector, FRAME_SAMPLES, ToneGenerator, frameLevelDbm0 } from '@hotline/cti-core/media';
+import { CallProgressDetector, DtmfDetector, FRAME_SAMPLES, ToneGenerator, frameLevelDbm0, readWav } from '@hotline/cti-core/media';
 import { SimBoard } from './sim-board.js';
 import { synthesizeSpeech } from './speech.js';
 
@@ -220,6 +220,34 @@ describe('SimBoard', () => {
     expect(existsSync(path)).toBe(true);
     const quiet = await run(channel.record(join(dir, 'quiet.wav'), { initialSilenceMs: 4000, silenceMs: 2000 }));
     expect(quiet.reason).toBe('initial-silence');
+  });
+
+  it('a call recording keeps both directions, leaves out what is keyed while paused, and ends with the call', async () => {
+    const offered = firstValueFrom(board.incoming$);
+    const caller = sim.call({ from: '13800138000', trunk: 'a0' });
+    const { channel } = await run(offered);
+    await run(channel.answer());
+    const path = join(dir, 'call.wav');
+    const recording = channel.recordCall(path, { encoding: 'pcm16' });
+    const voicemail = channel.record(join(dir, 'vm.wav'), { maxDurationMs: 3000 }); // a foreground record at the same time
+    await run(caller.say(tone(600, 1000)));
+    await run(recording.pause());
+    expect(recording.paused).toBe(true);
+    await run(caller.press('135790'));
+    await run(recording.resume());
+    await run(caller.say(tone(500, 1000)));
+    expect((await run(voicemail)).reason).toBe('max-duration');
+    caller.hangup();
+    const result = await run(recording.result);
+    expect(result.reason).toBe('hangup');
+    const audio = readWav(readFileSync(path)).samples;
+    expect(loudMs(audio)).toBeGreaterThanOrEqual(1900);
+    const detector = new DtmfDetector();
+    let digits = '';
+    for (let i = 0; i + FRAME_SAMPLES <= audio.length; i += FRAME_SAMPLES) digits += detector.push(audio.subarray(i, i + FRAME_SAMPLES));
+    expect(digits).toBe(''); // the secret was never recorded
+    // Stations have no call recording: a typed refusal, not a crash.
+    await expect(run(board.channel('s0').recordCall(join(dir, 'x.wav')).result)).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED' });
   });
 
   it('span alarms reach the board events; faults name the channel', async () => {

@@ -171,6 +171,8 @@ class SimLine {
   party: SimParty | undefined;
   play: PlayState | undefined;
   record: RecordState | undefined;
+  /** The background call recording, if any (records alongside `record`). */
+  callRec: (RecordState & { paused: boolean }) | undefined;
   send: { opId: string; gen: DtmfGenerator } | undefined;
   dial: DialState | undefined;
   fax: { opId: string; session: SoftFaxSession } | undefined;
@@ -221,6 +223,7 @@ function capabilities(kind: 'analog' | 'e1' | 'station', fax: boolean): ChannelC
     categories: kind === 'e1',
     flash: kind !== 'e1',
     encodings: ['pcm16', 'alaw', 'ulaw'],
+    callRecording: kind !== 'station',
   };
 }
 
@@ -506,8 +509,16 @@ export class SimBoard {
       record: async (channel, command) => sim.record(sim.line(channel), command),
       stopRecord: async (channel, opId) => {
         const line = sim.line(channel);
-        if (line.record?.opId !== opId) return;
-        sim.finishRecord(line, 'stopped');
+        if (line.record?.opId === opId) sim.finishRecord(line, 'stopped');
+        else if (line.callRec?.opId === opId) sim.finishRecord(line, 'stopped', 'callRec');
+      },
+      pauseRecord: async (channel, opId) => {
+        const rec = sim.line(channel).callRec;
+        if (rec?.opId === opId) rec.paused = true;
+      },
+      resumeRecord: async (channel, opId) => {
+        const rec = sim.line(channel).callRec;
+        if (rec?.opId === opId) rec.paused = false;
       },
       sendDigits: async (channel, command) => sim.sendDigits(sim.line(channel), command),
       bridge: async (a, b) => sim.bridge(sim.line(a), sim.line(b)),
@@ -676,6 +687,10 @@ export class SimBoard {
     if (line.record) {
       if (reason) this.finishRecord(line, reason === 'error' ? 'error' : 'stopped');
       else line.record = undefined;
+    }
+    if (line.callRec) {
+      if (reason) this.finishRecord(line, reason === 'error' ? 'error' : 'stopped', 'callRec');
+      else line.callRec = undefined;
     }
     if (line.send) {
       const { opId } = line.send;
@@ -1090,7 +1105,7 @@ export class SimBoard {
     } catch (error) {
       throw new HotlineError(ErrorCode.Driver, `record: cannot create the folder of ${command.path}: ${String(error)}`);
     }
-    line.record = {
+    const state: RecordState = {
       opId: command.opId,
       path: command.path,
       encoding: command.encoding,
@@ -1100,13 +1115,19 @@ export class SimBoard {
       beepMs: command.beep ? 300 : 0,
       beep: new ToneGenerator({ frequencies: [950], levelDbm0: -12, cadence: [] }),
     };
+    if (command.background) {
+      if (line.callRec) throw new HotlineError(ErrorCode.Busy, `record: channel ${line.id} is already recording the call`);
+      line.callRec = { ...state, mix: true, beepMs: 0, paused: false };
+    } else {
+      line.record = state;
+    }
     this.activate(line);
   }
 
-  private finishRecord(line: SimLine, reason: 'stopped' | 'error'): void {
-    const rec = line.record;
+  private finishRecord(line: SimLine, reason: 'stopped' | 'error', slot: 'record' | 'callRec' = 'record'): void {
+    const rec = line[slot];
     if (!rec) return;
-    line.record = undefined;
+    line[slot] = undefined;
     const durationMs = rec.samples / 8;
     if (reason === 'error') {
       this.emit('recordEnded', { channel: line.id, opId: rec.opId, reason: 'error', durationMs, error: 'channel fault' });
@@ -1347,7 +1368,7 @@ export class SimBoard {
       return;
     }
     if (line.state !== 'connected') {
-      if (line.state !== 'incoming' && line.state !== 'far-released' && !line.record && this.r2Idle(line)) this.deactivate(line);
+      if (line.state !== 'incoming' && line.state !== 'far-released' && !line.record && !line.callRec && this.r2Idle(line)) this.deactivate(line);
       return;
     }
     if (line.dtmf && !line.fax) {
@@ -1357,6 +1378,13 @@ export class SimBoard {
     if (line.vad) {
       const change = line.vad.push(rx);
       if (change) this.emit('vad', { channel: line.id, voice: change === 'voice' });
+    }
+    const call = line.callRec;
+    if (call && !call.paused) {
+      const frame = new Int16Array(rx);
+      addInto(frame, tx);
+      call.chunks.push(frame);
+      call.samples += frame.length;
     }
     const rec = line.record;
     if (rec) {

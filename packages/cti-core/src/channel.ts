@@ -26,6 +26,8 @@ import type {
 import type {
   AwaitOptions,
   CallInfo,
+  CallRecording,
+  CallRecordingOptions,
   ChannelEvent,
   ChannelState,
   CollectOptions,
@@ -51,7 +53,7 @@ const DTMF = '0123456789*#ABCD';
 const DIAL_CHARS = /^[0-9*#ABCD,]+$/;
 
 /** Kinds of operation; at most one of each runs on a channel at a time. */
-type OpKind = 'answer' | 'dial' | 'play' | 'record' | 'collect' | 'send-digits' | 'fax';
+type OpKind = 'answer' | 'dial' | 'play' | 'record' | 'call-record' | 'collect' | 'send-digits' | 'fax';
 
 interface InFlight {
   readonly kind: OpKind;
@@ -507,6 +509,101 @@ export class Channel {
   /** Records into `path`; resolves with why it stopped and how long it is. */
   record(path: string, options: RecordOptions = {}): Promise<RecordResult> {
     return this.await(this.record$(path, options), options);
+  }
+
+  /**
+   * Records the whole call (both directions mixed) in the background, alongside every other
+   * operation — prompts, digit collection, a voicemail `record`, a bridge to an agent. Needs the
+   * `callRecording` capability. `pause()`/`resume()` leave out what must not be recorded (a
+   * password being keyed). A far-end hangup ends the recording with reason `hangup` and keeps
+   * the file. Refusals (capability, state, arguments) reject `result` with a typed error.
+   */
+  recordCall(path: string, options: CallRecordingOptions = {}): CallRecording {
+    let paused = false;
+    let opId: string | undefined;
+    let requestStop: ((why: RecordResult['reason']) => void) | undefined;
+    const channel = this;
+    const result = new Promise<RecordResult>((resolve, reject) => {
+      this.op<RecordResult>('call-record', { states: ['connected'], capability: 'callRecording' }, (_sub, ctx) => {
+        if (!path) throw new HotlineError(ErrorCode.InvalidArgument, 'recordCall: path is empty');
+        const encoding = options.encoding ?? 'alaw';
+        if (!this.capabilities.encodings.includes(encoding)) {
+          throw new HotlineError(ErrorCode.MediaFormat, `recordCall: channel ${this.id} cannot record ${encoding} (supports ${this.capabilities.encodings.join(', ')})`);
+        }
+        const maxMs = nonNegative(options.maxDurationMs, 4 * 3_600_000, 'maxDurationMs');
+        const id = this.host.nextOpId();
+        opId = id;
+        let reason: RecordResult['reason'] | undefined;
+        const limit = maxMs > 0 ? timer(maxMs, this.host.scheduler).subscribe(() => requestStop?.('max-duration')) : undefined;
+        requestStop = (why) => {
+          if (reason !== undefined) return;
+          reason = why;
+          limit?.unsubscribe();
+          this.host.driver.stopRecord(this.id, id).catch((e: unknown) => this.logDriverError('stopRecord', e));
+        };
+        const cleanup = (): void => {
+          limit?.unsubscribe();
+          this.pendingByOp.delete(id);
+        };
+        ctx.onAbort = (error) => {
+          if (error.hangup && reason === undefined) {
+            requestStop?.('hangup');
+            return true; // wait for the board to close the file
+          }
+          cleanup();
+          return false;
+        };
+        this.pendingByOp.set(id, (e) => {
+          if (e.type !== 'recordEnded') return;
+          cleanup();
+          if (e.reason === 'error') {
+            ctx.fail(new HotlineError(ErrorCode.MediaFormat, `call recording on channel ${this.id} failed: ${e.error ?? 'unknown error'}`));
+          } else {
+            ctx.done({ reason: reason ?? 'stopped', path, durationMs: e.durationMs });
+          }
+        });
+        this.host.driver.record(this.id, { opId: id, path, encoding, mix: true, beep: false, background: true }).catch((error: unknown) => {
+          cleanup();
+          ctx.fail(this.driverError('recordCall', error));
+        });
+        return (canceled) => {
+          if (canceled && this.pendingByOp.has(id)) requestStop?.('stopped');
+          cleanup();
+        };
+      }).subscribe({
+        next: (e) => {
+          if (e.kind === 'done') resolve(e.result);
+        },
+        error: reject,
+      });
+    });
+    result.catch(() => undefined); // refusals reach whoever awaits `result`; never unhandled
+    const setPaused = async (pause: boolean): Promise<void> => {
+      if (opId === undefined) throw new HotlineError(ErrorCode.IllegalState, 'recordCall: the recording did not start');
+      if (paused === pause) return;
+      const driver = channel.host.driver;
+      const fn = pause ? driver.pauseRecord : driver.resumeRecord;
+      if (!fn) throw new HotlineError(ErrorCode.Unsupported, `recordCall: driver ${driver.name} cannot pause a recording`);
+      try {
+        await fn.call(driver, channel.id, opId);
+      } catch (error) {
+        throw channel.driverError(pause ? 'pauseRecord' : 'resumeRecord', error);
+      }
+      paused = pause;
+    };
+    return {
+      path,
+      get paused() {
+        return paused;
+      },
+      pause: () => setPaused(true),
+      resume: () => setPaused(false),
+      stop: () => {
+        requestStop?.('stopped');
+        return result;
+      },
+      result,
+    };
   }
 
   // ---------------------------------------------------------------- digits

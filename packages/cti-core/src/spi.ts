@@ -64,6 +64,11 @@ export interface ChannelCapabilities {
   readonly flash: boolean;
   /** Encodings accepted by `play` and `record`. */
   readonly encodings: readonly AudioEncoding[];
+  /**
+   * Records whole calls in the background (`RecordCommand.background`), alongside every other
+   * operation including a foreground `record`, and pauses/resumes such a recording.
+   */
+  readonly callRecording?: boolean;
 }
 
 /** A channel as the driver declares it when the board opens. */
@@ -162,6 +167,11 @@ export interface RecordCommand {
   readonly mix: boolean;
   /** Play a short beep before recording starts. */
   readonly beep: boolean;
+  /**
+   * A call recording (channels with `callRecording`): runs in the background alongside other
+   * operations, including a foreground record, and can be paused with `pauseRecord`.
+   */
+  readonly background?: boolean;
 }
 
 /** Digits sent as DTMF tones. */
@@ -282,6 +292,9 @@ export interface BoardDriver {
   stopPlay(channel: string, opId: string): Promise<void>;
   record(channel: string, command: RecordCommand): Promise<void>;
   stopRecord(channel: string, opId: string): Promise<void>;
+  /** Pauses a background call recording: nothing is written until `resumeRecord`. */
+  pauseRecord?(channel: string, opId: string): Promise<void>;
+  resumeRecord?(channel: string, opId: string): Promise<void>;
   sendDigits(channel: string, command: SendDigitsCommand): Promise<void>;
 
   /** Connects two channels' audio both ways (bus switching). */

@@ -167,6 +167,32 @@ export interface RecordResult {
   readonly digit?: string;
 }
 
+/** Options of `recordCall`. */
+export interface CallRecordingOptions {
+  /** File encoding (default `alaw`: half the size of PCM16, the telephone's own quality). */
+  readonly encoding?: 'pcm16' | 'alaw' | 'ulaw' | 'vox';
+  /** Stop after this long (default 4 h). */
+  readonly maxDurationMs?: number;
+}
+
+/**
+ * A call being recorded in the background (both directions mixed). The recording ends when the
+ * call does (reason `hangup`, the file is kept), on `stop()`, or at the maximum duration.
+ */
+export interface CallRecording {
+  readonly path: string;
+  /** True while paused. */
+  readonly paused: boolean;
+  /** Stops writing (e.g. while a password is keyed); idempotent. */
+  pause(): Promise<void>;
+  /** Writes again after `pause`; idempotent. */
+  resume(): Promise<void>;
+  /** Ends the recording and resolves with its result. */
+  stop(): Promise<RecordResult>;
+  /** Settles when the recording ends, however it ends. */
+  readonly result: Promise<RecordResult>;
+}
+
 /** Options of `collectDigits`. */
 export interface CollectOptions extends AwaitOptions {
   /** Stop after this many digits (default 1; terminators do not count). */
