@@ -93,6 +93,36 @@ export const configSchema = z.strictObject({
       baseHouseholdSize: z.int().min(1).max(20).default(4),
     })
     .prefault({}),
+  /**
+   * Fax (needs libspandsp on the machine; without it callers hear that fax is unavailable):
+   * documents on demand, the inbound fax line, and results sent by fax. `docs/operations.md`.
+   */
+  fax: z
+    .strictObject({
+      /** Off: no fax engine is loaded; key 8 says fax is unavailable and the fax line is not answered as fax. */
+      enabled: z.boolean().default(true),
+      /** Called numbers (DNIS) of the inbound fax line: a fax received there becomes a complaint ticket. */
+      inboundNumbers: z.array(z.string().regex(/^\d{3,20}$/)).default(['96778']),
+      /** Our fax identity (TSI/CSI) sent to the far machine: digits, spaces and +, at most 20. */
+      localId: z.string().regex(/^[0-9 +]{0,20}$/).default(''),
+      /** Offer error-correction mode (T.30 Annex A). */
+      ecm: z.boolean().default(true),
+      /** Acknowledge a received complaint fax with a fax that carries its tracking number. */
+      acknowledge: z.boolean().default(true),
+      /** Attempts per outbound fax, the first included. */
+      maxAttempts: z.int().min(1).max(10).default(3),
+      /** Wait before the 2nd, 3rd… attempt, in seconds; the last value repeats. */
+      retryDelaysSeconds: z.array(z.int().min(10).max(86_400)).min(1).max(10).default([120, 600]),
+      /** Ring time before an outbound fax attempt counts as no answer, in seconds. */
+      noAnswerSeconds: z.int().min(10).max(300).default(60),
+      /** Numbers callers may key for a fax on demand (a regular expression on the digits; guards against toll fraud). */
+      allowedNumbers: z.string().min(1).default('^(0[1-9]\\d{8,10}|[2-8]\\d{6,7})$'),
+      /** Folder of the documents on demand, relative to the data directory. */
+      documentsDir: z.string().min(1).default('documents'),
+      /** Resolution of the documents the centre renders. */
+      resolution: z.enum(['fine', 'standard']).default('fine'),
+    })
+    .prefault({}),
   demo: z
     .strictObject({
       customers: z.int().min(0).max(1_000_000).default(10_000),

@@ -10,7 +10,8 @@
  *   5 case status   → tracking number (check digit) → status spoken
  *   6 complaint     → agent, or voice mail → complaint ticket (durable) → tracking number
  *   7 password      → old, new, new again → changed
- *   8 fax           → document → fax on the same call
+ *   8 fax           → document → fax on the same call, or to a keyed number (outbound, retried)
+ * fax line (DNIS)   → receive → complaint ticket with the fax attached → acknowledgement fax
  *   0 agent         → general queue
  * ```
  *
@@ -264,6 +265,50 @@ function passwordFlow(services: GasServices): FlowDefinition<void, void> {
   });
 }
 
+/**
+ * What the fax branches need beyond {@link GasServices}; the server's fax desk provides it (see
+ * `server/fax-desk.ts`). Absent (tests with fake services, no fax desk): fax on demand sends on
+ * the same call only, and no number is a fax line.
+ */
+export interface FaxFlowServices {
+  /** True when calls to this called number (DNIS) are the inbound fax line. */
+  isFaxLine(calledNumber: string): boolean;
+  /** Receives a fax on the answered call and files it (complaint ticket, acknowledgement). */
+  receiveFax(input: {
+    readonly channel: CallContext['channel'];
+    readonly callId: string;
+    readonly callerId?: string;
+    readonly calledNumber?: string;
+  }): Promise<{ readonly trackingNumber?: string }>;
+  /** True when keyed digits are a number the centre may send a fax to. */
+  isFaxNumber(digits: string): boolean;
+  /** Queues a document for an outbound fax (with retries) to a number the caller keyed. */
+  queueDocumentFax(input: { readonly document: FaxDocument; readonly number: string; readonly callId: string; readonly callerId?: string }): Promise<void>;
+  /** Records a document faxed on the call itself (sent or not). */
+  documentFaxed(input: { readonly document: FaxDocument; readonly callId: string; readonly callerId?: string; readonly pages: number; readonly sent: boolean }): Promise<void>;
+}
+
+/** A document of fax on demand. */
+export type FaxDocument = 'prices' | 'regulations' | 'forms';
+
+function faxServicesOf(services: GasServices): Partial<FaxFlowServices> {
+  return services as GasServices & Partial<FaxFlowServices>;
+}
+
+function faxNumberValidator(fx: Partial<FaxFlowServices>): EntryValidator<string> {
+  return {
+    name: 'fax-number',
+    minDigits: 5,
+    maxDigits: 20,
+    validate: (entry) => {
+      if (!/^\d+$/.test(entry)) return { ok: false, reason: 'format' };
+      if (entry.length < 5) return { ok: false, reason: 'too-short' };
+      if (fx.isFaxNumber && !fx.isFaxNumber(entry)) return { ok: false, reason: 'not-allowed' };
+      return { ok: true, value: entry };
+    },
+  };
+}
+
 function faxFlow(services: GasServices): FlowDefinition<void, void> {
   return defineFlow({
     name: 'fax-on-demand',
@@ -272,16 +317,63 @@ function faxFlow(services: GasServices): FlowDefinition<void, void> {
         await ctx.play(P.FaxUnavailable);
         return;
       }
+      const fx = faxServicesOf(services);
       const choice = await ctx.menu({ id: 'fax-menu', prompt: P.FaxMenu, choices: ['1', '2', '3'] as const, back: true });
+      const document: FaxDocument = choice === '1' ? 'prices' : choice === '2' ? 'regulations' : 'forms';
       const docs = await ctx.service('fax-documents', () => services.faxDocuments(), { id: 'fax-documents' });
       if (!docs.ok) return;
-      const files = docs.value[choice === '1' ? 'prices' : choice === '2' ? 'regulations' : 'forms'];
+      const files = docs.value[document];
       if (files.length === 0) {
         await ctx.play(P.FaxUnavailable);
         return;
       }
+      ctx.data['faxDocument'] = document;
+      const callerId = ctx.call.callerId ? { callerId: ctx.call.callerId } : {};
+      // With the fax desk: on this call, or sent later to a number the caller keys.
+      if (fx.queueDocumentFax) {
+        const how = await ctx.menu({ id: 'fax-how', prompt: P.FaxHow, choices: ['1', '2'] as const, back: true });
+        if (how === '2') {
+          const number = await ctx.collect({ id: 'fax-number', prompt: P.FaxEnterNumber, validator: faxNumberValidator(fx) });
+          const queued = await ctx.service('fax-queue', () => fx.queueDocumentFax!({ document, number, callId: ctx.callId, ...callerId }), { id: 'fax-queue', timeoutMs: 10_000 });
+          if (!queued.ok) return;
+          await ctx.play([P.FaxQueued, digits(number)]);
+          return;
+        }
+      }
       const outcome = await ctx.fax({ id: 'fax-send', documents: files });
+      const pages = outcome.status === 'sent' ? outcome.pages : 0;
+      if (fx.documentFaxed) {
+        await ctx.service('fax-record', () => fx.documentFaxed!({ document, callId: ctx.callId, ...callerId, pages, sent: outcome.status === 'sent' }), {
+          id: 'fax-record',
+          waitPrompt: false,
+          fallbackPrompt: false,
+        });
+      }
       if (outcome.status !== 'sent') await ctx.play(P.FaxUnavailable);
+    },
+  });
+}
+
+/** The inbound fax line: no prompts, the board answers as a fax machine and receives. */
+function faxLineFlow(services: GasServices): FlowDefinition<void, void> {
+  return defineFlow({
+    name: 'fax-line',
+    async run(ctx) {
+      const fx = faxServicesOf(services);
+      ctx.data['reason'] = 'fax';
+      if (!ctx.channel.capabilities.fax || !fx.receiveFax) {
+        await ctx.play(P.FaxUnavailable);
+        await ctx.hangup();
+        return;
+      }
+      const r = await fx.receiveFax({
+        channel: ctx.channel,
+        callId: ctx.callId,
+        ...(ctx.call.callerId ? { callerId: ctx.call.callerId } : {}),
+        ...(ctx.call.calledNumber ? { calledNumber: ctx.call.calledNumber } : {}),
+      });
+      if (r.trackingNumber) ctx.data['trackingNumber'] = r.trackingNumber;
+      await ctx.hangup({ goodbye: false });
     },
   });
 }
@@ -302,6 +394,8 @@ export function gasMainFlow(services: GasServices): FlowDefinition<void, void> {
     name: 'gas-main',
     prompts: GAS_PROMPT_IDS,
     async run(ctx) {
+      // Calls to the fax line's number never hear the menu (see faxLineFlow).
+      if (ctx.call.calledNumber && faxServicesOf(services).isFaxLine?.(ctx.call.calledNumber)) return ctx.sub(faxLineFlow(services), undefined).then(() => undefined);
       if (ctx.call.callerId) {
         const who = await ctx.service('identify-caller', () => services.identifyCaller(ctx.call.callerId!), {
           id: 'identify-caller',

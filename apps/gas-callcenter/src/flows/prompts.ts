@@ -47,6 +47,9 @@ export const GasPrompt = {
   OldPassword: 'gas.old-password',
   FaxMenu: 'gas.fax-menu',
   FaxUnavailable: 'gas.fax-unavailable',
+  FaxHow: 'gas.fax-how',
+  FaxEnterNumber: 'gas.fax-enter-number',
+  FaxQueued: 'gas.fax-queued',
   InfoMenu: 'gas.info-menu',
   AnythingElse: 'gas.anything-else',
 } as const;
@@ -110,8 +113,11 @@ const ZH: Record<string, string> = {
   'gas.new-password-again': '请再输入一次新密码。',
   'gas.passwords-differ': '两次输入的新密码不一致。',
   'gas.password-changed': '您的查询密码已修改成功。',
-  'gas.fax-menu': '索取气价表请按1；索取政策法规请按2；索取业务申请表请按3。请在听到传真信号后按传真机的开始键。',
+  'gas.fax-menu': '索取气价表请按1；索取政策法规请按2；索取业务申请表请按3。',
   'gas.fax-unavailable': '对不起，传真服务暂时不可用。',
+  'gas.fax-how': '在本次通话中接收传真请按1；发送到其他传真号码请按2。',
+  'gas.fax-enter-number': '请输入接收传真的号码，外地号码请加拨区号，以井号键结束。',
+  'gas.fax-queued': '好的，我们将把资料传真到以下号码：',
   'gas.anything-else': '返回主菜单请按星号键，结束通话请挂机。',
 };
 
@@ -164,8 +170,11 @@ const EN: Record<string, string> = {
   'gas.new-password-again': 'Please enter the new password again.',
   'gas.passwords-differ': 'The two new passwords do not match.',
   'gas.password-changed': 'Your query password has been changed.',
-  'gas.fax-menu': 'For the price list, press 1. For regulations, press 2. For application forms, press 3. Press start on your fax machine when you hear the fax tone.',
+  'gas.fax-menu': 'For the price list, press 1. For regulations, press 2. For application forms, press 3.',
   'gas.fax-unavailable': 'Sorry, the fax service is not available now.',
+  'gas.fax-how': 'To receive the fax on this call, press 1. To have it sent to another fax number, press 2.',
+  'gas.fax-enter-number': 'Please key the fax number, with the area code for another city, and finish with the hash key.',
+  'gas.fax-queued': 'We will fax the document to this number:',
   'gas.anything-else': 'To return to the main menu, press star. To end the call, hang up.',
 };
 

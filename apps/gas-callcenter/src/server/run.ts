@@ -20,6 +20,7 @@ import { openSqliteStore } from '../storage/sqlite/sqlite-store.js';
 import { CallCenter } from './call-center.js';
 import { CallDetailRecorder } from './cdr.js';
 import { CtiLink } from './cti-link.js';
+import { FaxDesk } from './fax-desk.js';
 import { createGasServices } from './gas-services.js';
 import { serverMessage } from './messages.js';
 import { SimulatedAgents } from './sim-agents.js';
@@ -84,6 +85,8 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
   });
   const escalation = new EscalationTimer({ service: tickets, scheduler, maxIntervalMs: config.tickets.escalationCheckSeconds * 1000, logger });
   escalation.start();
+  // Fax (issue 8): documents on demand, the inbound fax line, results by fax — see fax-desk.ts.
+  const fax = await FaxDesk.open({ store, tickets, scheduler, logger: logger.child({ component: 'fax' }), dataDir, locale: config.locale, timeZone: config.timeZone, centre: config.centre, settings: config.fax });
   // The CTI link is created once the call centre is open; the hooks below reach it late-bound.
   let cti: CtiLink | undefined;
   const services = createGasServices({ store, auth, tickets, clock: scheduler, timeZone: config.timeZone, onVoicemail: (vm) => cti?.voicemailAdded(vm) });
@@ -94,6 +97,7 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
     e1Spans: config.board.e1Spans,
     stations: config.board.stations,
     logger: logger.child({ component: 'board' }),
+    ...(fax.engine ? { faxEngine: fax.engine } : {}),
   });
   let ticketsToday = 0;
   const trackingNumbers: string[] = [];
@@ -107,7 +111,7 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
     driver: sim.driver,
     scheduler,
     logger: logger.child({ component: 'telephony' }),
-    services,
+    services: fax.ivrServices(services),
     promptsDir: PROMPTS_DIR,
     recordingsDir: join(dataDir, 'recordings'),
     onOffer: (o) => cti?.onOffer(o),
@@ -133,6 +137,7 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
     },
   });
   const cdr = new CallDetailRecorder({ store, board: center.board, ivr: center.ivr, scheduler, logger: logger.child({ component: 'cdr' }) });
+  fax.attach(center.board);
   let agents: SimulatedAgents | undefined;
   if (mode === 'demo') {
     agents = new SimulatedAgents({ sim, board: center.board, acd: center.acd, scheduler, logger, seed: config.demo.seed });
@@ -266,6 +271,7 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
   agents?.stopAll();
   for (const s of subscriptions) s.unsubscribe();
   escalation.stop();
+  await fax.close();
   await center.close();
   await cdr.close();
   await store.close();
