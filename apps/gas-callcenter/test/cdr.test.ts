@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { firstValueFrom, timer } from 'rxjs';
 import { VirtualScheduler, silentLogger } from '@hotline/cti-core';
 import { SimBoard, type SimParty } from '@hotline/board-sim';
+import { DtmfDetector, FRAME_SAMPLES, readWav } from '@hotline/cti-core/media';
 import type { IvrEvent } from '@hotline/ivr';
 import { AuthService } from '../src/domain/auth-service.js';
 import { TicketService } from '../src/domain/ticket-service.js';
@@ -27,6 +28,7 @@ describe('call detail records on a real store (virtual time)', () => {
   let center: CallCenter;
   let cdr: CallDetailRecorder;
   let ivrEvents: IvrEvent[];
+  let recorded: string[];
   const run = <T>(p: Promise<T>, ms = 1_800_000): Promise<T> => scheduler.run(p, ms);
   const wait = (ms: number): Promise<void> => run(firstValueFrom(timer(ms, scheduler)).then(() => undefined));
   const atNode = (node: string): Promise<void> =>
@@ -58,8 +60,18 @@ describe('call detail records on a real store (virtual time)', () => {
     const services = createGasServices({ store, auth, tickets, clock: scheduler, timeZone: 'Asia/Shanghai', io });
     sim = new SimBoard({ scheduler, analogTrunks: 0, e1Spans: 1, stations: 2 });
     ivrEvents = [];
+    recorded = [];
     center = await run(
-      CallCenter.open({ driver: sim.driver, scheduler, logger: silentLogger, services, promptsDir, recordingsDir: join(dir, 'recordings'), onIvrEvent: (e) => ivrEvents.push(e) }),
+      CallCenter.open({
+        driver: sim.driver,
+        scheduler,
+        logger: silentLogger,
+        services,
+        promptsDir,
+        recordingsDir: join(dir, 'recordings'),
+        onIvrEvent: (e) => ivrEvents.push(e),
+        onRecording: (callId, r) => void io(store.interactions.attachRecording(callId, readFileSync(r.path))).then(() => recorded.push(callId)),
+      }),
     );
     cdr = new CallDetailRecorder({ store, board: center.board, ivr: center.ivr, scheduler, logger: silentLogger, io });
   });
@@ -96,6 +108,17 @@ describe('call detail records on a real store (virtual time)', () => {
     expect(nodes).toEqual(expect.arrayContaining(['main-menu', 'account', 'password', 'bill-summary']));
     // The password itself is nowhere in the record.
     expect(JSON.stringify(steps)).not.toContain(DEMO_QUERY_PASSWORD);
+    // The call was recorded (the password keyed while the recording was paused) and stored with the record.
+    expect(recorded).toEqual(['gas-1']);
+    const withRecording = await run(store.interactions.get('gas-1'));
+    expect(withRecording!.recordingFileId).toEqual(expect.any(Number));
+    const audio = readWav(readFileSync(join(dir, 'recordings', 'calls', 'gas-1.wav'))).samples;
+    const detector = new DtmfDetector();
+    let keyed = '';
+    for (let i = 0; i + FRAME_SAMPLES <= audio.length; i += FRAME_SAMPLES) keyed += detector.push(audio.subarray(i, i + FRAME_SAMPLES));
+    expect(keyed).toContain('3'); // the menu choice is in the recording…
+    expect(keyed).not.toContain(DEMO_QUERY_PASSWORD); // …the password is not
+    expect(keyed.replace(/#/g, '')).toBe(`3${account.accountNo}`);
   });
 
   it('a gas leak: the emergency ticket is linked to the call, which ends with an agent', async () => {

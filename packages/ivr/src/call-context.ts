@@ -32,6 +32,9 @@ import type { EntryValidator } from './validators.js';
 import { runSurvey, type SurveyAnswers, type SurveyQuestion, type SurveyResult } from './survey.js';
 import { runVoicemail, type VoicemailMessage, type VoicemailSpec } from './voicemail.js';
 
+/** How long recording stays paused after a secret entry is complete (the last key's tone ends). */
+const SECRET_TAIL_MS = 300;
+
 /** A prompt to play: a catalog id, a value to speak, or a file path (e.g. a caller's recording). */
 export type PromptRef = string | { readonly say: SayValue } | { readonly file: string };
 
@@ -953,6 +956,10 @@ export class CallContext {
 
   private async resumeRecording(node: string): Promise<void> {
     if (!this.recording || this.hungUpFlag) return;
+    // A key is recognised while its tone still sounds: wait for the last tone of the secret to
+    // end (DTMF tones last at most ~100 ms in practice) so no digit leaks into the recording.
+    await new Promise<void>((resolve) => timer(SECRET_TAIL_MS, this.host.scheduler).subscribe(() => resolve()));
+    if (this.hungUpFlag) return;
     try {
       await this.recording.resume();
       this.host.emit({ type: 'recording', at: this.now(), callId: this.callId, node, state: 'resumed' });

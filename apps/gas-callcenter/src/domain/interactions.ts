@@ -69,6 +69,11 @@ export interface InteractionRepository {
   /** Appends steps (batched in one transaction). */
   appendSteps(callId: string, steps: readonly InteractionStep[]): Promise<void>;
   linkTicket(callId: string, ticketId: number): Promise<void>;
+  /**
+   * Stores the call's recording durably (file written, flushed and renamed, then the row linked
+   * in one transaction) and sets `recordingFileId`. `ERR_NOT_FOUND` when the call is unknown.
+   */
+  attachRecording(callId: string, audio: Uint8Array, format?: { readonly ext: string; readonly mime: string }): Promise<Interaction>;
   get(callId: string): Promise<Interaction | undefined>;
   steps(callId: string): Promise<InteractionStep[]>;
   ticketIds(callId: string): Promise<number[]>;

@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { Subscription, type SchedulerLike } from 'rxjs';
-import { openBoard, isHotlineError, maskPhone, type Board, type BoardDriver, type Logger } from '@hotline/cti-core';
+import { openBoard, isHotlineError, maskPhone, type Board, type BoardDriver, type Logger, type RecordResult } from '@hotline/cti-core';
 import { Acd, type AgentConfig, type PriorityClass, type QueueConfig } from '@hotline/acd';
 import { IvrRuntime, PromptCatalog, type IvrEvent, type IvrResult } from '@hotline/ivr';
 import { gasMainFlow, Skill, EMERGENCY_PRIORITY } from '../flows/main-flow.js';
@@ -60,6 +60,13 @@ export interface CallCenterOptions {
   readonly onOffer?: (offer: { readonly agentId: string; readonly interactionId: string; readonly callerId?: string; readonly data: Readonly<Record<string, string | number | boolean>> }) => void;
   readonly onConnected?: (call: ConnectedCall) => void;
   readonly onEnded?: (call: ConnectedCall, by: 'caller' | 'agent') => void;
+  /**
+   * Record every call, IVR and agent parts alike, into `<recordingsDir>/calls/` (default true).
+   * Recording pauses while a caller keys a password.
+   */
+  readonly recordCalls?: boolean;
+  /** A call's recording ended (the call is over); the app stores it with the call's record. */
+  readonly onRecording?: (callId: string, recording: RecordResult) => void | Promise<void>;
 }
 
 /** The running telephony of the call centre. */
@@ -134,7 +141,16 @@ export class CallCenter {
         const run = (async () => {
           try {
             await channel.answer();
-            await ivr.run(channel, flow);
+            const recording =
+              options.recordCalls !== false && channel.capabilities.callRecording
+                ? channel.recordCall(join(options.recordingsDir, 'calls', `${call.id}.wav`))
+                : undefined;
+            if (recording) {
+              void recording.result
+                .then((r) => options.onRecording?.(call.id, r))
+                .catch((e: unknown) => logger.warn('call recording failed', { call: call.id, error: String(e) }));
+            }
+            await ivr.run(channel, flow, recording ? { recording: { pause: () => recording.pause(), resume: () => recording.resume() } } : {});
           } catch (error) {
             if (!isHotlineError(error) || !error.hangup) logger.warn('call flow ended with an error', { channel: channel.id, error: String(error) });
           }

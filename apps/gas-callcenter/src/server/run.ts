@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asyncScheduler, interval, type Subscription } from 'rxjs';
@@ -117,6 +117,15 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
     onOffer: (o) => cti?.onOffer(o),
     onConnected: (c) => cti?.onConnected(c),
     onEnded: (c, by) => cti?.onEnded(c, by),
+    onRecording: async (callId, recording) => {
+      // The call's recording joins its record durably; the board's working copy is then removed.
+      try {
+        await store.interactions.attachRecording(callId, readFileSync(recording.path));
+        rmSync(recording.path, { force: true });
+      } catch (error) {
+        logger.warn('storing a call recording failed; the file stays in recordings/calls', { call: callId, error: String(error) });
+      }
+    },
     onIvrResult: async (r) => {
       if (r.type === 'voicemail') {
         const m = r.message;

@@ -2,6 +2,8 @@
  * SQLite implementation of {@link InteractionRepository}.
  * @module
  */
+import { commitWithFile, type DurableFileStore } from '../file-store.js';
+import type { Clock } from '../../domain/clock.js';
 import { notFound } from '../../domain/errors.js';
 import type { Interaction, InteractionPatch, InteractionRepository, InteractionStep, NewInteraction } from '../../domain/interactions.js';
 import type { SqliteDatabase, SqlValue } from '../database.js';
@@ -59,7 +61,26 @@ const PATCH_COLUMNS: Readonly<Record<keyof InteractionPatch, string>> = {
 
 /** Interactions (CDR) in SQLite. */
 export class SqliteInteractionRepository implements InteractionRepository {
-  constructor(private readonly db: SqliteDatabase) {}
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly files: DurableFileStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async attachRecording(callId: string, audio: Uint8Array, format = { ext: 'wav', mime: 'audio/wav' }): Promise<Interaction> {
+    await this.idOf(callId); // unknown calls fail before a file is written
+    const written = await this.files.write('recording', audio, format);
+    await commitWithFile(
+      this.db,
+      this.files,
+      written,
+      async (fileId) => {
+        await this.db.run('UPDATE interactions SET recording_file_id = ? WHERE call_id = ?', [fileId, callId]);
+      },
+      this.clock.now(),
+    );
+    return (await this.get(callId))!;
+  }
 
   async start(i: NewInteraction): Promise<Interaction> {
     const { lastId } = await this.db.run(

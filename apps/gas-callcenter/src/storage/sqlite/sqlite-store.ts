@@ -83,7 +83,7 @@ export async function openSqliteStore(options: OpenSqliteStoreOptions): Promise<
       users: new SqliteUserRepository(db),
       audit: new SqliteAuditLog(db),
       tickets: new SqliteTicketRepository(db),
-      interactions: new SqliteInteractionRepository(db),
+      interactions: new SqliteInteractionRepository(db, files, clock),
       voicemails: new SqliteVoicemailRepository(db, files, clock),
       faxes: new SqliteFaxRepository(db, files, clock),
       surveys: new SqliteSurveyRepository(db),
