@@ -259,6 +259,30 @@ describe('the CTI link of the gas call centre', () => {
     expect(ended.state).toBe('ended');
   });
 
+  it('a desktop that logs in mid-call gets the call with its screen pop in the snapshot; the IVR path is labelled', async () => {
+    const { client: a, events } = client();
+    await run(a.login({ userId: 'a001', password: DEMO_USER_PASSWORD }));
+    await run(a.api.agent.ready());
+    const party = await caller('13800000078');
+    await run(party.press('0'));
+    await until(() => events.some((e) => e.name === 'call.offered'));
+    const offered = events.find((e) => e.name === 'call.offered');
+    if (offered?.name !== 'call.offered') throw new Error('no offer');
+    const callId = offered.data.call.callId;
+    expect(offered.data.ivrPath.map((s) => s.node)).not.toContain('play');
+    expect(offered.data.ivrPath.find((s) => s.node === 'main-menu')).toMatchObject({ label: '主菜单', input: '0' });
+    await run(a.api.call.answer({ callId }));
+
+    // The same agent on another desktop (or after a restart of the console): the answered call comes with its pop.
+    const { client: b } = client();
+    const session = await run(b.login({ userId: 'a001', password: DEMO_USER_PASSWORD }));
+    expect(session.snapshot?.calls).toEqual([expect.objectContaining({ callId, state: 'connected' })]);
+    expect(session.snapshot?.offers).toEqual([expect.objectContaining({ call: expect.objectContaining({ callId, state: 'connected' }), callerId: '13800000078' })]);
+    expect(session.snapshot?.offers?.[0]?.ivrPath.length).toBeGreaterThan(0);
+    expect((await run(b.api.call.hangup({ callId }))).state).toBe('ended');
+    await run(party.whenReleased());
+  });
+
   it('malformed and unauthorised commands get typed errors and another session keeps working', async () => {
     const listener = await link.listen({ host: '127.0.0.1', port: 0 });
     const agent = new AgentClient({ url: listener.url });

@@ -86,7 +86,7 @@ export function deskStateFromSnapshot(snapshot: Snapshot | undefined, seq: numbe
   if (!snapshot) return { ...previous, seq };
   const calls = byKey(snapshot.calls, (c) => c.callId);
   const offers = byKey(snapshot.offers ?? [], (p) => p.call.callId);
-  // Keep pops the desktop already had for calls that still exist (the snapshot only lists current offers).
+  // The snapshot's pops first (offers, and answered calls from servers that send them); else keep the pops the desktop already had for calls that still exist.
   const screenPops: Record<string, ScreenPop> = {};
   for (const id of Object.keys(calls)) {
     const pop = offers[id] ?? previous.screenPops[id];

@@ -499,7 +499,10 @@ export const Snapshot = z.object({
   agent: AgentStatus.optional(),
   /** Calls this user is on or is being offered. */
   calls: z.array(CallInfo).max(16),
-  /** Screen pops of the calls being offered now. */
+  /**
+   * Screen pops of this user's calls: the ones being offered, and (servers may send them) the
+   * ones already answered, held or in wrap-up, so a desktop that connects mid-call shows the caller.
+   */
   offers: z.array(ScreenPop).max(16).optional(),
   /** The queues this user serves. */
   queues: z.array(QueueStats).max(256),

@@ -43,7 +43,7 @@ import type { Actor, TicketService } from '../domain/ticket-service.js';
 import type { User } from '../domain/users.js';
 import type { Voicemail } from '../domain/voicemail.js';
 import { gasQueues, type CallCenter } from './call-center.js';
-import { DISPOSITIONS, NOT_READY_REASONS } from './cti/catalog.js';
+import { DISPOSITIONS, NOT_READY_REASONS, ivrNodeLabel } from './cti/catalog.js';
 import {
   DOMAIN_STATUS,
   TYPE_OF,
@@ -109,6 +109,8 @@ interface CallRecord {
   customerId: string | undefined;
   cause: CallEndCause | undefined;
   pop: ScreenPop | undefined;
+  /** Inbound: what the offer carried, to build the pop later (the agent was offline at the offer). */
+  offer?: { readonly callerId: string | undefined; readonly data: Readonly<Record<string, string | number | boolean>> };
   transferring: boolean;
   hold: { readonly abort: AbortController; readonly done: Promise<void> } | undefined;
   /** Outbound calls: the trunk and station legs. */
@@ -210,6 +212,7 @@ export class CtiLink {
       customerId: undefined,
       cause: undefined,
       pop: undefined,
+      offer: { callerId: offer.callerId, data: offer.data },
       transferring: false,
       hold: undefined,
       legs: undefined,
@@ -457,11 +460,12 @@ export class CtiLink {
   }
 
   private onIvrEvent(e: IvrEvent): void {
-    if (e.type !== 'node-left') return;
+    if (e.type !== 'node-left' || e.node === 'play') return;
     const input = e.input && !/\*/.test(e.input) ? e.input.slice(0, 32) : undefined;
     const path = this.ivrPaths.get(e.callId) ?? [];
     if (path.length >= 32) return;
-    path.push({ node: e.node.slice(0, 64), ...(input ? { input } : {}), at: e.at });
+    const label = ivrNodeLabel(e.node);
+    path.push({ node: e.node.slice(0, 64), ...(label ? { label } : {}), ...(input ? { input } : {}), at: e.at });
     this.ivrPaths.set(e.callId, path);
   }
 
@@ -862,13 +866,32 @@ export class CtiLink {
     return {
       ...(seat ? { agent: agentStatus(acd.agentSnapshot(seat.agentId)) } : {}),
       calls: calls.slice(0, 16).map((r) => this.info(r)),
-      offers: calls.filter((r) => r.state === 'offered' && r.pop).slice(0, 16).map((r) => ({ ...(r.pop as ScreenPop), call: this.info(r) })),
+      offers: await this.popsOf(calls.slice(0, 16)),
       queues,
       ...(supervisor ? { wallboard: { queues, agents: this.agentRows(), at: this.now() } } : {}),
       ...(voicemailsWaiting !== undefined ? { voicemailsWaiting } : {}),
       ...(inboxCount !== undefined ? { inboxCount } : {}),
       catalog: this.catalog(),
     };
+  }
+
+  /**
+   * Screen pops of the desk's calls for a snapshot: ringing, and also answered, held or in wrap-up,
+   * so a desktop that (re)connects mid-call — or a person taking over a seat from a simulated
+   * agent — still sees who is on the line. A pop missed while the desktop was away is built now.
+   */
+  private async popsOf(calls: readonly CallRecord[]): Promise<ScreenPop[]> {
+    const pops: ScreenPop[] = [];
+    for (const r of calls) {
+      if (!r.pop && r.offer) {
+        r.pop = await this.buildPop(r, r.offer.callerId, r.offer.data).catch((e: unknown) => {
+          this.o.logger.error('cti: screen pop failed', { call: r.callId, error: String(e) });
+          return undefined;
+        });
+      }
+      if (r.pop) pops.push({ ...r.pop, call: this.info(r) });
+    }
+    return pops;
   }
 
   private async queueStats(only?: ReadonlySet<string>): Promise<QueueStats[]> {

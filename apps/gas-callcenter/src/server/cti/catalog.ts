@@ -32,3 +32,46 @@ export const DISPOSITIONS: readonly CodeLabel[] = [
   { code: 'wrong-number', label: '打错电话', labelEn: 'Wrong number' },
   { code: 'nuisance', label: '骚扰电话', labelEn: 'Nuisance call' },
 ];
+
+/**
+ * Labels of the gas flows' IVR nodes for the screen pop's IVR path (`IvrStep.label`); sub-nodes
+ * (`complaint-voicemail.record`) take their parent's label. Generic `play` steps carry nothing an
+ * agent needs and are left out of the path.
+ */
+export const IVR_NODE_LABELS: Readonly<Record<string, string>> = {
+  'identify-caller': '来电识别',
+  'main-menu': '主菜单',
+  'anything-else': '其他服务',
+  'ticket-emergency': '燃气泄漏登记',
+  'ticket-repair': '报修登记',
+  'ticket-complaint': '投诉登记',
+  'emergency-queue': '抢险排队',
+  'emergency-fallback': '抢险转综合',
+  'repair-menu': '报修菜单',
+  account: '输入用户编号',
+  password: '查询密码',
+  'verify-password': '密码校验',
+  'bill-summary': '账单查询',
+  'info-menu': '信息菜单',
+  'price-tiers': '阶梯气价',
+  'tracking-number': '输入受理号',
+  'ticket-status': '进度查询',
+  'complaint-menu': '投诉菜单',
+  'complaint-voicemail': '投诉留言',
+  'old-password': '原密码',
+  'new-password': '新密码',
+  'new-password-again': '确认新密码',
+  'change-password': '修改密码',
+  'fax-menu': '传真菜单',
+  'fax-documents': '传真文档',
+  'fax-how': '传真方式',
+  'fax-number': '传真号码',
+  'fax-queue': '传真排队',
+  'fax-send': '发送传真',
+  'fax-record': '接收传真',
+};
+
+/** The label of an IVR node, or `undefined` for one without (the desktop shows the node id). */
+export function ivrNodeLabel(node: string): string | undefined {
+  return IVR_NODE_LABELS[node] ?? IVR_NODE_LABELS[node.split('.')[0] ?? ''];
+}
