@@ -17,8 +17,8 @@
  */
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SchedulerLike } from 'rxjs';
-import { isHotlineError, maskPhone, type Board, type Channel, type FaxResult, type Logger, type SoftFaxEngine } from '@hotline/cti-core';
+import { Subject, type Observable, type SchedulerLike } from 'rxjs';
+import { isHotlineError, maskPhone, type Board, type Channel, type FaxProgress, type FaxResult, type Logger, type SoftFaxEngine } from '@hotline/cti-core';
 import { SpandspFaxEngine, parseFaxTiff, renderTextFax } from '@hotline/fax-spandsp';
 import { localDate } from '../domain/clock.js';
 import { AppError, AppErrorCode, notFound } from '../domain/errors.js';
@@ -99,6 +99,13 @@ export interface QueuedFax {
   readonly delivery: Promise<FaxDelivery>;
 }
 
+/** What the fax desk reports (the CTI link can push it to desktops; tests wait on it). */
+export type FaxDeskEvent =
+  | { readonly type: 'receiving'; readonly callId: string; readonly progress: FaxProgress }
+  | { readonly type: 'received'; readonly callId: string; readonly outcome: InboundFaxOutcome }
+  | { readonly type: 'attempt'; readonly faxId: number; readonly ticketId?: number; readonly attempt: FaxAttempt }
+  | { readonly type: 'finished'; readonly faxId: number; readonly ticketId?: number; readonly documentCode: string; readonly delivery: FaxDelivery };
+
 const FAX_ACTOR = { kind: 'system', name: 'fax' } as const satisfies Actor;
 
 /** The fax side of the call centre. Create with {@link FaxDesk.open}; attach the board once open. */
@@ -109,6 +116,9 @@ export class FaxDesk {
   private readonly allowed: RegExp;
   private readonly inboxDir: string;
   private readonly work = new Set<Promise<unknown>>();
+  private readonly events = new Subject<FaxDeskEvent>();
+  /** Progress of received faxes, every outbound attempt, and how each job ended. */
+  readonly events$: Observable<FaxDeskEvent> = this.events.asObservable();
 
   private constructor(
     private readonly o: FaxDeskOptions,
@@ -215,7 +225,10 @@ export class FaxDesk {
    * the sender's number. Resolves once the ticket is committed; never rejects.
    */
   async receiveComplaintFax(input: { readonly channel: Channel; readonly callId: string; readonly callerId?: string; readonly calledNumber?: string }): Promise<InboundFaxOutcome> {
-    const done = this.receive(input);
+    const done = this.receive(input).then((outcome) => {
+      this.events.next({ type: 'received', callId: input.callId, outcome });
+      return outcome;
+    });
     this.work.add(done);
     void done.finally(() => this.work.delete(done));
     return done;
@@ -232,7 +245,12 @@ export class FaxDesk {
     let result: FaxResult | undefined;
     let ended: string;
     try {
-      result = await channel.fax({ direction: 'receive', files: [tmp], ...(this.settings.localId ? { localId: this.settings.localId } : {}) });
+      result = await new Promise<FaxResult>((resolve, reject) => {
+        channel.fax$({ direction: 'receive', files: [tmp], ...(this.settings.localId ? { localId: this.settings.localId } : {}) }).subscribe({
+          next: (e) => (e.kind === 'progress' ? this.events.next({ type: 'receiving', callId, progress: e.progress }) : resolve(e.result)),
+          error: reject,
+        });
+      });
       ended = result.result;
     } catch (error) {
       ended = isHotlineError(error) ? error.code : String(error);
@@ -396,18 +414,21 @@ export class FaxDesk {
         files: [join(dataDir, fax.relPath)],
         label: job.label,
         onAttempt: async (a: FaxAttempt) => {
-          if (!ticket) return;
-          let note = m('noteAttempt', { purpose, attempt: a.attempt, number: job.number, outcome: faxOutcomeText(this.o.locale, a.outcome) });
-          if (a.outcome === 'sent') note += m('noteSent', { pages: a.result?.pages ?? pages, rate: a.result?.bitRate ?? '—' });
-          else if (a.retryInMs !== undefined) note += m('noteRetry', { minutes: Math.max(1, Math.round(a.retryInMs / 60_000)) });
-          else note += m('noteGaveUp');
-          await this.io(this.recordOnTicket(ticket.id, note, a.outcome === 'sent' ? job.informWhenSent : undefined));
+          if (ticket) {
+            let note = m('noteAttempt', { purpose, attempt: a.attempt, number: job.number, outcome: faxOutcomeText(this.o.locale, a.outcome) });
+            if (a.outcome === 'sent') note += m('noteSent', { pages: a.result?.pages ?? pages, rate: a.result?.bitRate ?? '—' });
+            else if (a.retryInMs !== undefined) note += m('noteRetry', { minutes: Math.max(1, Math.round(a.retryInMs / 60_000)) });
+            else note += m('noteGaveUp');
+            await this.io(this.recordOnTicket(ticket.id, note, a.outcome === 'sent' ? job.informWhenSent : undefined));
+          }
+          this.events.next({ type: 'attempt', faxId: fax.id, ...(ticket ? { ticketId: ticket.id } : {}), attempt: a });
         },
       })
       .then(async (d) => {
         await this.io(store.faxes.setStatus(fax.id, d.delivered ? 'sent' : 'failed')).catch((error: unknown) =>
           this.o.logger.error('recording a fax outcome failed', { fax: fax.id, error: String(error) }),
         );
+        this.events.next({ type: 'finished', faxId: fax.id, ...(ticket ? { ticketId: ticket.id } : {}), documentCode: job.documentCode, delivery: d });
         return d;
       });
     this.work.add(delivery);
@@ -479,6 +500,7 @@ export class FaxDesk {
   async close(): Promise<void> {
     await this.outbox.close();
     await Promise.allSettled([...this.work]);
+    this.events.complete();
   }
 }
 
