@@ -24,13 +24,14 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const HAS_TMUX = spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
 if (!HAS_TMUX) process.stderr.write('console-e2e: skipped — tmux is not installed (apt-get install tmux)\n');
 
-/** A private tmux server (its own socket), so nothing of the user's tmux is touched. */
-const SOCKET = `hotline-e2e-${process.pid}`;
 const SESSION = 'console';
 const UTF8 = { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
 
+/** A private tmux server (its socket in the test's temporary folder), so nothing of the user's tmux is touched. */
+let socket = '';
+
 function tmux(...args: string[]): string {
-  const r = spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8', env: UTF8 });
+  const r = spawnSync('tmux', ['-S', socket, ...args], { encoding: 'utf8', env: UTF8 });
   if (r.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
@@ -89,6 +90,7 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
 
 describe.skipIf(!HAS_TMUX)('the console against the real call centre, in tmux', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hotline-console-e2e-'));
+  socket = join(dir, 'tmux.sock');
   let server: ChildProcess | undefined;
   let serverOut = '';
 

@@ -169,6 +169,26 @@ describe('agent', () => {
     expect(r.center.allTickets()[0]?.subject).toBe('燃气表不走字');
   });
 
+  it('starts the ticket of a gas-leak call as an urgent emergency, and wrap-up then proposes "ticket created"', async () => {
+    r = renderConsole();
+    await r.login();
+    await r.press(KEY.F8);
+    r.center.offerCall('1001', 'leak');
+    await r.waitFor('☎ 来电振铃');
+    await r.press(KEY.F2);
+    await r.waitFor('通话中');
+    await r.press(KEY.F10);
+    let frame = await r.waitFor('新建工单');
+    expect(frame).toMatch(/类型\s+抢险/);
+    expect(frame).toMatch(/紧急程度\s+特急/);
+    await r.press('厨房有燃气味', KEY.tab, '用户已关阀开窗', KEY.ctrlS);
+    await r.waitFor(/受理流水号 {2}\d{4} /);
+    expect(r.center.allTickets()[0]).toMatchObject({ kind: 'emergency', priority: 'urgent' });
+    await r.press(KEY.F3);
+    frame = await r.waitFor('话后处理');
+    expect(frame).toContain('◉ 已建工单');
+  });
+
   it('keeps a half-typed form through a dropped connection and submits it after the reconnect', async () => {
     r = renderConsole();
     await r.login();

@@ -28,6 +28,7 @@ export const en: Catalog = {
   'error.ERR_FORBIDDEN': 'Your role may not do this',
   'error.ERR_NOT_FOUND': 'Record not found',
   'error.ERR_ILLEGAL_STATE': 'Not possible in the current state',
+  'error.noSeat': 'This account has no seat: it cannot join queues or take calls',
   'error.ERR_CONFLICT': 'Someone else changed this record; reopen it and save again (your input is kept)',
   'error.ERR_VALIDATION': 'Breaks a business rule: {message}',
   'error.ERR_INVALID_PARAMS': 'Invalid input',

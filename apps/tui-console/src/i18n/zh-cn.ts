@@ -31,6 +31,7 @@ export const zhCN = {
   'error.ERR_FORBIDDEN': '当前角色无权执行此操作',
   'error.ERR_NOT_FOUND': '未找到该记录',
   'error.ERR_ILLEGAL_STATE': '当前状态下不能执行此操作',
+  'error.noSeat': '此账号没有座席，不能签入队列或接打电话',
   'error.ERR_CONFLICT': '记录已被他人修改，请重新打开后再保存（您的输入仍保留）',
   'error.ERR_VALIDATION': '输入不符合业务规则：{message}',
   'error.ERR_INVALID_PARAMS': '输入格式有误',

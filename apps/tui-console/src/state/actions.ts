@@ -400,12 +400,14 @@ export function createActions(deps: ActionDeps) {
         const s = server();
         const call = s ? currentCall(s) : undefined;
         const phone = customer?.phones[0] ?? call?.remoteNumber ?? '';
+        // A caller who reported a gas leak: the ticket starts as an urgent emergency.
+        const emergency = call && s?.pops[call.callId]?.priority === 'emergency';
         update(
           updateForm('ticket', {
             ...EMPTY_FORM,
             focus: 2,
             subject: customer?.customerId ?? '',
-            values: { contactName: customer?.name ?? '', contactPhone: phone, address: customer?.address ?? '' },
+            values: { ...(emergency ? { kind: 'emergency', priority: 'urgent' } : {}), contactName: customer?.name ?? '', contactPhone: phone, address: customer?.address ?? '' },
           }),
         );
       }
@@ -438,12 +440,15 @@ export function createActions(deps: ActionDeps) {
             ...(call ? { callId: call.callId } : {}),
           }),
         (ticket) => {
+          // A ticket filed during a call makes "ticket created" the wrap-up's disposition, unless one was chosen.
+          const wrap = deps.getUi().forms.wrapUp ?? EMPTY_FORM;
+          const preset = call && !wrap.values.disposition && s?.catalog?.dispositions.some((d) => d.code === 'ticket-created');
           update((ui) => ({
             ...ui,
             panel: undefined,
             screen: 'tickets',
             ticketView: 'created',
-            forms: { ...ui.forms, ticket: EMPTY_FORM },
+            forms: { ...ui.forms, ticket: EMPTY_FORM, ...(preset ? { wrapUp: { ...wrap, values: { ...wrap.values, disposition: 'ticket-created' } } } : {}) },
             data: { ...ui.data, createdTicket: ticket, callTickets: [...(ui.data.callTickets ?? []), ticket.ticketId], tickets: [ticket, ...(ui.data.tickets ?? [])] },
           }));
           say(`${t.t('ticket.created')} · ${t.t('ticket.trackingNo')} ${ticket.trackingNo}`, 'success');

@@ -27,13 +27,14 @@ export function describeError(t: Translator, error: unknown, context: { readonly
       const known = ['supervisor', 'administrator', 'replaced', 'shutdown', 'password-changed', 'disabled'];
       return t.t('error.ERR_FORCED_LOGOUT', { reason: reason && known.includes(reason) ? t.t(`forced.${reason}` as MessageKey) : error.message });
     }
+    case ProtocolErrorCode.IllegalState:
+      return d.reason === 'no-seat' ? t.t('error.noSeat') : t.t('error.ERR_ILLEGAL_STATE');
     case ProtocolErrorCode.Validation:
       return t.t('error.ERR_VALIDATION', { message: error.message });
     case ProtocolErrorCode.AccountDisabled:
     case ProtocolErrorCode.SessionExpired:
     case ProtocolErrorCode.Forbidden:
     case ProtocolErrorCode.NotFound:
-    case ProtocolErrorCode.IllegalState:
     case ProtocolErrorCode.Conflict:
     case ProtocolErrorCode.InvalidParams:
     case ProtocolErrorCode.Timeout:
