@@ -135,7 +135,8 @@ describe('call detail records on a real store (virtual time)', () => {
     const ticketIds = await run(store.interactions.ticketIds('gas-1'));
     expect(ticketIds).toHaveLength(1);
     const ticket = await run(store.tickets.get(ticketIds[0]!));
-    expect(ticket).toMatchObject({ type: 'emergency', subtype: 'gas_leak', callerPhone: '13700000002' });
+    expect(ticket).toMatchObject({ type: 'emergency', subtype: 'gas_leak', callerPhone: '13700000002', status: 'assigned', description: '电话报告燃气泄漏（自助语音受理）' });
+    expect((await run(store.departments.getByCode('repair')))?.id).toBe(ticket!.departmentId);
   });
 
   it('a caller who hangs up in the menu is an IVR abandon', async () => {

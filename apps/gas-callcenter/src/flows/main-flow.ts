@@ -64,7 +64,6 @@ async function openTicket(
   ctx: CallContext,
   services: GasServices,
   kind: IvrTicketKind,
-  description: string,
   extra: Partial<Parameters<GasServices['openTicket']>[0]> = {},
 ): Promise<string | undefined> {
   const r = await ctx.service(
@@ -75,7 +74,6 @@ async function openTicket(
         callId: ctx.callId,
         ...(ctx.call.callerId ? { callerId: ctx.call.callerId } : {}),
         ...(typeof ctx.data['customerNo'] === 'string' ? { customerNo: ctx.data['customerNo'] } : {}),
-        description,
         ...extra,
       }),
     { id: `ticket-${kind.type}`, timeoutMs: 5000, retries: 1 },
@@ -112,7 +110,7 @@ function leakFlow(services: GasServices): FlowDefinition<void, void> {
     async run(ctx) {
       ctx.data['reason'] = 'gas-leak';
       // The ticket first: if the caller hangs up during the advice, the leak is still on record.
-      const tracking = await openTicket(ctx, services, { type: 'emergency', subtype: 'gas-leak' }, 'Gas leak reported by phone');
+      const tracking = await openTicket(ctx, services, { type: 'emergency', subtype: 'gas-leak' });
       await ctx.play([P.LeakAdvice, ...(tracking ? [P.TicketNumberIs, digits(tracking)] : []), P.LeakQueue], { bargeIn: false });
       await ctx.queue({ id: 'emergency-queue', skills: [Skill.Emergency], priority: EMERGENCY_PRIORITY, holdPrompt: P.LeakAdvice });
       // Not reached an agent (no emergency desk staffed): the general queue is the fallback.
@@ -128,7 +126,7 @@ function repairFlow(services: GasServices): FlowDefinition<void, void> {
     async run(ctx) {
       const choice = await ctx.menu({ id: 'repair-menu', prompt: P.RepairMenu, choices: ['1', '2', '3'] as const, back: true });
       const subtype = choice === '1' ? 'no-gas' : choice === '2' ? 'meter-fault' : 'other';
-      const tracking = await openTicket(ctx, services, { type: 'repair', subtype }, `Repair request (${subtype}) by phone`);
+      const tracking = await openTicket(ctx, services, { type: 'repair', subtype });
       if (!tracking) return ctx.toAgent();
       await ctx.play([P.RepairAccepted, P.TicketNumberIs, digits(tracking), P.TicketNumberIs, digits(tracking)]);
     },
@@ -226,7 +224,6 @@ function complaintFlow(services: GasServices): FlowDefinition<void, void> {
             callId: ctx.callId,
             ...(ctx.call.callerId ? { callerId: ctx.call.callerId } : {}),
             ...(typeof ctx.data['customerNo'] === 'string' ? { customerNo: ctx.data['customerNo'] } : {}),
-            description: 'Complaint left by voice mail',
             voicemail: { path: m.path, durationMs: m.durationMs, mailbox: m.mailbox, ...(m.callbackNumber ? { callbackNumber: m.callbackNumber } : {}) },
           });
           tracking = ticket.trackingNumber;

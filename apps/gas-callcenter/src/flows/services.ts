@@ -55,7 +55,8 @@ export interface GasServices {
     readonly callId: string;
     readonly callerId?: string;
     readonly customerNo?: string;
-    readonly description: string;
+    /** Free text (e.g. a fax's subject); without it the service writes the standard text of `kind`. */
+    readonly description?: string;
     /** A voicemail the ticket is about (complaints by voice mail). */
     readonly voicemail?: {
       readonly path: string;

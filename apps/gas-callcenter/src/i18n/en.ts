@@ -27,6 +27,13 @@ Global options:
   --config <file>      configuration file (YAML; or the HOTLINE_CONFIG environment variable)
   --data-dir <dir>     data directory (overrides dataDir in the configuration)
   --lang zh-CN|en      language`,
+  // ── tickets opened by the IVR ──
+  'ticket.ivr.gasLeak': 'Gas leak reported by phone (self-service)',
+  'ticket.ivr.repair.no-gas': 'Repair by phone: no gas at home (self-service)',
+  'ticket.ivr.repair.meter-fault': 'Repair by phone: faulty gas meter (self-service)',
+  'ticket.ivr.repair.other': 'Repair by phone: other (self-service)',
+  'ticket.ivr.complaintVoicemail': 'Complaint left by voice mail; see the recording',
+  'ticket.ivr.suggestion': 'Suggestion by phone (self-service)',
   'cli.badArguments': 'Bad arguments: {reason}',
   'cli.badLang': 'Unsupported language "{lang}"; use zh-CN or en',
   'cli.unknownCommand': 'Unknown command "{command}"',

@@ -26,6 +26,13 @@ export const zhCN = {
   --config <文件>      配置文件（YAML；也可用环境变量 HOTLINE_CONFIG）
   --data-dir <目录>    数据目录（覆盖配置中的 dataDir）
   --lang zh-CN|en      界面语言`,
+  // ── tickets opened by the IVR ──
+  'ticket.ivr.gasLeak': '电话报告燃气泄漏（自助语音受理）',
+  'ticket.ivr.repair.no-gas': '电话报修：家中没有燃气（自助语音受理）',
+  'ticket.ivr.repair.meter-fault': '电话报修：燃气表故障（自助语音受理）',
+  'ticket.ivr.repair.other': '电话报修：其他维修（自助语音受理）',
+  'ticket.ivr.complaintVoicemail': '语音留言投诉，详见留言录音',
+  'ticket.ivr.suggestion': '电话建议（自助语音受理）',
   'cli.badArguments': '命令行参数有误：{reason}',
   'cli.badLang': '不支持的语言“{lang}”，可选 zh-CN 或 en',
   'cli.unknownCommand': '未知命令“{command}”',

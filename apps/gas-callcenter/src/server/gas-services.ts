@@ -13,10 +13,20 @@ import type { TicketService } from '../domain/ticket-service.js';
 import type { TicketStatus, TicketType } from '../domain/tickets.js';
 import type { Voicemail } from '../domain/voicemail.js';
 import { normalizeTrackingNumber, validateTrackingNumber } from '../domain/tracking-number.js';
-import type { GasServices, IvrBillSummary, IvrPriceTier, IvrTicketStatus } from '../flows/services.js';
+import type { GasServices, IvrBillSummary, IvrPriceTier, IvrTicketKind, IvrTicketStatus } from '../flows/services.js';
+import { createTranslator, type Locale } from '../i18n/catalog.js';
 
 /** Options of {@link createGasServices}. */
 export interface GasServicesOptions {
+  /** Language of the texts written into tickets (default zh-CN). */
+  readonly locale?: Locale;
+  /**
+   * The department a new ticket goes to, by type (and repair kind): default emergency → `repair`
+   * (抢修中心), no gas / other repairs → `network` (管网所), meter faults → `meters` (表务所),
+   * complaints and suggestions → `cs` (客服中心). A code the database does not have leaves the
+   * ticket unassigned (accepted) for an agent to route.
+   */
+  readonly departments?: Readonly<Record<string, string>>;
   readonly store: Store;
   readonly auth: AuthService;
   readonly tickets: TicketService;
@@ -41,9 +51,32 @@ const STATUS: Readonly<Record<TicketStatus, IvrTicketStatus>> = {
 
 const SYSTEM = { kind: 'system', name: 'ivr' } as const;
 
+/** Where IVR tickets go by default (see {@link GasServicesOptions.departments}). */
+export const DEFAULT_TICKET_DEPARTMENTS: Readonly<Record<string, string>> = {
+  emergency: 'repair',
+  'repair:no-gas': 'network',
+  'repair:other': 'network',
+  'repair:meter-fault': 'meters',
+  complaint: 'cs',
+  suggestion: 'cs',
+};
+
 /** Builds the IVR services over the store. */
 export function createGasServices(o: GasServicesOptions): GasServices {
   const io = o.io ?? (<T>(p: Promise<T>) => p);
+  const t = createTranslator(o.locale ?? 'zh-CN');
+  const departments = o.departments ?? DEFAULT_TICKET_DEPARTMENTS;
+  const describe = (kind: IvrTicketKind, voicemail: boolean): string => {
+    if (kind.type === 'emergency') return t('ticket.ivr.gasLeak');
+    if (kind.type === 'repair') return t(`ticket.ivr.repair.${kind.subtype}`);
+    if (kind.type === 'complaint' && voicemail) return t('ticket.ivr.complaintVoicemail');
+    return t('ticket.ivr.suggestion');
+  };
+  const departmentFor = async (kind: IvrTicketKind): Promise<string | null> => {
+    const code = (kind.type === 'repair' ? departments[`repair:${kind.subtype}`] : undefined) ?? departments[kind.type];
+    if (!code) return null;
+    return (await o.store.departments.getByCode(code)) ? code : null;
+  };
   return {
     identifyCaller: (phone) =>
       io(
@@ -115,16 +148,17 @@ export function createGasServices(o: GasServicesOptions): GasServices {
             const ticket = await o.tickets.open(SYSTEM, {
               type,
               subtype,
-              description: input.description,
+              description: input.description ?? describe(input.kind, input.voicemail !== undefined),
               channel: input.voicemail ? 'voicemail' : 'phone',
               customerId,
               callerPhone: input.callerId ?? null,
+              departmentCode: await departmentFor(input.kind),
             });
             if (input.voicemail) {
               const vm = input.voicemail;
               stored = await o.store.voicemails.create(
                 {
-                  callId: input.callId,
+                  callId: (await o.store.interactions.get(input.callId)) ? input.callId : null,
                   caller: input.callerId ?? null,
                   callbackNumber: vm.callbackNumber ?? input.callerId ?? null,
                   wantsReply: true,

@@ -131,7 +131,8 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
         const m = r.message;
         const vm = await store.voicemails.create(
           {
-            callId: m.callId,
+            // Linked to its call record when there is one; never refused for want of it.
+            callId: (await store.interactions.get(m.callId)) ? m.callId : null,
             caller: m.callerId ?? null,
             callbackNumber: m.callbackNumber ?? null,
             wantsReply: m.replyWanted ?? true,
