@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { filter, firstValueFrom, timer } from 'rxjs';
-import { VirtualScheduler, silentLogger, type FaxResult } from '@hotline/cti-core';
+import { VirtualScheduler, silentLogger, type FaxResult, type SoftFaxEngine } from '@hotline/cti-core';
 import { SimBoard, type SimParty } from '@hotline/board-sim';
 import { SpandspFaxEngine, decodeFaxTiff, findCjkFont, renderTextFax, sameBitmap } from '@hotline/fax-spandsp';
 import type { IvrEvent } from '@hotline/ivr';
@@ -325,21 +325,30 @@ describe.skipIf(skipReason !== undefined)('fax in the gas call centre (board-sim
   it('a ticket result by fax where the far machine hangs up mid-page: recorded and retried, then delivered', async () => {
     const ticketId = await resolvedTicket('057133330000');
     const got = join(dir, 'retry-got.tif');
-    // First a machine that drops the line 8 s into the call, then a good one.
+    // First a machine whose line drops half a second into page 1 (its own engine tells when the page starts), then a good one.
     sim.subscriber('057133330000', {
       type: 'answer',
       afterRings: 1,
       silent: true,
       script: async (party) => {
-        void party.fax(engine, { direction: 'receive', files: [join(dir, 'dropped.tif')], calling: false }).catch(() => undefined);
-        await firstValueFrom(timer(12_000, scheduler));
-        party.hangup();
+        const dropping: SoftFaxEngine = {
+          available: true,
+          start: (options) =>
+            engine.start({
+              ...options,
+              onProgress: (p) => {
+                options.onProgress(p);
+                if (p.phase === 'page') timer(500, scheduler).subscribe(() => party.hangup());
+              },
+            }),
+        };
+        await party.fax(dropping, { direction: 'receive', files: [join(dir, 'dropped.tif')], calling: false }).catch(() => undefined);
       },
     });
     const firstAttempt = next('attempt');
     const queued = await run(desk.sendTicketResult({ ticketId }));
     const a1 = await run(firstAttempt);
-    expect(a1.attempt.outcome).toBe('hung-up');
+    expect(a1.attempt).toMatchObject({ outcome: 'hung-up', detail: 'ERR_HANGUP' });
     sim.subscriber('057133330000', { type: 'fax', machine: { engine, direction: 'receive', files: [got] } });
     const d = await run(queued.delivery);
     expect(d.attempts.map((a) => a.outcome)).toEqual(['hung-up', 'sent']);
@@ -354,5 +363,31 @@ describe.skipIf(skipReason !== undefined)('fax in the gas call centre (board-sim
     expect(desk.isFaxNumber('057155550000')).toBe(true);
     expect(desk.isFaxNumber('0085212345678')).toBe(false);
     expect(desk.isFaxNumber('13800000000')).toBe(false);
+  });
+});
+
+describe('fax desk without a fax engine', () => {
+  it('has no engine and no documents; callers are told fax is unavailable, results by fax are refused', async () => {
+    const scheduler = new VirtualScheduler();
+    const dir = mkdtempSync(join(tmpdir(), 'hotline-nofax-'));
+    const store = await openSqliteStore({ dataDir: dir, clock: scheduler, synchronous: 'normal' });
+    try {
+      const tickets = new TicketService({ tickets: store.tickets, departments: store.departments, audit: store.audit, clock: scheduler });
+      const missing = { available: false, unavailableReason: 'libspandsp not installed (apt-get install libspandsp-dev)', start: () => { throw new Error('unavailable'); } };
+      const desk = await FaxDesk.open({ store, tickets, scheduler, logger: silentLogger, dataDir: dir, locale: 'en', timeZone: 'Asia/Shanghai', centre: { name: 'Gas', hotline: '96777' }, engine: missing });
+      expect(desk.engine).toBeUndefined();
+      const fake = new FakeGasServices();
+      const services = desk.ivrServices(fake);
+      expect(await services.faxDocuments()).toEqual({ prices: [], regulations: [], forms: [] });
+      // The view shares the wrapped services' state.
+      expect(await services.verifyQueryPassword('12345678', '000000')).toBe(false);
+      expect(fake.failedLogins).toBe(1);
+      const t = await tickets.open(SYSTEM, { type: 'complaint', subtype: 'service', description: 'x', channel: 'phone', callerPhone: '057155550000' });
+      await expect(desk.sendTicketResult({ ticketId: t.id })).rejects.toMatchObject({ code: 'ERR_INVALID', details: { field: 'fax', reason: 'unavailable' } });
+      await desk.close();
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

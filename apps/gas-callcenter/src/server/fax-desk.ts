@@ -166,6 +166,8 @@ export class FaxDesk {
       o.logger.warn('fax unavailable', { reason: engine.unavailableReason });
       return new FaxDesk(o, undefined, empty, settings);
     }
+    // Faxes being received when the server stopped: their calls are gone, the partial files are not needed.
+    await rm(join(o.dataDir, 'fax-inbox'), { recursive: true, force: true });
     const report = await prepareFaxDocuments({
       store: o.store,
       dir: join(o.dataDir, settings.documentsDir),
@@ -213,7 +215,15 @@ export class FaxDesk {
       },
       documentFaxed: (input) => this.recordDocumentFaxed(input),
     };
-    return Object.assign(Object.create(services) as S, services, fax);
+    // A view of `services` (methods bound to it, its state shared) with the fax operations on top.
+    return new Proxy(services, {
+      get: (target, prop) => {
+        if (Object.hasOwn(fax, prop)) return fax[prop as keyof typeof fax];
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+      has: (target, prop) => Object.hasOwn(fax, prop) || Reflect.has(target, prop),
+    }) as S & FaxFlowServices;
   }
 
   // ------------------------------------------------------------------ inbound
