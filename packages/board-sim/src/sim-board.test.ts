@@ -77,6 +77,27 @@ describe('SimBoard', () => {
     expect(messages).toContain('tx answer (ABCD 0101)');
   });
 
+  for (const [signalling, from, presentation, expected] of [
+    ['fsk', '13800138000', 'available', { callerId: '13800138000', callerIdPresentation: 'available' }],
+    ['dtmf', '02584561234', 'available', { callerId: '02584561234', callerIdPresentation: 'available' }],
+    ['fsk', '13800138000', 'restricted', { callerIdPresentation: 'restricted' }],
+    ['none', '13800138000', 'available', { callerIdPresentation: 'unavailable' }],
+  ] as const) {
+    it(`analog caller ID by ${signalling} (${presentation}) is found in the line audio by the soft DSP`, async () => {
+      const trace: string[] = [];
+      board.channel('a0').signaling$.subscribe((t) => trace.push(`${t.direction} ${t.message}`));
+      const offered = firstValueFrom(board.incoming$);
+      sim.call({ from, trunk: 'a0', callerIdSignalling: signalling, presentation });
+      const { call } = await run(offered);
+      expect(call).toMatchObject(expected);
+      if (!('callerId' in expected)) expect(call.callerId).toBeUndefined();
+      if (signalling !== 'none') {
+        expect(trace.some((t) => t.startsWith(`rx caller ID (${signalling === 'fsk' ? 'MDMF' : 'DTMF'})`))).toBe(true);
+        expect(trace.join('\n')).not.toContain(from); // masked in the trace
+      }
+    });
+  }
+
   it('a caller waiting for answer hears Chinese ringback (450 Hz, 1 s on / 4 s off)', async () => {
     const caller = sim.call({ from: '13800138000', trunk: 'a0' });
     await wait(12_000);

@@ -23,6 +23,7 @@ import {
   type SendDigitsCommand,
   type SoftFaxEngine,
   type SoftFaxSession,
+  maskPhone,
 } from '@hotline/cti-core';
 import {
   CallProgressDetector,
@@ -35,6 +36,10 @@ import {
   readWav,
   writeWav,
   type ToneSpec,
+  DtmfCallerIdDetector,
+  FskCallerIdDetector,
+  generateDtmfCallerId,
+  generateFskCallerId,
 } from '@hotline/cti-core/media';
 import { ChinaNo1Line, chinaNo1Config, type ChinaNo1ConfigInput, type ChinaNo1Config, type ChinaNo1Event } from '@hotline/cti-core/signaling';
 import { AnswerTypeDetector } from './answer-detector.js';
@@ -119,6 +124,12 @@ export interface SimCallOptions {
   readonly giveUpAfterMs?: number;
   /** The caller is a fax machine: once answered it sends or receives with its own engine. */
   readonly fax?: SimFaxMachine;
+  /**
+   * How the exchange delivers caller ID on an analog trunk (default `fsk`): Bell 202 FSK (YDN 069
+   * MDMF) in the silence after the first ring, DTMF (A…C) before the first ring, or none. The
+   * board finds the number in the line audio with the soft DSP.
+   */
+  readonly callerIdSignalling?: 'fsk' | 'dtmf' | 'none';
 }
 
 const RING_CYCLE_MS = 5000;
@@ -198,6 +209,10 @@ class SimLine {
   mfTx = false;
   /** E1: the current incoming call has been offered to the application. */
   e1Offered = false;
+  /** Analog inbound: caller-ID audio the exchange is still to send (before or between rings). */
+  cidAudio: { samples: Int16Array; pos: number; startAt: number } | undefined;
+  /** Analog inbound: the board's caller-ID detectors while the call is offered, and the offer to make. */
+  cidRx: { fsk: FskCallerIdDetector; dtmf: DtmfCallerIdDetector; offer: () => void } | undefined;
 
   constructor(readonly info: ChannelInfo) {}
 
@@ -253,6 +268,8 @@ export class SimBoard {
   private readonly promptCache = new Map<string, { mtimeMs: number; samples: Int16Array }>();
   private readonly model: string;
   private readonly faxEngine: SoftFaxEngine | undefined;
+  /** Per analog line being offered: feeds the line audio to its caller-ID detectors. */
+  private readonly cidFeeds = new Map<string, (frame: Int16Array) => void>();
   private readonly boardR2: ChinaNo1Config;
   private readonly exchangeR2: ChinaNo1Config;
   private readonly defaultCalled: string;
@@ -390,11 +407,48 @@ export class SimBoard {
         ...(options.kd === undefined ? {} : { kd: options.kd }),
       });
     } else {
-      // Analog: offered after the first ring burst and the FSK caller ID.
-      this.later(() => {
-        if (line.party !== party || line.state !== 'incoming') return;
-        this.emit('offered', offer);
-      }, 1500);
+      // Analog: the exchange rings (1 s on, 4 s off) and sends caller ID as audio — DTMF before
+      // the first ring or FSK in the silence after it. The board finds it with its detectors and
+      // offers the call then; with no caller ID it offers after the first ring and a short wait.
+      const mode = options.callerIdSignalling ?? 'fsk';
+      let offered = false;
+      const makeOffer = (found?: { number?: string; numberAbsence?: 'O' | 'P'; format: string }): void => {
+        if (offered || line.party !== party || line.state !== 'incoming') return;
+        offered = true;
+        this.cidFeeds.delete(line.id);
+        line.cidRx = undefined;
+        line.cidAudio = undefined;
+        const { callerId: _given, callerIdPresentation: _p, ...rest } = offer;
+        if (found?.number) {
+          this.trace(line, 'rx', 'loop-start', `caller ID (${found.format.toUpperCase()}) ${maskPhone(found.number)}`);
+          this.emit('offered', { ...rest, callerId: found.number, callerIdPresentation: 'available' });
+        } else {
+          const presentation = found?.numberAbsence === 'P' ? 'restricted' : 'unavailable';
+          if (found) this.trace(line, 'rx', 'loop-start', `caller ID (${found.format.toUpperCase()}) number ${presentation}`);
+          this.emit('offered', { ...rest, callerIdPresentation: presentation });
+        }
+      };
+      if (mode !== 'none' && (options.from || presentation !== 'available')) {
+        const message =
+          options.from && presentation === 'available'
+            ? { number: options.from, dateTime: '11261200' }
+            : { numberAbsence: presentation === 'restricted' ? ('P' as const) : ('O' as const), dateTime: '11261200' };
+        const samples =
+          mode === 'dtmf' && message.number ? generateDtmfCallerId(message.number) : generateFskCallerId(message, { format: 'mdmf' });
+        // DTMF before the first ring (from 200 ms); FSK 500 ms after the first ring ends.
+        line.cidAudio = { samples, pos: 0, startAt: this.scheduler.now() + (mode === 'dtmf' && message.number ? 200 : 1500) };
+        line.cidRx = { fsk: new FskCallerIdDetector(), dtmf: new DtmfCallerIdDetector(), offer: () => undefined };
+        line.cidRx.offer = () => makeOffer();
+        this.trace(line, 'tx', 'loop-start', `ringing (${mode.toUpperCase()} caller ID)`);
+        const cidRx = line.cidRx;
+        const cidPush = (frame: Int16Array): void => {
+          const found = cidRx.fsk.push(frame) ?? cidRx.dtmf.push(frame);
+          if (found) makeOffer(found);
+        };
+        this.cidFeeds.set(line.id, cidPush);
+      }
+      // No caller ID (or none decoded): offer once the caller ID would have ended.
+      this.later(() => makeOffer(), mode === 'none' ? 1500 : 3500);
     }
     // The caller hears ringback until answered, and gives up after a while.
     line.ringback = new ToneGenerator(ChineseTones.ringback);
@@ -1287,6 +1341,16 @@ export class SimBoard {
 
   private produceRx(line: SimLine): void {
     const rx = line.rx;
+    const cid = line.cidAudio;
+    if (line.state === 'incoming' && cid) {
+      rx.fill(0);
+      if (this.scheduler.now() >= cid.startAt) {
+        const n = Math.min(FRAME_SAMPLES, cid.samples.length - cid.pos);
+        if (n > 0) rx.set(cid.samples.subarray(cid.pos, cid.pos + n));
+        cid.pos += n;
+      }
+      return;
+    }
     // E1: the exchange's engine hears what the board sent last frame, and may send MF
     if (line.r2 && line.r2.exchange.process(line.r2.board.txAbcd, line.tx, rx)) return;
     if (line.state === 'dialing' && line.dial?.network) {
@@ -1368,6 +1432,7 @@ export class SimBoard {
       return;
     }
     if (line.state !== 'connected') {
+      if (line.state === 'incoming' && line.cidRx) this.cidFeeds.get(line.id)?.(rx);
       if (line.state !== 'incoming' && line.state !== 'far-released' && !line.record && !line.callRec && this.r2Idle(line)) this.deactivate(line);
       return;
     }
