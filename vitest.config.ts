@@ -12,6 +12,10 @@ export default defineConfig({
   resolve: { conditions: ['source', 'module', 'node', 'import', 'default'] },
   ssr: { resolve: { conditions: ['source', 'module', 'node', 'import', 'default'], externalConditions: ['source'] } },
   test: {
+    // Whole calls run in virtual time but do real work (audio DSP, SQLite); on a loaded 2-core CI
+    // machine some take seconds of wall time.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     projects: [
       ...workspaces.map((root) => ({
         extends: true as const,

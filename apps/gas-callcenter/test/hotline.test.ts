@@ -50,7 +50,7 @@ describe('the gas hotline on the simulated board (virtual time)', () => {
   const run = <T>(p: Promise<T>, ms = 1_800_000): Promise<T> =>
     scheduler.run(p, ms).catch((e: unknown) => {
       if (String(e).includes('still pending')) {
-        const last = ivrEvents.slice(-5).map((x) => `${x.type}:${'node' in x ? x.node : ''}`);
+        const last = ivrEvents.slice(-25).map((x) => `${x.type}:${'node' in x ? x.node : ''}${x.type === 'input' ? `=${x.digits}/${String(x.valid)}/${x.reason ?? ''}` : ''}`);
         throw new Error(`${String(e)}\n  at ${new Error().stack?.split('\n').slice(2, 5).join(' | ')}\n  last IVR events: ${last.join(', ')}`);
       }
       throw e;
@@ -208,6 +208,29 @@ describe('the gas hotline on the simulated board (virtual time)', () => {
     await answer(again, 'tracking-number', `${tracking}#`);
     await wait(30_000);
     expect(contains(again.heard(), audioOf(['gas.status-prefix', 'gas.status-resolved']))).toBe(true);
+    again.hangup();
+  });
+
+  it('password change: old password checked, a trivial new one refused, the new one works afterwards', async () => {
+    const party = await caller('13800000005');
+    await answer(party, 'main-menu', '7');
+    await answer(party, 'account', '12345678#');
+    await answer(party, 'old-password', '135790');
+    await answer(party, 'new-password', '111111'); // trivial: refused, asked again
+    await answer(party, 'new-password', '246813');
+    await answer(party, 'new-password-again', '246813');
+    await wait(10_000);
+    expect(services.passwords.get('12345678')).toBe('246813');
+    expect(contains(party.heard(), audioOf(['gas.password-changed']))).toBe(true);
+    expect(JSON.stringify(ivrEvents)).not.toMatch(/135790|246813|111111/);
+    party.hangup();
+    // The old password no longer opens the bill; the new one does.
+    const again = await caller('13800000005');
+    await answer(again, 'main-menu', '3');
+    await answer(again, 'account', '12345678#');
+    await answer(again, 'password', '246813');
+    await wait(30_000);
+    expect(contains(again.heard(), audioOf(['gas.arrears-are']))).toBe(true);
     again.hangup();
   });
 

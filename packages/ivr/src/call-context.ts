@@ -423,9 +423,13 @@ export class CallContext {
       if (secret) await this.pauseRecording(spec.id);
       try {
         let first = true;
+        // A caller who starts the new entry during the invalid/timeout prompt keeps those keys:
+        // the entry prompt is not played again over them.
+        let typingAhead = false;
         for (;;) {
-          await this.playRefs(prompts(spec.prompt), true, !first);
+          if (!typingAhead) await this.playRefs(prompts(spec.prompt), true, !first);
           first = false;
+          typingAhead = false;
           const r = await this.collectKeys({
             maxDigits: v.maxDigits,
             terminators,
@@ -444,7 +448,7 @@ export class CallContext {
             track.failures++;
             this.emitInput(spec.id, '', secret, false, 'timeout');
             if (track.failures >= max) return this.exitMaxFailures(spec.id, track, spec.onMaxFailures);
-            await this.playRefs(prompts(spec.timeoutPrompt ?? StandardPrompt.Timeout), true, true);
+            typingAhead = (await this.playRefs(prompts(spec.timeoutPrompt ?? StandardPrompt.Timeout), true, true)).reason === 'digit';
             continue;
           }
           const result = v.validate(r.digits);
@@ -453,7 +457,7 @@ export class CallContext {
             this.emitInput(spec.id, shown, secret, false, result.reason);
             this.host.logger.debug('entry refused', { callId: this.callId, node: spec.id, digits: shown, reason: result.reason });
             if (track.failures >= max) return this.exitMaxFailures(spec.id, track, spec.onMaxFailures);
-            await this.playRefs(prompts(spec.invalidPrompt ?? StandardPrompt.Invalid), true, true);
+            typingAhead = (await this.playRefs(prompts(spec.invalidPrompt ?? StandardPrompt.Invalid), true, true)).reason === 'digit';
             continue;
           }
           this.emitInput(spec.id, shown, secret, true);
