@@ -460,7 +460,7 @@ export class CtiLink {
   }
 
   private onIvrEvent(e: IvrEvent): void {
-    if (e.type !== 'node-left' || e.node === 'play') return;
+    if (e.type !== 'node-left' || e.node === 'play' || e.node.startsWith('flow:')) return;
     const input = e.input && !/\*/.test(e.input) ? e.input.slice(0, 32) : undefined;
     const path = this.ivrPaths.get(e.callId) ?? [];
     if (path.length >= 32) return;

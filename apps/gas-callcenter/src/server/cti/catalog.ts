@@ -36,7 +36,7 @@ export const DISPOSITIONS: readonly CodeLabel[] = [
 /**
  * Labels of the gas flows' IVR nodes for the screen pop's IVR path (`IvrStep.label`); sub-nodes
  * (`complaint-voicemail.record`) take their parent's label. Generic `play` steps carry nothing an
- * agent needs and are left out of the path.
+ * agent needs and are left out of the path, and so are sub-flow markers (`flow:complaint`).
  */
 export const IVR_NODE_LABELS: Readonly<Record<string, string>> = {
   'identify-caller': '来电识别',
@@ -69,6 +69,8 @@ export const IVR_NODE_LABELS: Readonly<Record<string, string>> = {
   'fax-queue': '传真排队',
   'fax-send': '发送传真',
   'fax-record': '接收传真',
+  agent: '转人工',
+  'agent-queue': '人工排队',
 };
 
 /** The label of an IVR node, or `undefined` for one without (the desktop shows the node id). */
