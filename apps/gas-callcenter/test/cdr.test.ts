@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { firstValueFrom, timer } from 'rxjs';
 import { VirtualScheduler, silentLogger } from '@hotline/cti-core';
-import { SimBoard, type SimParty } from '@hotline/board-sim';
+import { SimBoard, synthesizeSpeech, type SimParty } from '@hotline/board-sim';
 import { DtmfDetector, FRAME_SAMPLES, readWav } from '@hotline/cti-core/media';
 import type { IvrEvent } from '@hotline/ivr';
 import { AuthService } from '../src/domain/auth-service.js';
@@ -137,6 +137,32 @@ describe('call detail records on a real store (virtual time)', () => {
     const ticket = await run(store.tickets.get(ticketIds[0]!));
     expect(ticket).toMatchObject({ type: 'emergency', subtype: 'gas_leak', callerPhone: '13700000002', status: 'assigned', description: '电话报告燃气泄漏（自助语音受理）' });
     expect((await run(store.departments.getByCode('repair')))?.id).toBe(ticket!.departmentId);
+  });
+
+  it('a complaint by voice mail on the real store: ticket, voice mail and call record linked, committed before "saved"', async () => {
+    const party = await caller('13700000004');
+    await key(party, 'main-menu', '6');
+    await key(party, 'complaint-menu', '2');
+    await atNode('complaint-voicemail.record');
+    await wait(8000);
+    await run(party.say(synthesizeSpeech({ durationMs: 4000, seed: 5 })));
+    await run(party.press('#'));
+    await key(party, 'complaint-voicemail.review', '3');
+    await key(party, 'complaint-voicemail.callback', '1');
+    await key(party, 'complaint-voicemail.reply', '1');
+    await atNode('anything-else');
+    party.hangup();
+    await wait(2000);
+    await run(cdr.close());
+    const row = await run(store.interactions.get('gas-1'));
+    expect(row).toMatchObject({ service: 'complaint', outcome: 'self_service' });
+    const ticketIds = await run(store.interactions.ticketIds('gas-1'));
+    expect(ticketIds).toHaveLength(1);
+    const ticket = await run(store.tickets.get(ticketIds[0]!));
+    expect(ticket).toMatchObject({ type: 'complaint', channel: 'voicemail', status: 'assigned' });
+    const callbacks = await run(store.voicemails.pendingCallbacks());
+    expect(callbacks).toHaveLength(1);
+    expect(callbacks[0]).toMatchObject({ callbackNumber: '13700000004', ticketId: ticketIds[0] });
   });
 
   it('a caller who hangs up in the menu is an IVR abandon', async () => {

@@ -140,7 +140,9 @@ export function createGasServices(o: GasServicesOptions): GasServices {
               ? 'gas_leak'
               : input.kind.type === 'repair'
                 ? { 'no-gas': 'no_gas', 'meter-fault': 'meter_fault', other: 'other' }[input.kind.subtype]
-                : 'general';
+                : input.kind.type === 'complaint'
+                  ? 'other' // a caller's complaint is classified by the department that reads it
+                  : 'general';
           let customerId: number | null = null;
           if (input.customerNo) customerId = (await o.store.customers.getAccount(input.customerNo))?.customerId ?? null;
           let stored: Voicemail | undefined;

@@ -188,25 +188,21 @@ export class TrafficGenerator {
         return;
       case 'repair':
         if (!(await this.key(party, 'main-menu', '2'))) return;
-        await this.key(party, 'repair-menu', String(1 + Math.floor(this.rnd() * 3)));
-        await this.wait(15_000);
+        if (await this.key(party, 'repair-menu', String(1 + Math.floor(this.rnd() * 3)))) await this.at(party, 'anything-else');
         return;
       case 'bill':
         if (!account || !(await this.key(party, 'main-menu', '3'))) return;
         if (!(await this.key(party, 'account', `${account.customerNo}#`))) return;
-        await this.key(party, 'password', account.password);
-        await this.wait(30_000);
+        if (await this.key(party, 'password', account.password)) await this.at(party, 'anything-else');
         return;
       case 'info':
         if (!(await this.key(party, 'main-menu', '4'))) return;
-        await this.key(party, 'info-menu', this.rnd() < 0.7 ? '1' : '2');
-        await this.wait(25_000);
+        if (await this.key(party, 'info-menu', this.rnd() < 0.7 ? '1' : '2')) await this.at(party, 'anything-else');
         return;
       case 'status': {
         const tracking = this.pick(this.options.trackingNumbers());
         if (!tracking || !(await this.key(party, 'main-menu', '5'))) return;
-        await this.key(party, 'tracking-number', `${tracking}#`);
-        await this.wait(20_000);
+        if (await this.key(party, 'tracking-number', `${tracking}#`)) await this.at(party, 'anything-else');
         return;
       }
       case 'complaint-agent':
@@ -222,8 +218,7 @@ export class TrafficGenerator {
         await party.press('#');
         await this.key(party, 'complaint-voicemail.review', '3');
         await this.key(party, 'complaint-voicemail.callback', '1');
-        await this.key(party, 'complaint-voicemail.reply', '1');
-        await this.wait(25_000);
+        if (await this.key(party, 'complaint-voicemail.reply', '1')) await this.at(party, 'anything-else');
         return;
       case 'agent':
         if (await this.key(party, 'main-menu', '0')) await this.talk(party, patience);
