@@ -18,9 +18,9 @@
  * message catalog. {@link main} takes its I/O as a parameter so tests run it in-process.
  * @module
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { asyncScheduler } from 'rxjs';
@@ -108,7 +108,23 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     t = createTranslator(locale);
   }
   if (values['data-dir'] !== undefined) loaded = { ...loaded, dataDir: resolve(io.cwd, values['data-dir']) };
-  const logger = createLogger({ level: loaded.config.log.level, clock: io.clock, write: (line) => io.stderr(`${line}\n`) });
+  // The server writes its log to a file (`log.file`; in demo mode `<dataDir>/hotline.log` by
+  // default) so the terminal keeps the live status line; other commands log to standard error.
+  const serving = command === 'start' || command === 'demo';
+  const logPath = serving
+    ? loaded.config.log.file !== undefined
+      ? resolve(loaded.file ? dirname(loaded.file) : io.cwd, loaded.config.log.file)
+      : command === 'demo'
+        ? join(loaded.dataDir, 'hotline.log')
+        : undefined
+    : undefined;
+  let write = (line: string): void => io.stderr(`${line}\n`);
+  if (logPath !== undefined) {
+    mkdirSync(dirname(logPath), { recursive: true });
+    const stream = createWriteStream(logPath, { flags: 'a' });
+    write = (line) => void stream.write(`${line}\n`);
+  }
+  const logger = createLogger({ level: loaded.config.log.level, clock: io.clock, write });
 
   const openStore = (): Promise<SqliteStore> =>
     openSqliteStore({
