@@ -57,7 +57,7 @@ export class SimulatedAgents {
     void sim;
   }
 
-  /** Stops simulating an agent (a person takes the seat): the ACD login is left to the person. */
+  /** Stops simulating an agent (a person takes the seat): no new calls are taken; a call in hand is finished. The ACD login is left to the person. */
   stop(agentId: string): void {
     this.running.get(agentId)?.unsubscribe();
     this.running.delete(agentId);
@@ -102,9 +102,10 @@ export class SimulatedAgents {
     const who = await Promise.race([ended, done]);
     if (who === 'agent') phone.hangUp();
     this.handled++;
-    // After-call work, then ready for the next call.
+    // After-call work, then ready for the next call. A simulated agent whose seat a person took
+    // meanwhile still finishes the call it had in hand, wrap-up included, so the person starts
+    // with a clean seat rather than someone else's after-call work.
     await this.wait(this.lognormal(this.options.meanWrapMs ?? 20_000));
-    if (!this.running.has(seat.agentId)) return;
     const snap = acd.agentSnapshot(seat.agentId);
     if (snap.work.some((w) => w.activity === 'wrap-up')) acd.wrapUpDone(seat.agentId);
   }
