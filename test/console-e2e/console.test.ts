@@ -143,10 +143,11 @@ describe.skipIf(!HAS_TMUX)('the console against the real call centre, in tmux', 
       }
 
       // 2. The console in a 100×30 terminal.
-      const consoleCmd = `cd ${JSON.stringify(ROOT)} && exec ${JSON.stringify(process.execPath)} --conditions=source --import tsx apps/tui-console/src/main.tsx --server ${url} --user a001`;
+      // Not exec'd: if the console dies, its last output and exit status stay on the captured screen.
+      const consoleCmd = `cd ${JSON.stringify(ROOT)} && ${JSON.stringify(process.execPath)} --conditions=source --import tsx apps/tui-console/src/main.tsx --server ${url} --user a001; echo "console exited with status $?"; sleep 600`;
       tmux('-u', 'new-session', '-d', '-s', SESSION, '-x', '100', '-y', '30', consoleCmd);
       tmux('set-option', '-t', SESSION, 'remain-on-exit', 'on');
-      await waitScreen('the login form', (s) => s.includes('登录') && s.includes('密码'), 120_000);
+      await waitScreen('the login form', (s) => s.includes('登录') && s.includes('密码'), 240_000);
       // The user is pre-filled from --user; the focus is on the password.
       await waitScreen('the user pre-filled', (s) => s.includes('a001'), 10_000);
       text('hotline123');
