@@ -107,6 +107,8 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
     trackingNumbers.push(c.ticket.trackingNo);
     if (trackingNumbers.length > 200) trackingNumbers.shift();
   });
+  /** Call recordings being stored (waited for at shutdown). */
+  const storing = new Set<Promise<void>>();
   const center = await CallCenter.open({
     driver: sim.driver,
     scheduler,
@@ -117,14 +119,19 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
     onOffer: (o) => cti?.onOffer(o),
     onConnected: (c) => cti?.onConnected(c),
     onEnded: (c, by) => cti?.onEnded(c, by),
-    onRecording: async (callId, recording) => {
+    onRecording: (callId, recording) => {
       // The call's recording joins its record durably; the board's working copy is then removed.
-      try {
-        await store.interactions.attachRecording(callId, readFileSync(recording.path));
-        rmSync(recording.path, { force: true });
-      } catch (error) {
-        logger.warn('storing a call recording failed; the file stays in recordings/calls', { call: callId, error: String(error) });
-      }
+      const stored = (async () => {
+        try {
+          await store.interactions.attachRecording(callId, readFileSync(recording.path));
+          rmSync(recording.path, { force: true });
+        } catch (error) {
+          logger.warn('storing a call recording failed; the file stays in recordings/calls', { call: callId, error: String(error) });
+        }
+      })();
+      storing.add(stored);
+      void stored.finally(() => storing.delete(stored));
+      return stored;
     },
     onIvrResult: async (r) => {
       if (r.type === 'voicemail') {
@@ -282,6 +289,12 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
   for (const s of subscriptions) s.unsubscribe();
   escalation.stop();
   await fax.close();
+  // Calls still up are hung up so their recordings and call records are complete and stored.
+  await Promise.allSettled(
+    center.board.channels.filter((c) => c.state.state !== 'idle' && c.state.state !== 'out-of-service').map((c) => c.hangup()),
+  );
+  await new Promise<void>((resolve) => setTimeout(resolve, 300)); // the board's release events
+  await Promise.allSettled([...storing]);
   await center.close();
   await cdr.close();
   await store.close();
