@@ -38,6 +38,7 @@ import { AuthService } from '../apps/gas-callcenter/src/domain/auth-service.js';
 import { TicketService } from '../apps/gas-callcenter/src/domain/ticket-service.js';
 import { DEMO_USER_PASSWORD, seedDemoData } from '../apps/gas-callcenter/src/seed/seed.js';
 import { openSqliteStore, type SqliteStore } from '../apps/gas-callcenter/src/storage/sqlite/sqlite-store.js';
+import { simulatedHandsets } from '../apps/gas-callcenter/src/server/figures.js';
 import { CallCenter } from '../apps/gas-callcenter/src/server/call-center.js';
 import { CtiLink } from '../apps/gas-callcenter/src/server/cti-link.js';
 import { createGasServices } from '../apps/gas-callcenter/src/server/gas-services.js';
@@ -196,16 +197,7 @@ export async function run(): Promise<void> {
       scheduler,
       logger: silentLogger,
       io,
-      phone: (station) => {
-        const phone = sim.phone(station);
-        return {
-          get ringing() {
-            return phone.ringing;
-          },
-          lift: () => void phone.liftHandset(),
-          hangUp: () => phone.hangUp(),
-        };
-      },
+      phone: simulatedHandsets(sim),
       holdMusic: join(PROMPTS, 'zh-CN', 'ivr.hold.wav'),
     });
     cti = link;

@@ -17,6 +17,7 @@ import { DEMO_QUERY_PASSWORD, seedDemoData } from '../apps/gas-callcenter/src/se
 import { openSqliteStore } from '../apps/gas-callcenter/src/storage/sqlite/sqlite-store.js';
 import { CallCenter } from '../apps/gas-callcenter/src/server/call-center.js';
 import { CallDetailRecorder } from '../apps/gas-callcenter/src/server/cdr.js';
+import { centreTotals } from '../apps/gas-callcenter/src/server/figures.js';
 import { createGasServices } from '../apps/gas-callcenter/src/server/gas-services.js';
 import { SimulatedAgents } from '../apps/gas-callcenter/src/server/sim-agents.js';
 import { TrafficGenerator, type DemoAccount } from '../apps/gas-callcenter/src/server/traffic.js';
@@ -76,19 +77,7 @@ export async function run(): Promise<void> {
   await scheduler.advanceBy(15 * 60_000); // the last callers finish
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
   const cpu = process.cpuUsage(cpu0);
-  const stats = center.acd.statistics();
-  let offered = 0;
-  let answered = 0;
-  let within = 0;
-  let abandoned = 0;
-  let shortAb = 0;
-  for (const q of Object.values(stats.queues)) {
-    offered += q.offered;
-    answered += q.answered;
-    within += q.answeredWithinThreshold;
-    abandoned += q.abandoned;
-    shortAb += q.shortAbandoned;
-  }
+  const totals = centreTotals(center.acd.statistics());
   agents.stopAll();
   await scheduler.run(center.close());
   await cdr.close();
@@ -103,7 +92,9 @@ export async function run(): Promise<void> {
   const calls = traffic.counters.started;
   console.log(`simulated ${HOURS} h at ${CALLS_PER_HOUR} calls/h: ${calls} calls (${traffic.counters.blocked} found every trunk busy), 20 simulated agents, 30 E1 trunks`);
   console.log(`wall ${(wallMs / 1000).toFixed(1)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s → ${(calls / (wallMs / 1000)).toFixed(1)} calls per wall second, ${(dayMs / wallMs).toFixed(1)}× faster than real time (a live day runs at 1×)`);
-  console.log(`ACD: offered ${offered}, answered ${answered}, abandoned ${abandoned} (short ${shortAb}), service level ${offered - shortAb > 0 ? ((within / (offered - shortAb)) * 100).toFixed(1) : '—'}% within 20 s`);
+  console.log(
+    `ACD: offered ${totals.offered}, answered ${totals.answered}, abandoned ${totals.abandoned} (short ${totals.shortAbandoned}), service level ${totals.serviceLevel === null ? '—' : (totals.serviceLevel * 100).toFixed(1)}% within 20 s`,
+  );
   console.log(`by service: ${byService.map((r) => `${r.service ?? '-'}/${r.outcome ?? 'open'} ${r.n}`).join(', ')}`);
   console.log(`store: ${cdrCount} call records (${byOutcome.map((r) => `${r.outcome ?? 'open'} ${r.n}`).join(', ')}), ${ticketCount} tickets`);
 }

@@ -16,6 +16,7 @@ import { seedDemoData, DEMO_USER_PASSWORD } from '../src/seed/seed.js';
 import { openSqliteStore, type SqliteStore } from '../src/storage/sqlite/sqlite-store.js';
 import { TEST_SCRYPT } from '../src/storage/test-support.js';
 import { CallCenter } from '../src/server/call-center.js';
+import { simulatedHandsets } from '../src/server/figures.js';
 import { CtiLink } from '../src/server/cti-link.js';
 import { createGasServices } from '../src/server/gas-services.js';
 
@@ -107,10 +108,7 @@ describe('the CTI link of the gas call centre', () => {
         scheduler,
         logger: silentLogger,
         io,
-        phone: (station) => {
-          const phone = sim.phone(station);
-          return { get ringing() { return phone.ringing; }, lift: () => void phone.liftHandset(), hangUp: () => phone.hangUp() };
-        },
+        phone: simulatedHandsets(sim),
         holdMusic: join(promptsDir, 'zh-CN', 'ivr.hold.wav'),
       }),
     );

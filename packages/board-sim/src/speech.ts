@@ -1,16 +1,7 @@
-import { SAMPLE_RATE, dbm0ToRms } from '@hotline/cti-core/media';
+import { SAMPLE_RATE, dbm0ToRms, seededRandom } from '@hotline/cti-core/media';
 
-/** A small deterministic PRNG (mulberry32) so simulated audio repeats exactly run to run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The deterministic PRNG of cti-core's media module (mulberry32), so simulated audio repeats exactly run to run. */
+export { seededRandom };
 
 /** Options of {@link synthesizeSpeech}. */
 export interface SpeechOptions {

@@ -19,6 +19,7 @@ import { DEMO_QUERY_PASSWORD, DEMO_USER_PASSWORD, seedDemoData } from '../seed/s
 import { openSqliteStore } from '../storage/sqlite/sqlite-store.js';
 import { CallCenter } from './call-center.js';
 import { CallDetailRecorder } from './cdr.js';
+import { centreTotals, simulatedHandsets } from './figures.js';
 import { CtiLink } from './cti-link.js';
 import { FaxDesk } from './fax-desk.js';
 import { createGasServices } from './gas-services.js';
@@ -169,16 +170,7 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
     scheduler,
     logger: logger.child({ component: 'cti' }),
     ...(agents ? { agents } : {}),
-    phone: (station) => {
-      const phone = sim.phone(station);
-      return {
-        get ringing() {
-          return phone.ringing;
-        },
-        lift: () => void phone.liftHandset(),
-        hangUp: () => phone.hangUp(),
-      };
-    },
+    phone: simulatedHandsets(sim),
     holdMusic: join(PROMPTS_DIR, 'zh-CN', 'ivr.hold.wav'),
     ...(mode === 'demo' ? { farEnd: (number: string) => sim.subscriber(number, { type: 'answer', afterRings: 2 }) } : {}),
   });
@@ -215,19 +207,7 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
 
   // The live one-line status.
   const status = (): string => {
-    const stats = center.acd.statistics({ from: localDayStart(scheduler.now(), config.timeZone) });
-    let offered = 0;
-    let answered = 0;
-    let abandoned = 0;
-    let within = 0;
-    let shortAb = 0;
-    for (const q of Object.values(stats.queues)) {
-      offered += q.offered;
-      answered += q.answered;
-      abandoned += q.abandoned;
-      within += q.answeredWithinThreshold;
-      shortAb += q.shortAbandoned;
-    }
+    const { offered, answered, abandoned, serviceLevel } = centreTotals(center.acd.statistics({ from: localDayStart(scheduler.now(), config.timeZone) }));
     let waiting = 0;
     let longest = 0;
     for (const q of ['emergency', 'repair', 'billing', 'complaint', 'general']) {
@@ -245,8 +225,7 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
       else if (a.key.startsWith('ready')) ready++;
       else if (a.key.startsWith('not-ready')) notReady++;
     }
-    const denominator = offered - shortAb;
-    const sl = denominator > 0 ? `${Math.round((within / denominator) * 100)}%` : '—';
+    const sl = serviceLevel === null ? '—' : `${Math.round(serviceLevel * 100)}%`;
     const clock = new Date(scheduler.now()).toLocaleTimeString(locale === 'en' ? 'en-GB' : 'zh-CN', { timeZone: config.timeZone, hour12: false });
     return serverMessage(locale, 'status', {
       clock,
