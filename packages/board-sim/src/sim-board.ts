@@ -474,7 +474,7 @@ export class SimBoard {
     }
     let phone = this.phones.get(id);
     if (!phone) {
-      phone = new SimPhone(this, line.id, this.scheduler, this.keepAudio);
+      phone = new SimPhone(this, line.id);
       this.phones.set(id, phone);
     }
     return phone;
@@ -1543,12 +1543,7 @@ export class SimPhone {
     private readonly sim: SimBoard,
     /** The station's channel id. */
     readonly channel: string,
-    private readonly scheduler: SchedulerLike,
-    private readonly keepAudio: boolean,
-  ) {
-    void this.scheduler;
-    void this.keepAudio;
-  }
+  ) {}
 
   /** True while the handset is lifted. */
   get offHook(): boolean {
