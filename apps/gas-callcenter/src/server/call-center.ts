@@ -37,9 +37,40 @@ export function gasAgents(count: number): AgentConfig[] {
     if (group === 1) Object.assign(skills, { [Skill.Billing]: 4, [Skill.Emergency]: 2 });
     if (group === 2) Object.assign(skills, { [Skill.Complaint]: 4, [Skill.Billing]: 2 });
     if (group === 3) Object.assign(skills, { [Skill.Repair]: 3, [Skill.Complaint]: 2, [Skill.Emergency]: 3 });
-    agents.push({ id: `a${String(i).padStart(3, '0')}`, skills, teams: ['hotline'] });
+    const id = `a${String(i).padStart(3, '0')}`;
+    // A personal skill: consultations to a named agent go through that agent's own queue.
+    skills[personalSkill(id)] = 1;
+    agents.push({ id, skills, teams: ['hotline'] });
   }
   return agents;
+}
+
+/** The personal skill (and personal consult queue) of an agent: `agent:a003`. */
+export function personalSkill(agentId: string): string {
+  return `agent:${agentId}`;
+}
+
+/** The ACD queue a consultation goes through: the agent's personal queue, or `consult:<queue>`. */
+export function consultQueueId(target: { readonly kind: 'agent'; readonly agentId: string } | { readonly kind: 'queue'; readonly queueId: string }): string {
+  return target.kind === 'agent' ? personalSkill(target.agentId) : `consult:${target.queueId}`;
+}
+
+/** True for the internal consultation queues (not hotline queues: left out of the centre's figures). */
+export function isConsultQueue(queueId: string): boolean {
+  return queueId.startsWith('agent:') || queueId.startsWith('consult:');
+}
+
+/**
+ * The internal queues consultations go through: one per agent (its personal skill) and one per
+ * hotline queue (that queue's skills), so consult legs are offered, answered and counted by the
+ * ACD like any work but stay out of the hotline queues' statistics.
+ */
+export function consultQueues(agentIds: readonly string[]): QueueConfig[] {
+  const base = { wrapUpMs: 30_000, noAnswerTimeoutMs: 20_000, serviceLevelThresholdMs: 20_000, shortAbandonMs: 0, expectedHandleMs: 60_000 } as const;
+  return [
+    ...agentIds.map((id) => ({ id: personalSkill(id), name: `consult ${id}`, skills: [{ skill: personalSkill(id) }], ...base })),
+    ...gasQueues().map((q) => ({ id: consultQueueId({ kind: 'queue', queueId: q.id }), name: `consult ${q.id}`, ...(q.skills ? { skills: q.skills } : {}), ...base })),
+  ];
 }
 
 /** Options of {@link CallCenter.open}. */
@@ -91,7 +122,8 @@ export class CallCenter {
     const stations = board.channelsOf('station');
     const seats: readonly Seat[] =
       options.seats ?? stations.map((s, i) => ({ agentId: `a${String(i + 1).padStart(3, '0')}`, station: s.id, extension: String(8001 + i) }));
-    const acd = new Acd({ scheduler, logger, queues: gasQueues(), agents: gasAgents(seats.length) });
+    const agents = gasAgents(seats.length);
+    const acd = new Acd({ scheduler, logger, queues: [...gasQueues(), ...consultQueues(agents.map((a) => a.id))], agents });
     const route = (skills: readonly string[], priority: number): { queueId: string; priority: PriorityClass } => {
       const skill = skills.find((s) => Object.values(Skill).includes(s as (typeof Skill)[keyof typeof Skill])) ?? Skill.General;
       return { queueId: skill, priority: priority >= EMERGENCY_PRIORITY ? 'emergency' : priority > 0 ? 'vip' : 'normal' };

@@ -42,7 +42,7 @@ import { OPEN_TICKET_STATUSES, TICKET_SUBTYPES, type Ticket, type TicketStatus }
 import type { Actor, TicketService } from '../domain/ticket-service.js';
 import type { User } from '../domain/users.js';
 import type { Voicemail } from '../domain/voicemail.js';
-import { gasQueues, type CallCenter } from './call-center.js';
+import { consultQueueId, gasQueues, type CallCenter } from './call-center.js';
 import { DISPOSITIONS, NOT_READY_REASONS, ivrNodeLabel } from './cti/catalog.js';
 import {
   DOMAIN_STATUS,
@@ -115,6 +115,24 @@ interface CallRecord {
   hold: { readonly abort: AbortController; readonly done: Promise<void> } | undefined;
   /** Outbound calls: the trunk and station legs. */
   legs: { readonly trunk: Channel; readonly station: Channel } | undefined;
+  /** A consultation this agent opened on the call (the caller is held meanwhile). */
+  consult?: Consult;
+}
+
+/** A consult leg from the agent of a call to another agent or a queue. */
+interface Consult {
+  /** The consult interaction in the ACD (`consultCallId`). */
+  readonly id: string;
+  /** The call consulted about (the held caller). */
+  readonly callId: string;
+  readonly fromAgent: string;
+  readonly target: { readonly kind: 'agent'; readonly agentId: string } | { readonly kind: 'queue'; readonly queueId: string };
+  state: 'waiting' | 'ringing' | 'connected' | 'completed' | 'ended';
+  /** The consulted agent, once rung. */
+  agentId?: string;
+  station?: Channel;
+  ringing?: Subscription;
+  watch?: Subscription;
 }
 
 const RING_TIMEOUT_MS = 20_000;
@@ -149,6 +167,9 @@ export class CtiLink {
   private displayNames = new Map<string, string>();
   private listener: WebSocketListener | undefined;
   private outboundSeq = 0;
+  private consultSeq = 0;
+  /** Consult interactions → their consultation (until the consulted agent wraps up). */
+  private readonly consults = new Map<string, Consult>();
   private closed = false;
 
   private constructor(options: CtiLinkOptions) {
@@ -241,12 +262,16 @@ export class CtiLink {
   /** A call with an agent ended (or left the agent: transfer, line fault). */
   onEnded(call: ConnectedCall, by: 'caller' | 'agent'): void {
     const rec = this.calls.get(this.key(call.agentId, call.interactionId));
+    if (rec?.consult && rec.consult.state !== 'completed') {
+      // The caller left during the consultation: the consult leg goes too.
+      void this.dropConsult(rec.consult, 'caller-hangup');
+    }
     if (rec) {
       rec.hold?.abort.abort();
       this.setState(rec, 'ended', rec.transferring ? 'transferred' : by === 'caller' ? 'caller-hangup' : 'agent-hangup');
     }
     if (!rec?.transferring) {
-      void this.io(this.o.store.interactions.update(call.interactionId, { endedAt: this.now() }).then(() => undefined)).catch(() => undefined);
+      void this.io(this.o.store.interactions.update(this.cdrId(call.interactionId), { endedAt: this.now() }).then(() => undefined)).catch(() => undefined);
     }
   }
 
@@ -451,6 +476,11 @@ export class CtiLink {
   }
 
   private onAssignment(a: Assignment): void {
+    const consult = this.consults.get(a.interactionId);
+    if (consult) {
+      this.onConsultAssignment(consult, a);
+      return;
+    }
     if (a.type !== 'retract') return;
     const rec = this.calls.get(this.key(a.agentId, a.interactionId));
     if (!rec || rec.state !== 'offered') return;
@@ -490,6 +520,7 @@ export class CtiLink {
       ...(rec.customerId ? { customerId: rec.customerId } : {}),
       since: rec.since,
       ...(rec.cause ? { cause: rec.cause } : {}),
+      ...(rec.consult && (rec.state === 'consulting' || rec.state === 'conference') ? { consultCallId: rec.consult.id } : {}),
       recording: false,
     };
   }
@@ -643,9 +674,22 @@ export class CtiLink {
     const rec = this.ownCall(seat.agentId, callId);
     const { acd, telephony } = this.o.center;
     if (rec.state === 'ended') return this.info(rec);
+    const consulted = this.consults.get(callId);
+    if (consulted && consulted.agentId === seat.agentId && (consulted.state === 'ringing' || consulted.state === 'connected')) {
+      // The consulted agent declines or ends the consultation: the caller goes back to the first agent.
+      if (consulted.state === 'ringing') this.consultMissed(consulted, seat.agentId);
+      else await this.endConsult(consulted, 'agent-hangup');
+      return this.info(rec);
+    }
     if (rec.state === 'offered') {
       acd.rejected(callId, seat.agentId);
       return this.info(rec);
+    }
+    if (rec.consult) {
+      // Hanging up while consulting: a connected consultation completes (the caller goes to the
+      // consulted party), one still ringing is cancelled and the call then ends as usual.
+      if (rec.consult.state === 'connected') return this.completeConsult(session, callId);
+      await this.cancelConsult(session, callId);
     }
     rec.hold?.abort.abort();
     if (rec.legs) {
@@ -667,6 +711,14 @@ export class CtiLink {
     if (rec.state !== 'connected' || rec.legs) fail(ProtocolErrorCode.IllegalState, `call ${callId} cannot be held (${rec.state})`);
     const call = this.o.center.telephony.connectedCall(callId);
     if (!call) fail(ProtocolErrorCode.IllegalState, `call ${callId} is not connected`);
+    await this.holdCaller(rec, call);
+    this.setState(rec, 'held');
+    return this.info(rec);
+  }
+
+  /** Takes the caller off the agent's leg (ACD hold) and plays hold music to them. */
+  private async holdCaller(rec: CallRecord, call: ConnectedCall): Promise<void> {
+    const callId = rec.callId;
     this.o.center.acd.hold(callId);
     try {
       await call.trunk.unbridge();
@@ -686,8 +738,6 @@ export class CtiLink {
       }
     })();
     rec.hold = { abort, done };
-    this.setState(rec, 'held');
-    return this.info(rec);
   }
 
   private async retrieve(session: SessionView, callId: string): Promise<CallInfo> {
@@ -709,9 +759,7 @@ export class CtiLink {
   private async transfer(session: SessionView, p: { callId: string; mode: 'blind' | 'consult'; target: { kind: 'agent'; agentId: string } | { kind: 'queue'; queueId: string } | { kind: 'number'; number: string }; note?: string | undefined }) {
     const seat = this.seatFor(session);
     const rec = this.ownCall(seat.agentId, p.callId);
-    if (p.mode === 'consult') {
-      fail(ProtocolErrorCode.NotImplemented, 'consultative transfer is not available in this call centre yet; use a blind transfer', { reason: 'consult-unsupported' });
-    }
+    if (p.mode === 'consult') return this.startConsult(session, seat, rec, p);
     if (p.target.kind !== 'queue') {
       fail(ProtocolErrorCode.NotImplemented, `blind transfer to ${p.target.kind === 'agent' ? 'a named agent' : 'an outside number'} is not available yet; transfer to a queue`, {
         reason: `${p.target.kind}-target-unsupported`,
@@ -728,6 +776,277 @@ export class CtiLink {
     await this.o.center.telephony.transferToQueue(p.callId, p.target.queueId);
     await this.waitFor(rec, (r) => r.state === 'ended', 5_000);
     return { call: this.info(rec) };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Consultative transfer
+
+  /** The interaction whose call record (CDR) a call id belongs to: a consult leg's is the caller's. */
+  private cdrId(callId: string): string {
+    return this.consults.get(callId)?.callId ?? callId;
+  }
+
+  private async startConsult(
+    session: SessionView,
+    seat: Seat,
+    rec: CallRecord,
+    p: { callId: string; target: { kind: 'agent'; agentId: string } | { kind: 'queue'; queueId: string } | { kind: 'number'; number: string }; note?: string | undefined },
+  ): Promise<{ call: CallInfo; consultCallId: string }> {
+    const { acd, board, telephony } = this.o.center;
+    const target = p.target;
+    if (target.kind === 'number') fail(ProtocolErrorCode.NotImplemented, 'consulting an outside number is not available yet; consult an agent or a queue', { reason: 'number-target-unsupported' });
+    if (rec.consult) fail(ProtocolErrorCode.IllegalState, `call ${p.callId} is already in a consultation`, { consultCallId: rec.consult.id });
+    if (rec.state !== 'connected' && rec.state !== 'held') fail(ProtocolErrorCode.IllegalState, `call ${p.callId} is ${rec.state}`);
+    if (rec.legs) fail(ProtocolErrorCode.IllegalState, 'an outbound call cannot be transferred');
+    const call = telephony.connectedCall(p.callId);
+    if (!call || call.agentId !== seat.agentId) fail(ProtocolErrorCode.IllegalState, `call ${p.callId} is not connected to this desk`);
+    if (target.kind === 'agent') {
+      const other = telephony.seatOf(target.agentId);
+      if (!other) fail(ProtocolErrorCode.NotFound, `no agent ${target.agentId}`, { agentId: target.agentId });
+      if (other.agentId === seat.agentId) fail(ProtocolErrorCode.Validation, 'consult another agent', { field: 'target' });
+      const snap = acd.agentSnapshot(other.agentId);
+      if (snap.state.presence !== 'ready' || snap.work.length > 0 || board.channel(other.station).state.state !== 'idle') {
+        fail(ProtocolErrorCode.Unavailable, `agent ${target.agentId} is not available (${snap.state.presence}${snap.work.length > 0 ? ', busy' : ''})`, {
+          reason: snap.state.presence === 'logged-out' ? 'agent-logged-out' : snap.state.presence !== 'ready' ? 'agent-not-ready' : 'agent-busy',
+          agentId: target.agentId,
+        });
+      }
+    } else if (!this.queueNames.has(target.queueId)) {
+      fail(ProtocolErrorCode.NotFound, `no queue ${target.queueId}`, { queueId: target.queueId });
+    }
+    if (rec.state === 'connected') await this.holdCaller(rec, call);
+    const consult: Consult = { id: `${p.callId}-c${++this.consultSeq}`, callId: p.callId, fromAgent: seat.agentId, target, state: 'waiting' };
+    rec.consult = consult;
+    this.consults.set(consult.id, consult);
+    this.transferNotes.set(consult.id, { agentId: seat.agentId, ...(session.user.displayName ? { name: session.user.displayName } : {}), ...(p.note ? { note: p.note } : {}) });
+    this.setState(rec, 'consulting');
+    void this.io(this.o.store.interactions.appendSteps(p.callId, [{ at: this.now(), kind: 'transfer', detail: { from: seat.agentId, mode: 'consult', ...target, consult: consult.id } }])).catch(() => undefined);
+    const priority = this.enqueued.get(p.callId)?.priority;
+    try {
+      const r = acd.enqueue({
+        interactionId: consult.id,
+        queueId: consultQueueId(target),
+        priority: priority === 'emergency' || priority === 'vip' ? priority : 'normal',
+        customer: { ...(call.callerId ? { phone: call.callerId } : {}) },
+      });
+      if (r.status === 'diverted') throw new ProtocolError(ProtocolErrorCode.Unavailable, 'nobody can take the consultation now', { details: { reason: 'consult-diverted' } });
+    } catch (error) {
+      await this.endConsult(consult, 'failed');
+      throw error;
+    }
+    return { call: this.info(rec), consultCallId: consult.id };
+  }
+
+  /** The ACD offers (or takes back) the consult interaction: ring the consulted agent's phone. */
+  private onConsultAssignment(c: Consult, a: Assignment): void {
+    if (a.type === 'offer') {
+      this.ringConsult(c, a.agentId);
+      return;
+    }
+    if (a.type !== 'retract' || c.agentId !== a.agentId || c.state !== 'ringing') return;
+    c.ringing?.unsubscribe();
+    c.ringing = undefined;
+    const rec = this.calls.get(this.key(a.agentId, c.id));
+    if (rec) {
+      this.setState(rec, 'ended', 'no-answer');
+      this.calls.delete(this.key(a.agentId, c.id));
+    }
+    c.state = 'waiting';
+    c.agentId = undefined;
+    // A named agent who does not answer ends the consultation; a queue offers it to someone else.
+    if (c.target.kind === 'agent') void this.endConsult(c, 'no-answer');
+  }
+
+  /** The consulted phone was not answered: a named agent ends the consultation, a queue tries someone else. */
+  private consultMissed(c: Consult, agentId: string): void {
+    if (c.state !== 'ringing' || c.agentId !== agentId) return;
+    if (c.target.kind === 'agent') {
+      void this.endConsult(c, 'no-answer');
+      return;
+    }
+    this.onConsultAssignment(c, { type: 'retract', interactionId: c.id, agentId, cause: 'failed' });
+    this.acdTry(() => this.o.center.acd.offerFailed(c.id, agentId));
+  }
+
+  private ringConsult(c: Consult, agentId: string): void {
+    const { acd, board, telephony } = this.o.center;
+    if (c.state === 'ended' || c.state === 'completed') return;
+    const seat = telephony.seatOf(agentId);
+    const station = seat ? board.channel(seat.station) : undefined;
+    const from = this.calls.get(this.key(c.fromAgent, c.callId));
+    if (!seat || !station || station.state.state !== 'idle' || !from) {
+      this.acdTry(() => acd.offerFailed(c.id, agentId));
+      if (c.target.kind === 'agent') void this.endConsult(c, 'busy');
+      return;
+    }
+    c.state = 'ringing';
+    c.agentId = agentId;
+    c.station = station;
+    const rec: CallRecord = {
+      callId: c.id,
+      agentId,
+      direction: 'inbound',
+      state: 'offered',
+      since: this.now(),
+      remoteNumber: from.remoteNumber,
+      queueId: from.queueId,
+      customerId: from.customerId,
+      cause: undefined,
+      pop: undefined,
+      ...(from.offer ? { offer: from.offer } : {}),
+      transferring: false,
+      hold: undefined,
+      legs: undefined,
+    };
+    this.calls.set(this.key(agentId, c.id), rec);
+    if (this.online.has(agentId)) {
+      void this.buildPop(rec, from.offer?.callerId, from.offer?.data ?? {})
+        .then((pop) => {
+          rec.pop = pop;
+          if (rec.state === 'offered') this.server.push({ userId: agentId }, 'call.offered', pop);
+        })
+        .catch((e: unknown) => this.o.logger.error('cti: screen pop failed', { call: c.id, error: String(e) }));
+    }
+    const fromSeat = telephony.seatOf(c.fromAgent);
+    c.ringing = station.dial$(seat.extension, { ...(fromSeat ? { callerId: fromSeat.extension } : {}), noAnswerTimeoutMs: 120_000 }).subscribe({
+      next: (e) => {
+        if (e.kind !== 'done') return;
+        c.ringing = undefined;
+        if (e.result.connected) void this.consultAnswered(c, agentId, station, rec);
+        else this.consultMissed(c, agentId);
+      },
+      error: () => {
+        c.ringing = undefined;
+        this.consultMissed(c, agentId);
+      },
+    });
+  }
+
+  private async consultAnswered(c: Consult, agentId: string, station: Channel, rec: CallRecord): Promise<void> {
+    const { acd, telephony } = this.o.center;
+    const call = telephony.connectedCall(c.callId);
+    if (c.state !== 'ringing' || c.agentId !== agentId || !call) {
+      await station.hangup().catch(() => undefined);
+      return;
+    }
+    try {
+      acd.answered(c.id, agentId);
+      await call.station.bridge(station);
+    } catch (error) {
+      this.o.logger.warn('cti: connecting the consultation failed', { call: c.callId, error: String(error) });
+      await this.endConsult(c, 'failed');
+      return;
+    }
+    c.state = 'connected';
+    this.setState(rec, 'connected');
+    const from = this.calls.get(this.key(c.fromAgent, c.callId));
+    if (from) this.setState(from, 'consulting');
+    // The consulted party hanging up ends the consultation: the caller comes back to the agent.
+    c.watch = station.events$.pipe(filter((e) => e.type === 'released' || e.type === 'fault')).subscribe(() => {
+      if (c.state === 'connected') void this.endConsult(c, 'agent-hangup').catch(() => undefined);
+    });
+  }
+
+  /** Drops the consult leg (whatever its state) without touching the caller. */
+  private async dropConsult(c: Consult, cause: CallEndCause): Promise<void> {
+    const { acd } = this.o.center;
+    const was = c.state;
+    if (was === 'ended' || was === 'completed') return;
+    c.state = 'ended';
+    c.ringing?.unsubscribe();
+    c.ringing = undefined;
+    c.watch?.unsubscribe();
+    c.watch = undefined;
+    const from = this.calls.get(this.key(c.fromAgent, c.callId));
+    if (from?.consult === c) from.consult = undefined;
+    if (acd.hasInteraction(c.id)) {
+      const status = acd.interactionStatus(c.id).status;
+      if (status === 'waiting' || status === 'offered') this.acdTry(() => acd.withdraw(c.id, 'consult-ended'));
+      else if (status === 'connected') {
+        this.acdTry(() => acd.hangup(c.id, 'agent'));
+        // The consultation was not the consulted agent's call: no after-call work for it.
+        if (c.agentId) this.acdTry(() => acd.wrapUpDone(c.agentId as string, c.id));
+      }
+    }
+    if (c.agentId) {
+      const rec = this.calls.get(this.key(c.agentId, c.id));
+      if (rec) this.setState(rec, 'ended', was === 'connected' ? cause : cause === 'agent-hangup' ? 'abandoned' : cause);
+      this.calls.delete(this.key(c.agentId, c.id));
+    }
+    this.consults.delete(c.id);
+    this.transferNotes.delete(c.id);
+    if (was === 'connected') await c.station?.unbridge().catch(() => undefined);
+    if (c.station && c.station.state.state !== 'idle') await c.station.hangup().catch(() => undefined);
+    if (c.agentId && c.station) this.o.phone?.(c.station.id)?.hangUp();
+  }
+
+  /** Ends the consultation and gives the held caller back to the agent. */
+  private async endConsult(c: Consult, cause: CallEndCause): Promise<void> {
+    await this.dropConsult(c, cause);
+    const rec = this.calls.get(this.key(c.fromAgent, c.callId));
+    const call = this.o.center.telephony.connectedCall(c.callId);
+    if (!rec || rec.state !== 'consulting' || !call) return;
+    rec.hold?.abort.abort();
+    await rec.hold?.done;
+    rec.hold = undefined;
+    try {
+      await call.trunk.bridge(call.station);
+      this.acdTry(() => this.o.center.acd.retrieve(c.callId));
+      this.setState(rec, 'connected');
+    } catch (error) {
+      this.o.logger.warn('cti: retrieving the caller after a consultation failed', { call: c.callId, error: String(error) });
+    }
+  }
+
+  private async cancelConsult(session: SessionView, callId: string): Promise<CallInfo> {
+    const seat = this.seatFor(session);
+    const rec = this.ownCall(seat.agentId, callId);
+    if (!rec.consult) fail(ProtocolErrorCode.IllegalState, `call ${callId} is not in a consultation (${rec.state})`, { state: rec.state });
+    await this.endConsult(rec.consult, 'agent-hangup');
+    return this.info(rec);
+  }
+
+  private async completeConsult(session: SessionView, callId: string): Promise<CallInfo> {
+    const seat = this.seatFor(session);
+    const rec = this.ownCall(seat.agentId, callId);
+    const c = rec.consult;
+    if (!c) fail(ProtocolErrorCode.IllegalState, `call ${callId} is not in a consultation (${rec.state})`, { state: rec.state });
+    if (c.state !== 'connected' || !c.agentId || !c.station) fail(ProtocolErrorCode.IllegalState, 'the consulted party has not answered yet; cancel, or wait', { reason: 'consult-not-connected' });
+    const { telephony } = this.o.center;
+    const call = telephony.connectedCall(callId);
+    if (!call) fail(ProtocolErrorCode.IllegalState, `call ${callId} is not connected`);
+    const to = c.agentId;
+    const station = c.station;
+    c.state = 'completed';
+    c.watch?.unsubscribe();
+    c.watch = undefined;
+    rec.hold?.abort.abort();
+    await rec.hold?.done;
+    rec.hold = undefined;
+    this.transferNotes.set(callId, { agentId: seat.agentId, ...(session.user.displayName ? { name: session.user.displayName } : {}) });
+    rec.transferring = true;
+    const user = [...this.users.values()].find((u) => u.username === to);
+    void this.io(
+      (async () => {
+        await this.o.store.interactions.appendSteps(callId, [{ at: this.now(), kind: 'transfer', detail: { from: seat.agentId, to, consult: c.id } }]);
+        if (user) await this.o.store.interactions.update(callId, { agentUserId: user.id });
+      })(),
+    ).catch(() => undefined);
+    // The first agent drops out (the ACD sees a transfer out of their hands); the caller is
+    // bridged to the consulted agent, whose consult interaction carries the call from now on.
+    await call.station.unbridge().catch(() => undefined);
+    telephony.handOver(callId, consultQueueId({ kind: 'agent', agentId: to }));
+    await call.station.hangup().catch(() => undefined);
+    this.o.phone?.(seat.station)?.hangUp();
+    await this.waitFor(rec, (r) => r.state === 'ended', 5_000);
+    if (call.trunk.state.state !== 'connected') {
+      await this.dropConsult({ ...c, state: 'connected' } as Consult, 'caller-hangup');
+      return this.info(rec);
+    }
+    await call.trunk.bridge(station);
+    telephony.adopt(callId, { interactionId: c.id, agentId: to, queueId: consultQueueId(c.target), trunk: call.trunk, station });
+    rec.consult = undefined;
+    return this.info(rec);
   }
 
   private async dial(session: SessionView, number: string, customerId?: string): Promise<CallInfo> {
@@ -823,9 +1142,10 @@ export class CtiLink {
     await this.io(
       (async () => {
         try {
-          await interactions.update(p.callId, { disposition: p.disposition });
-          if (p.note) await interactions.appendSteps(p.callId, [{ at: this.now(), kind: 'note', detail: { by: seat.agentId, note: p.note } }]);
-          for (const t of p.ticketIds ?? []) await interactions.linkTicket(p.callId, numericId(t, 'ticket'));
+          const cdr = this.cdrId(p.callId);
+          await interactions.update(cdr, { disposition: p.disposition });
+          if (p.note) await interactions.appendSteps(cdr, [{ at: this.now(), kind: 'note', detail: { by: seat.agentId, note: p.note } }]);
+          for (const t of p.ticketIds ?? []) await interactions.linkTicket(cdr, numericId(t, 'ticket'));
         } catch (error) {
           if (!isHotlineError(error, AppErrorCode.NotFound)) throw error;
         }
@@ -834,6 +1154,7 @@ export class CtiLink {
     if (item) acd.wrapUpDone(seat.agentId, p.callId);
     this.calls.delete(this.key(seat.agentId, p.callId));
     this.transferNotes.delete(p.callId);
+    if (this.consults.get(p.callId)?.agentId === seat.agentId) this.consults.delete(p.callId);
     return agentStatus(acd.agentSnapshot(seat.agentId));
   }
 
@@ -1043,8 +1364,8 @@ export class CtiLink {
       'call.hold': wrap((p, s) => this.hold(s, p.callId)),
       'call.retrieve': wrap((p, s) => this.retrieve(s, p.callId)),
       'call.transfer': wrap((p, s) => this.transfer(s, p)),
-      'call.completeConsult': wrap(() => fail(ProtocolErrorCode.NotImplemented, 'consultative transfer is not available yet', { reason: 'consult-unsupported' })),
-      'call.cancelConsult': wrap(() => fail(ProtocolErrorCode.NotImplemented, 'consultative transfer is not available yet', { reason: 'consult-unsupported' })),
+      'call.completeConsult': wrap((p, s) => this.completeConsult(s, p.callId)),
+      'call.cancelConsult': wrap((p, s) => this.cancelConsult(s, p.callId)),
       'call.conference': wrap(() => fail(ProtocolErrorCode.NotImplemented, 'conference is not available yet', { reason: 'conference-unsupported' })),
       'call.dial': wrap((p, s) => this.dial(s, p.number, p.customerId)),
       'call.wrapUp': wrap((p, s) => this.wrapUp(s, p)),

@@ -6,6 +6,7 @@
  */
 import type { StatisticsReport } from '@hotline/acd';
 import type { SimBoard } from '@hotline/board-sim';
+import { isConsultQueue } from './call-center.js';
 
 /** Totals over every queue of a statistics report, with the service level of all of them. */
 export interface CentreTotals {
@@ -25,7 +26,8 @@ export function centreTotals(report: StatisticsReport): CentreTotals {
   let abandoned = 0;
   let shortAbandoned = 0;
   let answeredWithinThreshold = 0;
-  for (const q of Object.values(report.queues)) {
+  for (const [id, q] of Object.entries(report.queues)) {
+    if (isConsultQueue(id)) continue; // consult legs between agents are not hotline calls
     offered += q.offered;
     answered += q.answered;
     abandoned += q.abandoned;

@@ -74,6 +74,10 @@ export class Telephony implements AcdAdapter {
   private readonly connected = new Map<string, ConnectedCall>();
   /** Blind transfers in progress: interaction → the queue the caller goes to. */
   private readonly transfers = new Map<string, string>();
+  /** Consultative transfers being completed: interaction → where the caller went (the agent leg drops, the caller stays). */
+  private readonly handovers = new Map<string, string>();
+  /** How each connected call came in (to re-queue it after a line fault or a transfer). */
+  private readonly origins = new Map<string, { readonly request: AcdRequest; readonly route: QueueRoute }>();
   private readonly subscription: Subscription;
   private disposed = false;
 
@@ -115,6 +119,44 @@ export class Telephony implements AcdAdapter {
     this.transfers.set(interactionId, queueId);
     await call.trunk.unbridge().catch(() => undefined);
     await call.station.hangup().catch(() => undefined);
+  }
+
+  /**
+   * Completing a consultative transfer, step 1: the next release of the agent's leg of
+   * `interactionId` hands the caller over instead of ending the call — the trunk stays up and the
+   * ACD records a transfer out of this agent's hands (`{ kind: 'external', destination }`: the
+   * consult interaction, already connected to the consulted agent, carries the call on).
+   */
+  handOver(interactionId: string, destination: string): void {
+    if (!this.connected.has(interactionId)) throw new HotlineError(ErrorCode.IllegalState, `interaction ${interactionId} is not connected to an agent`);
+    this.handovers.set(interactionId, destination);
+  }
+
+  /**
+   * Completing a consultative transfer, step 2: the caller of `from` (its trunk, now bridged with
+   * `station`) continues as `call.interactionId` with `call.agentId` — the consult interaction the
+   * ACD already has connected to that agent. From here it is watched like any connected call.
+   */
+  adopt(from: string, call: Omit<ConnectedCall, 'connectedAt' | 'data' | 'callerId'>): ConnectedCall {
+    const origin = this.origins.get(from);
+    if (!origin) throw new HotlineError(ErrorCode.IllegalState, `interaction ${from} is unknown`);
+    const adopted: ConnectedCall = {
+      ...call,
+      ...(origin.request.callerId ? { callerId: origin.request.callerId } : {}),
+      data: origin.request.data,
+      connectedAt: this.options.scheduler.now(),
+    };
+    const p: Pending = {
+      request: { ...origin.request, callId: call.interactionId, channel: call.trunk },
+      route: { queueId: origin.route.queueId, priority: origin.route.priority },
+      ringing: new Map(),
+      resolve: () => undefined,
+      settled: true,
+    };
+    this.origins.delete(from);
+    this.connected.set(call.interactionId, adopted);
+    void this.watch(p, adopted);
+    return adopted;
   }
 
   enqueue(request: AcdRequest, signal: AbortSignal): Promise<AcdResult> {
@@ -254,6 +296,14 @@ export class Telephony implements AcdAdapter {
     logger.info('caller connected to agent', { call: ix, agent: agentId, caller: maskPhone(p.request.callerId) });
     this.options.onConnected?.(call);
     p.resolve({ status: 'assigned', agentId });
+    await this.watch(p, call);
+  }
+
+  /** Watches a connected call until one side releases, and tells the ACD what happened. */
+  private async watch(p: Pending, call: ConnectedCall): Promise<void> {
+    const { acd, logger } = this.options;
+    const { interactionId: ix, agentId, trunk, station } = call;
+    this.origins.set(ix, { request: p.request, route: p.route });
     // Whoever hangs up first, the other leg is released and the ACD is told. If the agent's
     // line fails instead, the caller is not lost: the ACD puts them back at the head of the
     // queue with their original age, and the next agent's phone rings.
@@ -268,6 +318,15 @@ export class Telephony implements AcdAdapter {
     this.connected.delete(ix);
     const transferTo = this.transfers.get(ix);
     this.transfers.delete(ix);
+    const handedTo = this.handovers.get(ix);
+    this.handovers.delete(ix);
+    if (first.by === 'agent' && handedTo !== undefined && this.live(ix)) {
+      logger.info('call handed over after a consultation', { call: ix, agent: agentId, to: handedTo });
+      this.options.onEnded?.(call, 'agent');
+      acd.transfer(ix, { kind: 'external', destination: handedTo });
+      return; // the origin stays for adopt()
+    }
+    this.origins.delete(ix);
     // The caller stays on the line and waits for the next agent (line fault, blind transfer).
     const waitAgain = (): void => {
       const again: Pending = { request: p.request, route: p.route, ringing: new Map(), resolve: () => undefined, settled: false };

@@ -1,0 +1,291 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { firstValueFrom, timer } from 'rxjs';
+import { VirtualScheduler, silentLogger } from '@hotline/cti-core';
+import { readWav } from '@hotline/cti-core/media';
+import { SimBoard, synthesizeSpeech, type SimParty } from '@hotline/board-sim';
+import { planSay, type IvrEvent } from '@hotline/ivr';
+import { AgentClient, createMemoryTransport, isProtocolError, type MemoryTransport, type ProtocolEvent } from '@hotline/agent-protocol';
+import { AuthService } from '../src/domain/auth-service.js';
+import { TicketService } from '../src/domain/ticket-service.js';
+import { seedDemoData, DEMO_USER_PASSWORD } from '../src/seed/seed.js';
+import { openSqliteStore, type SqliteStore } from '../src/storage/sqlite/sqlite-store.js';
+import { TEST_SCRYPT } from '../src/storage/test-support.js';
+import { CallCenter } from '../src/server/call-center.js';
+import { simulatedHandsets } from '../src/server/figures.js';
+import { CtiLink } from '../src/server/cti-link.js';
+import { createGasServices } from '../src/server/gas-services.js';
+
+const promptsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'prompts');
+
+function audioOf(ids: readonly string[]): Int16Array {
+  const parts = ids.map((id) => readWav(readFileSync(join(promptsDir, 'zh-CN', `${id}.wav`))).samples);
+  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function contains(haystack: Int16Array, needle: Int16Array): boolean {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (e) {
+    return isProtocolError(e) ? e.code : String(e);
+  }
+}
+
+describe('consultative transfer over the CTI link', () => {
+  let scheduler: VirtualScheduler;
+  let dir: string;
+  let store: SqliteStore;
+  let sim: SimBoard;
+  let center: CallCenter;
+  let link: CtiLink;
+  let tickets: TicketService;
+  let transport: MemoryTransport;
+  let ivrEvents: IvrEvent[];
+  const clients: AgentClient[] = [];
+  const run = <T>(p: Promise<T>, ms = 600_000): Promise<T> => scheduler.run(p, ms);
+  const wait = (ms: number): Promise<void> => run(firstValueFrom(timer(ms, scheduler)).then(() => undefined));
+  /** Advances virtual time until `check` holds (polled between steps). */
+  const until = (check: () => boolean, ms = 120_000): Promise<void> =>
+    run(
+      new Promise<void>((resolve) => {
+        const poll = (): void => (check() ? resolve() : void setImmediate(poll));
+        poll();
+      }),
+      ms,
+    );
+
+  beforeEach(async () => {
+    scheduler = new VirtualScheduler();
+    dir = mkdtempSync(join(tmpdir(), 'hotline-cti-'));
+    const io = <T>(p: Promise<T>): Promise<T> => scheduler.track(p);
+    store = await openSqliteStore({ dataDir: dir, clock: scheduler, synchronous: 'normal' });
+    await seedDemoData(store, { customers: 30, seed: 7, clock: scheduler, scrypt: TEST_SCRYPT });
+    const auth = new AuthService({ users: store.users, customers: store.customers, departments: store.departments, audit: store.audit, clock: scheduler, lockout: { maxFailures: 3, lockoutMs: 900_000 }, scrypt: TEST_SCRYPT });
+    tickets = new TicketService({ tickets: store.tickets, departments: store.departments, audit: store.audit, clock: scheduler });
+    let cti: CtiLink | undefined;
+    const services = createGasServices({ store, auth, tickets, clock: scheduler, timeZone: 'Asia/Shanghai', io, onVoicemail: (vm) => cti?.voicemailAdded(vm) });
+    sim = new SimBoard({ scheduler, analogTrunks: 0, e1Spans: 1, stations: 4 });
+    ivrEvents = [];
+    center = await run(
+      CallCenter.open({
+        driver: sim.driver,
+        scheduler,
+        logger: silentLogger,
+        services,
+        promptsDir,
+        recordingsDir: join(dir, 'recordings'),
+        onIvrEvent: (e) => ivrEvents.push(e),
+        onOffer: (o) => cti?.onOffer(o),
+        onConnected: (c) => cti?.onConnected(c),
+        onEnded: (c, by) => cti?.onEnded(c, by),
+      }),
+    );
+    link = await run(
+      CtiLink.open({
+        store,
+        auth,
+        tickets,
+        center,
+        scheduler,
+        logger: silentLogger,
+        io,
+        phone: simulatedHandsets(sim),
+        holdMusic: join(promptsDir, 'zh-CN', 'ivr.hold.wav'),
+      }),
+    );
+    cti = link;
+    transport = createMemoryTransport(link.server);
+  });
+
+  afterEach(async () => {
+    for (const c of clients.splice(0)) await c.close().catch(() => undefined);
+    await run(link.close());
+    await run(center.close());
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function client(): { client: AgentClient; events: ProtocolEvent[] } {
+    const c = new AgentClient({ transport: transport.connect, scheduler, reconnect: { initialDelayMs: 500, maxDelayMs: 2_000 } });
+    const events: ProtocolEvent[] = [];
+    c.events$.subscribe((e) => events.push(e));
+    clients.push(c);
+    return { client: c, events };
+  }
+
+  function atNode(node: string): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const check = (): void => {
+        let open = 0;
+        for (const e of ivrEvents) {
+          if (e.type === 'node-entered' && e.node === node) open++;
+          else if (e.type === 'node-left' && e.node === node) open--;
+        }
+        if (open > 0) resolve();
+        else setImmediate(check);
+      };
+      check();
+    });
+  }
+
+  async function caller(from: string): Promise<SimParty> {
+    const party = sim.call({ from, to: '96777', trunk: 'e1' });
+    await run(party.whenConnected());
+    await run(party.waitHeard(3000));
+    return party;
+  }
+
+
+  function rms(samples: Int16Array): number {
+    let sum = 0;
+    for (const v of samples) sum += v * v;
+    return samples.length ? Math.sqrt(sum / samples.length) : 0;
+  }
+
+  /** a001 and a002 log in ready; a caller reaches a001 (a002 goes not ready meanwhile), who answers. */
+  async function callAtA001(from: string) {
+    const one = client();
+    const two = client();
+    await run(one.client.login({ userId: 'a001', password: DEMO_USER_PASSWORD }));
+    await run(two.client.login({ userId: 'a002', password: DEMO_USER_PASSWORD }));
+    await run(one.client.api.agent.ready());
+    const party = await caller(from);
+    await run(party.press('0'));
+    await until(() => one.events.some((e) => e.name === 'call.offered'));
+    const offered = one.events.find((e) => e.name === 'call.offered');
+    if (offered?.name !== 'call.offered') throw new Error('no offer');
+    const callId = offered.data.call.callId;
+    await run(one.client.api.call.answer({ callId }));
+    await run(two.client.api.agent.ready());
+    return { a: one.client, aEvents: one.events, b: two.client, bEvents: two.events, party, callId, from };
+  }
+
+  async function consultA002(t: Awaited<ReturnType<typeof callAtA001>>) {
+    const started = await run(t.a.api.call.transfer({ callId: t.callId, mode: 'consult', target: { kind: 'agent', agentId: 'a002' }, note: '请协助核对账单' }));
+    expect(started.call).toMatchObject({ state: 'consulting', consultCallId: started.consultCallId });
+    await until(() => t.bEvents.some((e) => e.name === 'call.offered'));
+    const offered = t.bEvents.find((e) => e.name === 'call.offered');
+    if (offered?.name !== 'call.offered') throw new Error('no consult offer');
+    expect(offered.data.call.callId).toBe(started.consultCallId);
+    expect(offered.data.transferredBy).toMatchObject({ agentId: 'a001', note: '请协助核对账单' });
+    expect(offered.data.callerId).toBe(t.from); // the caller's screen pop follows the call
+    const answered = await run(t.b.api.call.answer({ callId: started.consultCallId! }));
+    expect(answered.state).toBe('connected');
+    return started.consultCallId!;
+  }
+
+  it('consult an agent, then complete: the caller talks to the consulted agent, the ACD sees the transfer', async () => {
+    const t = await callAtA001('13800000091');
+    const consultId = await consultA002(t);
+    const stationA = center.seats[0]!.station;
+    const stationB = center.seats[1]!.station;
+    // During the consultation the two agents hear each other.
+    const aHeard = sim.phone(stationA).party.heard().length;
+    void sim.phone(stationB).party.say(synthesizeSpeech({ durationMs: 800, pitchHz: 180, seed: 5 }));
+    await wait(1_500);
+    expect(rms(sim.phone(stationA).party.heard().subarray(aHeard))).toBeGreaterThan(300);
+    expect(center.acd.agentSnapshot('a001').work[0]).toMatchObject({ interactionId: t.callId, activity: 'held' });
+    expect(center.acd.agentSnapshot('a002').work[0]).toMatchObject({ interactionId: consultId, activity: 'connected' });
+
+    const done = await run(t.a.api.call.completeConsult({ callId: t.callId }));
+    expect(done).toMatchObject({ state: 'ended', cause: 'transferred' });
+    expect(center.acd.agentSnapshot('a001').work[0]).toMatchObject({ interactionId: t.callId, activity: 'wrap-up' });
+    expect(center.acd.agentSnapshot('a002').work[0]).toMatchObject({ interactionId: consultId, activity: 'connected' });
+    expect(t.party.connected).toBe(true);
+    await wait(1_000);
+    const quiet = t.party.heard().length;
+    await wait(1_000);
+    expect(rms(t.party.heard().subarray(quiet))).toBeLessThan(100); // no more hold music
+    const before = t.party.heard().length;
+    void sim.phone(stationB).party.say(synthesizeSpeech({ durationMs: 800, pitchHz: 180, seed: 6 }));
+    await wait(1_500);
+    expect(rms(t.party.heard().subarray(before))).toBeGreaterThan(300); // the caller hears the consulted agent
+
+    // The caller hangs up: the consulted agent wraps up the call, which is recorded on the caller's CDR.
+    t.party.hangup();
+    await until(() => t.bEvents.some((e) => e.name === 'call.state' && e.data.callId === consultId && e.data.state === 'ended'));
+    await until(() => center.acd.agentSnapshot('a002').work[0]?.activity === 'wrap-up');
+    expect(await run(t.b.api.call.wrapUp({ callId: consultId, disposition: 'info-given' }))).toMatchObject({ activity: 'idle' });
+    expect(await run(t.a.api.call.wrapUp({ callId: t.callId, disposition: 'info-given' }))).toMatchObject({ activity: 'idle' });
+    await wait(100);
+    const cdr = await store.interactions.get(t.callId);
+    expect(cdr?.endedAt).not.toBeNull();
+    const stats = center.acd.statistics();
+    expect(stats.queues['general']).toMatchObject({ offered: 1, answered: 1 });
+  });
+
+  it('consult an agent, then cancel: the consult leg drops and the caller is back with the first agent', async () => {
+    const t = await callAtA001('13800000092');
+    const consultId = await consultA002(t);
+    const back = await run(t.a.api.call.cancelConsult({ callId: t.callId }));
+    expect(back.state).toBe('connected');
+    expect(back.consultCallId).toBeUndefined();
+    await until(() => t.bEvents.some((e) => e.name === 'call.state' && e.data.callId === consultId && e.data.state === 'ended'));
+    expect(center.acd.agentSnapshot('a002')).toMatchObject({ work: [] });
+    expect(center.acd.agentSnapshot('a001').work[0]).toMatchObject({ interactionId: t.callId, activity: 'connected' });
+    // The caller and the first agent talk again.
+    const before = t.party.heard().length;
+    void sim.phone(center.seats[0]!.station).party.say(synthesizeSpeech({ durationMs: 800, pitchHz: 200, seed: 8 }));
+    await wait(1_500);
+    expect(rms(t.party.heard().subarray(before))).toBeGreaterThan(300);
+    expect(await codeOf(run(t.a.api.call.completeConsult({ callId: t.callId })))).toBe('ERR_ILLEGAL_STATE');
+    expect((await run(t.a.api.call.hangup({ callId: t.callId }))).state).toBe('ended');
+  });
+
+  it('refuses a consultation to an absent or busy agent, and the call stays as it was', async () => {
+    const t = await callAtA001('13800000093');
+    expect(await codeOf(run(t.a.api.call.transfer({ callId: t.callId, mode: 'consult', target: { kind: 'agent', agentId: 'a003' } })))).toBe('ERR_UNAVAILABLE');
+    await run(t.b.api.agent.notReady({ reason: 'break' }));
+    expect(await codeOf(run(t.a.api.call.transfer({ callId: t.callId, mode: 'consult', target: { kind: 'agent', agentId: 'a002' } })))).toBe('ERR_UNAVAILABLE');
+    expect(await codeOf(run(t.a.api.call.transfer({ callId: t.callId, mode: 'consult', target: { kind: 'agent', agentId: 'a099' } })))).toBe('ERR_NOT_FOUND');
+    expect(center.acd.agentSnapshot('a001').work[0]).toMatchObject({ activity: 'connected' });
+    expect(t.party.connected).toBe(true);
+    expect((await run(t.a.api.call.hangup({ callId: t.callId }))).state).toBe('ended');
+  });
+
+  it('the caller hanging up during the consultation ends the consult leg too', async () => {
+    const t = await callAtA001('13800000094');
+    const consultId = await consultA002(t);
+    t.party.hangup();
+    await until(() => t.bEvents.some((e) => e.name === 'call.state' && e.data.callId === consultId && e.data.state === 'ended'));
+    await until(() => t.aEvents.some((e) => e.name === 'call.state' && e.data.callId === t.callId && e.data.state === 'ended'));
+    await until(() => center.acd.agentSnapshot('a002').work.length === 0);
+    expect(center.acd.agentSnapshot('a001').work[0]).toMatchObject({ activity: 'wrap-up' });
+  });
+
+  it('a consulted agent who hangs up gives the caller back; a consultation to a queue rings a member', async () => {
+    const t = await callAtA001('13800000095');
+    const consultId = await consultA002(t);
+    expect((await run(t.b.api.call.hangup({ callId: consultId }))).state).toBe('ended');
+    await until(() => t.aEvents.some((e) => e.name === 'call.state' && e.data.callId === t.callId && e.data.state === 'connected' && e.seq > 0) && center.acd.agentSnapshot('a001').work[0]?.activity === 'connected');
+    await until(() => center.acd.agentSnapshot('a002').work.length === 0);
+    // a002 takes billing calls.
+    const started = await run(t.a.api.call.transfer({ callId: t.callId, mode: 'consult', target: { kind: 'queue', queueId: 'billing' } }));
+    await until(() => t.bEvents.some((e) => e.name === 'call.offered' && e.data.call.callId === started.consultCallId));
+    await run(t.b.api.call.answer({ callId: started.consultCallId! }));
+    expect((await run(t.a.api.call.completeConsult({ callId: t.callId }))).cause).toBe('transferred');
+    expect(center.acd.agentSnapshot('a002').work[0]).toMatchObject({ interactionId: started.consultCallId, activity: 'connected' });
+    expect(center.acd.statistics().queues['billing']?.offered ?? 0).toBe(0);
+    expect((await run(t.b.api.call.hangup({ callId: started.consultCallId! }))).state).toBe('ended');
+    await run(t.party.whenReleased());
+  });
+});
