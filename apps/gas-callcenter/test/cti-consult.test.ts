@@ -262,6 +262,25 @@ describe('consultative transfer over the CTI link', () => {
     expect((await run(t.a.api.call.hangup({ callId: t.callId }))).state).toBe('ended');
   });
 
+  it('blind transfer to a named agent: the caller rings that agent, who answers and talks to them; an unavailable agent is refused', async () => {
+    const t = await callAtA001('13800000096');
+    expect(await codeOf(run(t.a.api.call.transfer({ callId: t.callId, mode: 'blind', target: { kind: 'agent', agentId: 'a003' } })))).toBe('ERR_UNAVAILABLE');
+    expect(await codeOf(run(t.a.api.call.transfer({ callId: t.callId, mode: 'blind', target: { kind: 'number', number: '12345678' } })))).toBe('ERR_NOT_IMPLEMENTED');
+    const moved = await run(t.a.api.call.transfer({ callId: t.callId, mode: 'blind', target: { kind: 'agent', agentId: 'a002' }, note: '用户要求复查' }));
+    expect(moved.call.state).toBe('ended');
+    await until(() => t.bEvents.some((e) => e.name === 'call.offered'));
+    const offered = t.bEvents.find((e) => e.name === 'call.offered');
+    if (offered?.name !== 'call.offered') throw new Error('no offer at a002');
+    expect(offered.data.callerId).toBe(t.from);
+    expect(offered.data.transferredBy).toMatchObject({ agentId: 'a001', note: '用户要求复查' });
+    expect((await run(t.b.api.call.answer({ callId: offered.data.call.callId }))).state).toBe('connected');
+    const before = t.party.heard().length;
+    void sim.phone(center.seats[1]!.station).party.say(synthesizeSpeech({ durationMs: 800, pitchHz: 190, seed: 9 }));
+    await wait(1_500);
+    expect(rms(t.party.heard().subarray(before))).toBeGreaterThan(300); // the caller hears a002
+    t.party.hangup();
+  });
+
   it('the caller hanging up during the consultation ends the consult leg too', async () => {
     const t = await callAtA001('13800000094');
     const consultId = await consultA002(t);

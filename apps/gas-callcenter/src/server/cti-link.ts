@@ -756,24 +756,42 @@ export class CtiLink {
     return this.info(rec);
   }
 
+  /** Refuses a transfer or consultation to an agent who does not exist, is oneself, or cannot take a call now. */
+  private requireAvailableAgent(seat: Seat, agentId: string): void {
+    const { acd, board, telephony } = this.o.center;
+    const other = telephony.seatOf(agentId);
+    if (!other) fail(ProtocolErrorCode.NotFound, `no agent ${agentId}`, { agentId });
+    if (other.agentId === seat.agentId) fail(ProtocolErrorCode.Validation, 'choose another agent', { field: 'target' });
+    const snap = acd.agentSnapshot(other.agentId);
+    if (snap.state.presence !== 'ready' || snap.work.length > 0 || board.channel(other.station).state.state !== 'idle') {
+      fail(ProtocolErrorCode.Unavailable, `agent ${agentId} is not available (${snap.state.presence}${snap.work.length > 0 ? ', busy' : ''})`, {
+        reason: snap.state.presence === 'logged-out' ? 'agent-logged-out' : snap.state.presence !== 'ready' ? 'agent-not-ready' : 'agent-busy',
+        agentId,
+      });
+    }
+  }
+
   private async transfer(session: SessionView, p: { callId: string; mode: 'blind' | 'consult'; target: { kind: 'agent'; agentId: string } | { kind: 'queue'; queueId: string } | { kind: 'number'; number: string }; note?: string | undefined }) {
     const seat = this.seatFor(session);
     const rec = this.ownCall(seat.agentId, p.callId);
     if (p.mode === 'consult') return this.startConsult(session, seat, rec, p);
-    if (p.target.kind !== 'queue') {
-      fail(ProtocolErrorCode.NotImplemented, `blind transfer to ${p.target.kind === 'agent' ? 'a named agent' : 'an outside number'} is not available yet; transfer to a queue`, {
-        reason: `${p.target.kind}-target-unsupported`,
+    if (p.target.kind === 'number') {
+      fail(ProtocolErrorCode.NotImplemented, 'blind transfer to an outside number is not available yet; transfer to an agent or a queue', {
+        reason: 'number-target-unsupported',
       });
     }
-    if (!this.queueNames.has(p.target.queueId)) fail(ProtocolErrorCode.NotFound, `no queue ${p.target.queueId}`, { queueId: p.target.queueId });
+    // A named agent is reached through their personal queue, so the ACD offers, rings and counts it.
+    if (p.target.kind === 'agent') this.requireAvailableAgent(seat, p.target.agentId);
+    else if (!this.queueNames.has(p.target.queueId)) fail(ProtocolErrorCode.NotFound, `no queue ${p.target.queueId}`, { queueId: p.target.queueId });
+    const queueId = p.target.kind === 'agent' ? consultQueueId(p.target) : p.target.queueId;
     if (rec.state !== 'connected' && rec.state !== 'held') fail(ProtocolErrorCode.IllegalState, `call ${p.callId} is ${rec.state}`);
     if (rec.legs) fail(ProtocolErrorCode.IllegalState, 'an outbound call cannot be transferred');
     rec.hold?.abort.abort();
     await rec.hold?.done;
     this.transferNotes.set(p.callId, { agentId: seat.agentId, ...(session.user.displayName ? { name: session.user.displayName } : {}), ...(p.note ? { note: p.note } : {}) });
     rec.transferring = true;
-    void this.io(this.o.store.interactions.appendSteps(p.callId, [{ at: this.now(), kind: 'transfer', detail: { from: seat.agentId, queue: p.target.queueId } }])).catch(() => undefined);
-    await this.o.center.telephony.transferToQueue(p.callId, p.target.queueId);
+    void this.io(this.o.store.interactions.appendSteps(p.callId, [{ at: this.now(), kind: 'transfer', detail: { from: seat.agentId, queue: queueId } }])).catch(() => undefined);
+    await this.o.center.telephony.transferToQueue(p.callId, queueId);
     await this.waitFor(rec, (r) => r.state === 'ended', 5_000);
     return { call: this.info(rec) };
   }
@@ -792,7 +810,7 @@ export class CtiLink {
     rec: CallRecord,
     p: { callId: string; target: { kind: 'agent'; agentId: string } | { kind: 'queue'; queueId: string } | { kind: 'number'; number: string }; note?: string | undefined },
   ): Promise<{ call: CallInfo; consultCallId: string }> {
-    const { acd, board, telephony } = this.o.center;
+    const { acd, telephony } = this.o.center;
     const target = p.target;
     if (target.kind === 'number') fail(ProtocolErrorCode.NotImplemented, 'consulting an outside number is not available yet; consult an agent or a queue', { reason: 'number-target-unsupported' });
     if (rec.consult) fail(ProtocolErrorCode.IllegalState, `call ${p.callId} is already in a consultation`, { consultCallId: rec.consult.id });
@@ -801,16 +819,7 @@ export class CtiLink {
     const call = telephony.connectedCall(p.callId);
     if (!call || call.agentId !== seat.agentId) fail(ProtocolErrorCode.IllegalState, `call ${p.callId} is not connected to this desk`);
     if (target.kind === 'agent') {
-      const other = telephony.seatOf(target.agentId);
-      if (!other) fail(ProtocolErrorCode.NotFound, `no agent ${target.agentId}`, { agentId: target.agentId });
-      if (other.agentId === seat.agentId) fail(ProtocolErrorCode.Validation, 'consult another agent', { field: 'target' });
-      const snap = acd.agentSnapshot(other.agentId);
-      if (snap.state.presence !== 'ready' || snap.work.length > 0 || board.channel(other.station).state.state !== 'idle') {
-        fail(ProtocolErrorCode.Unavailable, `agent ${target.agentId} is not available (${snap.state.presence}${snap.work.length > 0 ? ', busy' : ''})`, {
-          reason: snap.state.presence === 'logged-out' ? 'agent-logged-out' : snap.state.presence !== 'ready' ? 'agent-not-ready' : 'agent-busy',
-          agentId: target.agentId,
-        });
-      }
+      this.requireAvailableAgent(seat, target.agentId);
     } else if (!this.queueNames.has(target.queueId)) {
       fail(ProtocolErrorCode.NotFound, `no queue ${target.queueId}`, { queueId: target.queueId });
     }
