@@ -144,7 +144,9 @@ describe.skipIf(!HAS_TMUX)('the console against the real call centre, in tmux', 
 
       // 2. The console in a 100×30 terminal.
       // Not exec'd: if the console dies, its last output and exit status stay on the captured screen.
-      const consoleCmd = `cd ${JSON.stringify(ROOT)} && ${JSON.stringify(process.execPath)} --conditions=source --import tsx apps/tui-console/src/main.tsx --server ${url} --user a001; echo "console exited with status $?"; sleep 600`;
+      // Ink renders only a final frame when it thinks it runs in CI (CI=true, as on the CI machine):
+      // the console is a person's terminal program, so the pane runs it without those variables.
+      const consoleCmd = `cd ${JSON.stringify(ROOT)} && env -u CI -u CONTINUOUS_INTEGRATION ${JSON.stringify(process.execPath)} --conditions=source --import tsx apps/tui-console/src/main.tsx --server ${url} --user a001; echo "console exited with status $?"; sleep 600`;
       tmux('-u', 'new-session', '-d', '-s', SESSION, '-x', '100', '-y', '30', consoleCmd);
       tmux('set-option', '-t', SESSION, 'remain-on-exit', 'on');
       await waitScreen('the login form', (s) => s.includes('登录') && s.includes('密码'), 240_000);
