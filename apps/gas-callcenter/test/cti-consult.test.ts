@@ -251,6 +251,70 @@ describe('consultative transfer over the CTI link', () => {
     expect((await run(t.a.api.call.hangup({ callId: t.callId }))).state).toBe('ended');
   });
 
+  /** `speaker` says something; returns the RMS each listener heard meanwhile. */
+  async function heardFrom(speaker: SimParty, listeners: readonly SimParty[], seed: number): Promise<number[]> {
+    const marks = listeners.map((l) => l.heard().length);
+    void speaker.say(synthesizeSpeech({ durationMs: 800, pitchHz: 170 + seed, seed }));
+    await wait(1_500);
+    return listeners.map((l, i) => rms(l.heard().subarray(marks[i])));
+  }
+
+  it('conference: caller, first agent and consulted agent all hear each other; the first agent leaves and the caller stays with the consulted agent', async () => {
+    const t = await callAtA001('13800000097');
+    const consultId = await consultA002(t);
+    const a = sim.phone(center.seats[0]!.station).party;
+    const b = sim.phone(center.seats[1]!.station).party;
+    const conf = await run(t.a.api.call.conference({ callId: t.callId }));
+    expect(conf).toMatchObject({ state: 'conference', consultCallId: consultId });
+    await until(() => t.bEvents.some((e) => e.name === 'call.state' && e.data.callId === consultId && e.data.state === 'conference'));
+    expect(center.acd.agentSnapshot('a001').work[0]).toMatchObject({ interactionId: t.callId, activity: 'connected' });
+    expect(center.acd.agentSnapshot('a002').work[0]).toMatchObject({ interactionId: consultId, activity: 'connected' });
+    await wait(1_000); // hold music has stopped
+    for (const level of await heardFrom(t.party, [a, b], 11)) expect(level).toBeGreaterThan(300);
+    for (const level of await heardFrom(a, [t.party, b], 12)) expect(level).toBeGreaterThan(300);
+    for (const level of await heardFrom(b, [t.party, a], 13)) expect(level).toBeGreaterThan(300);
+
+    // The first agent hangs up: the caller and the consulted agent talk on; the ACD sees a transfer.
+    expect((await run(t.a.api.call.hangup({ callId: t.callId }))).state).toBe('ended');
+    await until(() => center.acd.agentSnapshot('a001').work[0]?.activity === 'wrap-up');
+    expect(center.acd.agentSnapshot('a002').work[0]).toMatchObject({ interactionId: consultId, activity: 'connected' });
+    expect(t.party.connected).toBe(true);
+    await wait(500);
+    expect((await heardFrom(b, [t.party], 14))[0]).toBeGreaterThan(300);
+    expect((await heardFrom(t.party, [b], 15))[0]).toBeGreaterThan(300);
+    expect(await run(t.a.api.call.wrapUp({ callId: t.callId, disposition: 'info-given' }))).toMatchObject({ activity: 'idle' });
+
+    // The caller hangs up: the consulted agent wraps up.
+    t.party.hangup();
+    await until(() => center.acd.agentSnapshot('a002').work[0]?.activity === 'wrap-up');
+    expect(await run(t.b.api.call.wrapUp({ callId: consultId, disposition: 'info-given' }))).toMatchObject({ activity: 'idle' });
+  });
+
+  it('conference: the consulted agent leaving gives the caller back to the first agent; the caller leaving releases everyone', async () => {
+    const t = await callAtA001('13800000098');
+    expect(await codeOf(run(t.a.api.call.conference({ callId: t.callId })))).toBe('ERR_ILLEGAL_STATE');
+    const consultId = await consultA002(t);
+    await run(t.a.api.call.conference({ callId: t.callId }));
+    const a = sim.phone(center.seats[0]!.station).party;
+    expect((await run(t.b.api.call.hangup({ callId: consultId }))).state).toBe('ended');
+    await until(() => t.aEvents.some((e) => e.name === 'call.state' && e.data.callId === t.callId && e.data.state === 'connected' && e.seq > 0) && center.acd.agentSnapshot('a002').work.length === 0);
+    expect(center.acd.agentSnapshot('a001').work[0]).toMatchObject({ interactionId: t.callId, activity: 'connected' });
+    await wait(500);
+    expect((await heardFrom(a, [t.party], 16))[0]).toBeGreaterThan(300);
+    expect((await heardFrom(t.party, [a], 17))[0]).toBeGreaterThan(300);
+
+    // A second consultation, conferenced, and then the caller hangs up: everyone is released.
+    const second = await run(t.a.api.call.transfer({ callId: t.callId, mode: 'consult', target: { kind: 'agent', agentId: 'a002' } }));
+    await until(() => t.bEvents.some((e) => e.name === 'call.offered' && e.data.call.callId === second.consultCallId));
+    await run(t.b.api.call.answer({ callId: second.consultCallId! }));
+    expect((await run(t.a.api.call.conference({ callId: t.callId }))).state).toBe('conference');
+    t.party.hangup();
+    await until(() => t.bEvents.some((e) => e.name === 'call.state' && e.data.callId === second.consultCallId && e.data.state === 'ended'));
+    await until(() => t.aEvents.some((e) => e.name === 'call.state' && e.data.callId === t.callId && e.data.state === 'ended'));
+    await until(() => center.acd.agentSnapshot('a002').work.length === 0 && center.acd.agentSnapshot('a001').work[0]?.activity === 'wrap-up');
+    await until(() => center.board.channel(center.seats[0]!.station).state.state === 'idle' && center.board.channel(center.seats[1]!.station).state.state === 'idle');
+  });
+
   it('refuses a consultation to an absent or busy agent, and the call stays as it was', async () => {
     const t = await callAtA001('13800000093');
     expect(await codeOf(run(t.a.api.call.transfer({ callId: t.callId, mode: 'consult', target: { kind: 'agent', agentId: 'a003' } })))).toBe('ERR_UNAVAILABLE');

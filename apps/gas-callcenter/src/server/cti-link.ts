@@ -127,7 +127,9 @@ interface Consult {
   readonly callId: string;
   readonly fromAgent: string;
   readonly target: { readonly kind: 'agent'; readonly agentId: string } | { readonly kind: 'queue'; readonly queueId: string };
-  state: 'waiting' | 'ringing' | 'connected' | 'completed' | 'ended';
+  state: 'waiting' | 'ringing' | 'connected' | 'conference' | 'completed' | 'ended';
+  /** The board conference of caller, agent and consulted agent (`call.conference`). */
+  conference?: string;
   /** The consulted agent, once rung. */
   agentId?: string;
   station?: Channel;
@@ -262,6 +264,15 @@ export class CtiLink {
   /** A call with an agent ended (or left the agent: transfer, line fault). */
   onEnded(call: ConnectedCall, by: 'caller' | 'agent'): void {
     const rec = this.calls.get(this.key(call.agentId, call.interactionId));
+    if (rec?.consult?.state === 'conference' && by === 'agent' && call.trunk.state.state === 'connected') {
+      // The first agent left a conference: the caller stays with the consulted agent (the
+      // telephony handed the call over; the ACD sees a transfer out of this agent's hands).
+      const c = rec.consult;
+      rec.consult = undefined;
+      this.setState(rec, 'ended', 'agent-hangup');
+      void this.leftConference(c, call).catch((e: unknown) => this.o.logger.warn('cti: handing a conference over failed', { call: c.callId, error: String(e) }));
+      return;
+    }
     if (rec?.consult && rec.consult.state !== 'completed') {
       // The caller left during the consultation: the consult leg goes too.
       void this.dropConsult(rec.consult, 'caller-hangup');
@@ -675,7 +686,7 @@ export class CtiLink {
     const { acd, telephony } = this.o.center;
     if (rec.state === 'ended') return this.info(rec);
     const consulted = this.consults.get(callId);
-    if (consulted && consulted.agentId === seat.agentId && (consulted.state === 'ringing' || consulted.state === 'connected')) {
+    if (consulted && consulted.agentId === seat.agentId && (consulted.state === 'ringing' || consulted.state === 'connected' || consulted.state === 'conference')) {
       // The consulted agent declines or ends the consultation: the caller goes back to the first agent.
       if (consulted.state === 'ringing') this.consultMissed(consulted, seat.agentId);
       else await this.endConsult(consulted, 'agent-hangup');
@@ -685,7 +696,7 @@ export class CtiLink {
       acd.rejected(callId, seat.agentId);
       return this.info(rec);
     }
-    if (rec.consult) {
+    if (rec.consult && rec.consult.state !== 'conference') {
       // Hanging up while consulting: a connected consultation completes (the caller goes to the
       // consulted party), one still ringing is cancelled and the call then ends as usual.
       if (rec.consult.state === 'connected') return this.completeConsult(session, callId);
@@ -952,7 +963,7 @@ export class CtiLink {
     if (from) this.setState(from, 'consulting');
     // The consulted party hanging up ends the consultation: the caller comes back to the agent.
     c.watch = station.events$.pipe(filter((e) => e.type === 'released' || e.type === 'fault')).subscribe(() => {
-      if (c.state === 'connected') void this.endConsult(c, 'agent-hangup').catch(() => undefined);
+      if (c.state === 'connected' || c.state === 'conference') void this.endConsult(c, 'agent-hangup').catch(() => undefined);
     });
   }
 
@@ -979,7 +990,7 @@ export class CtiLink {
     }
     if (c.agentId) {
       const rec = this.calls.get(this.key(c.agentId, c.id));
-      if (rec) this.setState(rec, 'ended', was === 'connected' ? cause : cause === 'agent-hangup' ? 'abandoned' : cause);
+      if (rec) this.setState(rec, 'ended', was === 'connected' || was === 'conference' ? cause : cause === 'agent-hangup' ? 'abandoned' : cause);
       this.calls.delete(this.key(c.agentId, c.id));
     }
     this.consults.delete(c.id);
@@ -994,7 +1005,20 @@ export class CtiLink {
     await this.dropConsult(c, cause);
     const rec = this.calls.get(this.key(c.fromAgent, c.callId));
     const call = this.o.center.telephony.connectedCall(c.callId);
-    if (!rec || rec.state !== 'consulting' || !call) return;
+    if (!rec || !call) return;
+    if (rec.state === 'conference' && c.conference) {
+      // The consulted agent left the conference: the caller and the first agent talk on.
+      this.o.center.telephony.cancelHandOver(c.callId);
+      await Promise.all([call.trunk.leaveConference(c.conference).catch(() => undefined), call.station.leaveConference(c.conference).catch(() => undefined)]);
+      try {
+        await call.trunk.bridge(call.station);
+        this.setState(rec, 'connected');
+      } catch (error) {
+        this.o.logger.warn('cti: bridging the caller back after a conference failed', { call: c.callId, error: String(error) });
+      }
+      return;
+    }
+    if (rec.state !== 'consulting') return;
     rec.hold?.abort.abort();
     await rec.hold?.done;
     rec.hold = undefined;
@@ -1020,6 +1044,14 @@ export class CtiLink {
     const rec = this.ownCall(seat.agentId, callId);
     const c = rec.consult;
     if (!c) fail(ProtocolErrorCode.IllegalState, `call ${callId} is not in a consultation (${rec.state})`, { state: rec.state });
+    if (c.state === 'conference') {
+      // Completing from a conference: the first agent leaves, the caller stays with the consulted agent.
+      const call = this.o.center.telephony.connectedCall(callId);
+      if (call) await call.station.hangup().catch(() => undefined);
+      this.o.phone?.(seat.station)?.hangUp();
+      await this.waitFor(rec, (r) => r.state === 'ended', 5_000);
+      return this.info(rec);
+    }
     if (c.state !== 'connected' || !c.agentId || !c.station) fail(ProtocolErrorCode.IllegalState, 'the consulted party has not answered yet; cancel, or wait', { reason: 'consult-not-connected' });
     const { telephony } = this.o.center;
     const call = telephony.connectedCall(callId);
@@ -1056,6 +1088,82 @@ export class CtiLink {
     telephony.adopt(callId, { interactionId: c.id, agentId: to, queueId: consultQueueId(c.target), trunk: call.trunk, station });
     rec.consult = undefined;
     return this.info(rec);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Three-party conference (from a connected consultation)
+
+  private async conference(session: SessionView, callId: string): Promise<CallInfo> {
+    const seat = this.seatFor(session);
+    const rec = this.ownCall(seat.agentId, callId);
+    const c = rec.consult;
+    if (!c) fail(ProtocolErrorCode.IllegalState, `call ${callId} is not in a consultation (${rec.state})`, { state: rec.state });
+    if (c.state === 'conference') return this.info(rec);
+    if (c.state !== 'connected' || !c.agentId || !c.station) fail(ProtocolErrorCode.IllegalState, 'the consulted party has not answered yet; cancel, or wait', { reason: 'consult-not-connected' });
+    const { acd, telephony } = this.o.center;
+    const call = telephony.connectedCall(callId);
+    if (!call) fail(ProtocolErrorCode.IllegalState, `call ${callId} is not connected`);
+    const to = c.agentId;
+    const station = c.station;
+    const name = `conf-${callId}`;
+    c.state = 'conference';
+    c.conference = name;
+    rec.hold?.abort.abort();
+    await rec.hold?.done;
+    rec.hold = undefined;
+    try {
+      await call.station.unbridge();
+      await call.trunk.unbridge();
+      await call.trunk.joinConference(name);
+      await call.station.joinConference(name);
+      await station.joinConference(name);
+    } catch (error) {
+      this.o.logger.warn('cti: starting a conference failed', { call: callId, error: String(error) });
+      for (const ch of [call.trunk, call.station, station]) await ch.leaveConference(name).catch(() => undefined);
+      c.state = 'connected';
+      c.conference = undefined;
+      await this.endConsult(c, 'failed');
+      fail(ProtocolErrorCode.Unavailable, 'the conference could not be set up; the caller is back with you', { reason: 'conference-failed' });
+    }
+    // If the first agent leaves, the caller is handed over to the consulted agent (see onEnded).
+    telephony.handOver(callId, consultQueueId({ kind: 'agent', agentId: to }));
+    this.acdTry(() => acd.retrieve(callId));
+    this.setState(rec, 'conference');
+    const consulted = this.calls.get(this.key(to, c.id));
+    if (consulted) this.setState(consulted, 'conference');
+    void this.io(this.o.store.interactions.appendSteps(callId, [{ at: this.now(), kind: 'transfer', detail: { from: seat.agentId, to, mode: 'conference', consult: c.id } }])).catch(() => undefined);
+    return this.info(rec);
+  }
+
+  /** The first agent left a conference: the caller and the consulted agent go on as the consult interaction. */
+  private async leftConference(c: Consult, call: ConnectedCall): Promise<void> {
+    const { telephony } = this.o.center;
+    const station = c.station;
+    const to = c.agentId;
+    c.watch?.unsubscribe();
+    c.watch = undefined;
+    if (!station || !to) return;
+    if (c.conference) {
+      await Promise.all([call.trunk.leaveConference(c.conference).catch(() => undefined), station.leaveConference(c.conference).catch(() => undefined)]);
+    }
+    c.state = 'completed';
+    c.conference = undefined;
+    const consulted = this.calls.get(this.key(to, c.id));
+    if (call.trunk.state.state !== 'connected' || station.state.state !== 'connected') {
+      await this.dropConsult({ ...c, state: 'connected' } as Consult, call.trunk.state.state !== 'connected' ? 'caller-hangup' : 'agent-hangup');
+      if (call.trunk.state.state === 'connected') await call.trunk.hangup().catch(() => undefined);
+      return;
+    }
+    await call.trunk.bridge(station);
+    telephony.adopt(call.interactionId, { interactionId: c.id, agentId: to, queueId: consultQueueId(c.target), trunk: call.trunk, station });
+    if (consulted) this.setState(consulted, 'connected');
+    const user = [...this.users.values()].find((u) => u.username === to);
+    void this.io(
+      (async () => {
+        await this.o.store.interactions.appendSteps(call.interactionId, [{ at: this.now(), kind: 'transfer', detail: { from: c.fromAgent, to, consult: c.id } }]);
+        if (user) await this.o.store.interactions.update(call.interactionId, { agentUserId: user.id });
+      })(),
+    ).catch(() => undefined);
   }
 
   private async dial(session: SessionView, number: string, customerId?: string): Promise<CallInfo> {
@@ -1375,7 +1483,7 @@ export class CtiLink {
       'call.transfer': wrap((p, s) => this.transfer(s, p)),
       'call.completeConsult': wrap((p, s) => this.completeConsult(s, p.callId)),
       'call.cancelConsult': wrap((p, s) => this.cancelConsult(s, p.callId)),
-      'call.conference': wrap(() => fail(ProtocolErrorCode.NotImplemented, 'conference is not available yet', { reason: 'conference-unsupported' })),
+      'call.conference': wrap((p, s) => this.conference(s, p.callId)),
       'call.dial': wrap((p, s) => this.dial(s, p.number, p.customerId)),
       'call.wrapUp': wrap((p, s) => this.wrapUp(s, p)),
 

@@ -132,6 +132,11 @@ export class Telephony implements AcdAdapter {
     this.handovers.set(interactionId, destination);
   }
 
+  /** Takes back a {@link handOver} not yet used (a conference went back to two parties). */
+  cancelHandOver(interactionId: string): void {
+    this.handovers.delete(interactionId);
+  }
+
   /**
    * Completing a consultative transfer, step 2: the caller of `from` (its trunk, now bridged with
    * `station`) continues as `call.interactionId` with `call.agentId` — the consult interaction the
