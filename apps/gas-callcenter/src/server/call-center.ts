@@ -85,6 +85,11 @@ export interface CallCenterOptions {
   readonly recordingsDir: string;
   /** Agent seats: agent id and station channel. Default: one per station of the board, a001…. */
   readonly seats?: readonly Seat[];
+  /**
+   * How many of the board's stations are supervisors' phones when `seats` is not given (the last
+   * ones; default 0). Stations no seat takes go to supervisors s001… either way.
+   */
+  readonly supervisorStations?: number;
   readonly onIvrEvent?: (event: IvrEvent) => void;
   /** Voice mail and survey results to persist (complete complaint voice mail is stored by its flow, with its ticket). */
   readonly onIvrResult?: (result: IvrResult) => void | Promise<void>;
@@ -100,6 +105,13 @@ export interface CallCenterOptions {
   readonly onRecording?: (callId: string, recording: RecordResult) => void | Promise<void>;
 }
 
+/** A supervisor's phone: a station no agent seat takes. */
+export interface SupervisorPhone {
+  readonly supervisorId: string;
+  readonly station: string;
+  readonly extension: string;
+}
+
 /** The running telephony of the call centre. */
 export class CallCenter {
   private readonly subscriptions = new Subscription();
@@ -112,6 +124,8 @@ export class CallCenter {
     readonly ivr: IvrRuntime,
     readonly telephony: Telephony,
     readonly seats: readonly Seat[],
+    /** Supervisors' phones (for listening, whispering and barging in): the stations no agent seat takes. */
+    readonly supervisorPhones: readonly SupervisorPhone[],
     private readonly options: CallCenterOptions,
   ) {}
 
@@ -120,8 +134,13 @@ export class CallCenter {
     const { scheduler, logger } = options;
     const board = await openBoard(options.driver, { scheduler, logger, name: 'gas' });
     const stations = board.channelsOf('station');
+    const agentStations = stations.slice(0, Math.max(0, stations.length - Math.max(0, options.supervisorStations ?? 0)));
     const seats: readonly Seat[] =
-      options.seats ?? stations.map((s, i) => ({ agentId: `a${String(i + 1).padStart(3, '0')}`, station: s.id, extension: String(8001 + i) }));
+      options.seats ?? agentStations.map((s, i) => ({ agentId: `a${String(i + 1).padStart(3, '0')}`, station: s.id, extension: String(8001 + i) }));
+    const taken = new Set(seats.map((s) => s.station));
+    const supervisorPhones: SupervisorPhone[] = stations
+      .filter((s) => !taken.has(s.id))
+      .map((s, i) => ({ supervisorId: `s${String(i + 1).padStart(3, '0')}`, station: s.id, extension: String(8901 + i) }));
     const agents = gasAgents(seats.length);
     const acd = new Acd({ scheduler, logger, queues: [...gasQueues(), ...consultQueues(agents.map((a) => a.id))], agents });
     const route = (skills: readonly string[], priority: number): { queueId: string; priority: PriorityClass } => {
@@ -156,7 +175,7 @@ export class CallCenter {
     });
     const flow = gasMainFlow(options.services);
     await ivr.start([flow as never]);
-    const center = new CallCenter(board, acd, ivr, telephony, seats, options);
+    const center = new CallCenter(board, acd, ivr, telephony, seats, supervisorPhones, options);
     if (options.onIvrEvent) center.subscriptions.add(ivr.events$.subscribe(options.onIvrEvent));
     if (options.onIvrResult) {
       const onResult = options.onIvrResult;

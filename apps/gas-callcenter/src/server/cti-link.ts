@@ -24,6 +24,7 @@ import {
   type CallState,
   type Catalog,
   type IvrStep,
+  type MonitorMode,
   type QueueStats,
   type ScreenPop,
   type Snapshot,
@@ -137,6 +138,23 @@ interface Consult {
   watch?: Subscription;
 }
 
+/** A supervisor listening to, whispering to or barging into an agent's call (`supervisor.monitor`). */
+interface Monitor {
+  readonly id: string;
+  readonly supervisorId: string;
+  readonly agentId: string;
+  readonly callId: string;
+  readonly mode: MonitorMode;
+  readonly conference: string;
+  /** The supervisor's station. */
+  readonly station: Channel;
+  /** The monitored call's legs (in the conference instead of bridged while monitored). */
+  readonly trunk: Channel;
+  readonly agentStation: Channel;
+  watch?: Subscription;
+  ended: boolean;
+}
+
 const RING_TIMEOUT_MS = 20_000;
 const OPEN: readonly TicketStatus[] = OPEN_TICKET_STATUSES;
 
@@ -172,6 +190,8 @@ export class CtiLink {
   private consultSeq = 0;
   /** Consult interactions → their consultation (until the consulted agent wraps up). */
   private readonly consults = new Map<string, Consult>();
+  private readonly monitors = new Map<string, Monitor>();
+  private monitorSeq = 0;
   private closed = false;
 
   private constructor(options: CtiLinkOptions) {
@@ -263,6 +283,7 @@ export class CtiLink {
 
   /** A call with an agent ended (or left the agent: transfer, line fault). */
   onEnded(call: ConnectedCall, by: 'caller' | 'agent'): void {
+    for (const m of this.monitors.values()) if (m.callId === call.interactionId) void this.endMonitor(m).catch(() => undefined);
     const rec = this.calls.get(this.key(call.agentId, call.interactionId));
     if (rec?.consult?.state === 'conference' && by === 'agent' && call.trunk.state.state === 'connected') {
       // The first agent left a conference: the caller stays with the consulted agent (the
@@ -722,6 +743,7 @@ export class CtiLink {
     if (rec.state !== 'connected' || rec.legs) fail(ProtocolErrorCode.IllegalState, `call ${callId} cannot be held (${rec.state})`);
     const call = this.o.center.telephony.connectedCall(callId);
     if (!call) fail(ProtocolErrorCode.IllegalState, `call ${callId} is not connected`);
+    await this.endMonitorsOf(callId);
     await this.holdCaller(rec, call);
     this.setState(rec, 'held');
     return this.info(rec);
@@ -797,6 +819,7 @@ export class CtiLink {
     const queueId = p.target.kind === 'agent' ? consultQueueId(p.target) : p.target.queueId;
     if (rec.state !== 'connected' && rec.state !== 'held') fail(ProtocolErrorCode.IllegalState, `call ${p.callId} is ${rec.state}`);
     if (rec.legs) fail(ProtocolErrorCode.IllegalState, 'an outbound call cannot be transferred');
+    await this.endMonitorsOf(p.callId);
     rec.hold?.abort.abort();
     await rec.hold?.done;
     this.transferNotes.set(p.callId, { agentId: seat.agentId, ...(session.user.displayName ? { name: session.user.displayName } : {}), ...(p.note ? { note: p.note } : {}) });
@@ -834,6 +857,7 @@ export class CtiLink {
     } else if (!this.queueNames.has(target.queueId)) {
       fail(ProtocolErrorCode.NotFound, `no queue ${target.queueId}`, { queueId: target.queueId });
     }
+    await this.endMonitorsOf(p.callId);
     if (rec.state === 'connected') await this.holdCaller(rec, call);
     const consult: Consult = { id: `${p.callId}-c${++this.consultSeq}`, callId: p.callId, fromAgent: seat.agentId, target, state: 'waiting' };
     rec.consult = consult;
@@ -1131,7 +1155,7 @@ export class CtiLink {
     this.setState(rec, 'conference');
     const consulted = this.calls.get(this.key(to, c.id));
     if (consulted) this.setState(consulted, 'conference');
-    void this.io(this.o.store.interactions.appendSteps(callId, [{ at: this.now(), kind: 'transfer', detail: { from: seat.agentId, to, mode: 'conference', consult: c.id } }])).catch(() => undefined);
+    void this.io(this.o.store.interactions.appendSteps(callId, [{ at: this.now(), kind: 'conference', detail: { from: seat.agentId, to, consult: c.id } }])).catch(() => undefined);
     return this.info(rec);
   }
 
@@ -1164,6 +1188,96 @@ export class CtiLink {
         if (user) await this.o.store.interactions.update(call.interactionId, { agentUserId: user.id });
       })(),
     ).catch(() => undefined);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Supervisor monitoring (listen, whisper, barge) from the supervisor's station
+
+  private async monitor(session: SessionView, agentId: string, mode: MonitorMode): Promise<{ monitorId: string; callId: string; mode: MonitorMode }> {
+    const { board, telephony } = this.o.center;
+    const own = this.o.center.supervisorPhones.find((p) => p.supervisorId === session.user.userId);
+    if (!own) fail(ProtocolErrorCode.NotImplemented, `user ${session.user.userId} has no supervisor phone in this call centre`, { reason: 'no-supervisor-station' });
+    if ([...this.monitors.values()].some((m) => m.supervisorId === own.supervisorId)) fail(ProtocolErrorCode.IllegalState, 'stop the monitor in hand first', { reason: 'already-monitoring' });
+    if (!telephony.seatOf(agentId)) fail(ProtocolErrorCode.NotFound, `no agent ${agentId}`, { agentId });
+    const talking = (): ConnectedCall | undefined => {
+      const c = telephony.callOf(agentId);
+      const rec = c ? this.calls.get(this.key(agentId, c.interactionId)) : undefined;
+      return c && rec?.state === 'connected' && c.trunk.state.state === 'connected' && c.station.state.state === 'connected' ? c : undefined;
+    };
+    const call = talking();
+    if (!call) fail(ProtocolErrorCode.IllegalState, `agent ${agentId} is not talking to a caller`, { reason: 'no-call', agentId });
+    if ([...this.monitors.values()].some((m) => m.callId === call.interactionId)) fail(ProtocolErrorCode.IllegalState, `call ${call.interactionId} is already monitored`, { reason: 'already-monitored' });
+    const station = board.channel(own.station);
+    if (station.state.state !== 'idle') fail(ProtocolErrorCode.Unavailable, 'your phone is busy', { reason: 'supervisor-phone-busy' });
+    // Ring the supervisor's phone (a console supervisor's handset is lifted on their behalf).
+    const agentSeat = telephony.seatOf(agentId);
+    const dialing = station.dial(own.extension, { ...(agentSeat ? { callerId: agentSeat.extension } : {}), noAnswerTimeoutMs: 30_000 });
+    const handset = this.o.phone?.(own.station);
+    if (handset) {
+      for (let i = 0; i < 50 && !handset.ringing; i++) await firstValueFrom(timer(100, this.o.scheduler));
+      handset.lift();
+    }
+    const answered = await dialing;
+    if (!answered.connected) fail(ProtocolErrorCode.Unavailable, 'the supervisor phone was not answered', { reason: 'supervisor-no-answer' });
+    const hangUpOwn = async (): Promise<void> => {
+      await station.hangup().catch(() => undefined);
+      handset?.hangUp();
+    };
+    if (talking() !== call) {
+      await hangUpOwn();
+      fail(ProtocolErrorCode.IllegalState, `agent ${agentId} is no longer talking to the caller`, { reason: 'no-call', agentId });
+    }
+    const m: Monitor = {
+      id: `m${++this.monitorSeq}-${call.interactionId}`,
+      supervisorId: own.supervisorId,
+      agentId,
+      callId: call.interactionId,
+      mode,
+      conference: `mon-${call.interactionId}`,
+      station,
+      trunk: call.trunk,
+      agentStation: call.station,
+      ended: false,
+    };
+    this.monitors.set(m.id, m);
+    try {
+      await call.trunk.unbridge();
+      await call.trunk.joinConference(m.conference);
+      await call.station.joinConference(m.conference);
+      await station.joinConference(
+        m.conference,
+        mode === 'listen' ? { mode: 'listen' } : mode === 'whisper' ? { mode: 'whisper', whisperTo: call.station.id } : { mode: 'speak-listen' },
+      );
+    } catch (error) {
+      await this.endMonitor(m);
+      this.o.logger.warn('cti: starting a monitor failed', { call: m.callId, error: String(error) });
+      fail(ProtocolErrorCode.Unavailable, 'the monitor could not be set up', { reason: 'monitor-failed' });
+    }
+    // The supervisor putting the phone down ends the monitor.
+    m.watch = station.events$.pipe(filter((e) => e.type === 'released' || e.type === 'fault')).subscribe(() => void this.endMonitor(m).catch(() => undefined));
+    void this.io(this.o.store.interactions.appendSteps(m.callId, [{ at: this.now(), kind: 'note', detail: { supervisor: m.supervisorId, monitor: mode } }])).catch(() => undefined);
+    return { monitorId: m.id, callId: m.callId, mode };
+  }
+
+  /** Ends a monitor: the supervisor's phone is released; a call still up is bridged again. */
+  private async endMonitor(m: Monitor): Promise<void> {
+    if (m.ended) return;
+    m.ended = true;
+    this.monitors.delete(m.id);
+    m.watch?.unsubscribe();
+    m.watch = undefined;
+    await m.station.leaveConference(m.conference).catch(() => undefined);
+    if (m.station.state.state !== 'idle') await m.station.hangup().catch(() => undefined);
+    this.o.phone?.(m.station.id)?.hangUp();
+    await Promise.all([m.trunk.leaveConference(m.conference).catch(() => undefined), m.agentStation.leaveConference(m.conference).catch(() => undefined)]);
+    const call = this.o.center.telephony.connectedCall(m.callId);
+    if (call && call.trunk === m.trunk && call.station === m.agentStation && m.trunk.state.state === 'connected' && m.agentStation.state.state === 'connected') {
+      await m.trunk.bridge(m.agentStation).catch((e: unknown) => this.o.logger.warn('cti: bridging a call again after a monitor failed', { call: m.callId, error: String(e) }));
+    }
+  }
+
+  private async endMonitorsOf(callId: string): Promise<void> {
+    for (const m of [...this.monitors.values()]) if (m.callId === callId) await this.endMonitor(m);
   }
 
   private async dial(session: SessionView, number: string, customerId?: string): Promise<CallInfo> {
@@ -1403,7 +1517,7 @@ export class CtiLink {
       ...(call ? { callId: call.interactionId.slice(0, 64), callQueueId: call.queueId } : {}),
       answeredToday: snap.answeredCount,
       ahtMs: null,
-      monitored: false,
+      monitored: [...this.monitors.values()].some((m) => m.agentId === agentId),
     };
   }
 
@@ -1690,8 +1804,13 @@ export class CtiLink {
         }
         return agentStatus(acd.agentSnapshot(p.agentId));
       }),
-      'supervisor.monitor': wrap(() => fail(ProtocolErrorCode.NotImplemented, 'monitoring needs a supervisor phone, which this call centre has not configured', { reason: 'no-supervisor-station' })),
-      'supervisor.stopMonitor': wrap((p) => fail(ProtocolErrorCode.NotFound, `no monitor ${p.monitorId}`)),
+      'supervisor.monitor': wrap((p, s) => this.monitor(s, p.agentId, p.mode)),
+      'supervisor.stopMonitor': wrap(async (p) => {
+        const m = this.monitors.get(p.monitorId);
+        if (!m) fail(ProtocolErrorCode.NotFound, `no monitor ${p.monitorId}`, { monitorId: p.monitorId });
+        await this.endMonitor(m);
+        return {};
+      }),
 
       'department.inbox': wrap(async (p, s) => {
         const statuses: TicketStatus[] = p.includeResolved ? [...OPEN, 'resolved'] : [...OPEN];
