@@ -53,6 +53,8 @@ export const configSchema = z.strictObject({
       e1Spans: z.int().min(0).max(8).default(1),
       analogLines: z.int().min(0).max(64).default(0),
       stations: z.int().min(0).max(64).default(20),
+      /** Extra stations for supervisors' phones (listen / whisper / barge), after the agents' ones. */
+      supervisorStations: z.int().min(0).max(16).default(3),
       libraryPath: z.string().min(1).optional(),
     })
     .prefault({}),

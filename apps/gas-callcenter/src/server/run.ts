@@ -96,7 +96,7 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
     scheduler,
     analogTrunks: config.board.analogLines,
     e1Spans: config.board.e1Spans,
-    stations: config.board.stations,
+    stations: config.board.stations + config.board.supervisorStations,
     logger: logger.child({ component: 'board' }),
     ...(fax.engine ? { faxEngine: fax.engine } : {}),
   });
@@ -111,6 +111,7 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
   /** Call recordings being stored (waited for at shutdown). */
   const storing = new Set<Promise<void>>();
   const center = await CallCenter.open({
+    supervisorStations: config.board.supervisorStations,
     driver: sim.driver,
     scheduler,
     logger: logger.child({ component: 'telephony' }),
@@ -177,7 +178,7 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
   const tls = config.server.tls ? { cert: readFileSync(config.server.tls.cert), key: readFileSync(config.server.tls.key) } : undefined;
   await cti.listen({ host: config.server.host, port: config.server.port, ...(tls ? { tls } : {}) });
   const url = `${config.server.tls ? 'wss' : 'ws'}://${config.server.host}:${config.server.port}`;
-  say('ready', { name: config.centre.name, hotline: config.centre.hotline, trunks: center.board.channels.length - center.seats.length, seats: center.seats.length, url });
+  say('ready', { name: config.centre.name, hotline: config.centre.hotline, trunks: center.board.channels.filter((c) => c.info.kind !== 'station').length, seats: center.seats.length, url });
 
   const subscriptions: Subscription[] = [ticketSub];
   let traffic: TrafficGenerator | undefined;
