@@ -1,165 +1,26 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
-import { firstValueFrom, timer } from 'rxjs';
-import { VirtualScheduler, silentLogger } from '@hotline/cti-core';
-import { readWav } from '@hotline/cti-core/media';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SimBoard, synthesizeSpeech, type SimParty } from '@hotline/board-sim';
-import { planSay, type IvrEvent } from '@hotline/ivr';
-import { AgentClient, createMemoryTransport, isProtocolError, type MemoryTransport, type ProtocolEvent } from '@hotline/agent-protocol';
-import { AuthService } from '../src/domain/auth-service.js';
-import { TicketService } from '../src/domain/ticket-service.js';
-import { seedDemoData, DEMO_USER_PASSWORD } from '../src/seed/seed.js';
-import { openSqliteStore, type SqliteStore } from '../src/storage/sqlite/sqlite-store.js';
-import { TEST_SCRYPT } from '../src/storage/test-support.js';
+import { AgentClient, type ProtocolEvent } from '@hotline/agent-protocol';
+import { DEMO_USER_PASSWORD } from '../src/seed/seed.js';
+import { type SqliteStore } from '../src/storage/sqlite/sqlite-store.js';
 import { CallCenter } from '../src/server/call-center.js';
-import { simulatedHandsets } from '../src/server/figures.js';
-import { CtiLink } from '../src/server/cti-link.js';
-import { createGasServices } from '../src/server/gas-services.js';
-
-const promptsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'prompts');
-
-function audioOf(ids: readonly string[]): Int16Array {
-  const parts = ids.map((id) => readWav(readFileSync(join(promptsDir, 'zh-CN', `${id}.wav`))).samples);
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function contains(haystack: Int16Array, needle: Int16Array): boolean {
-  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
-    return true;
-  }
-  return false;
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    return isProtocolError(e) ? e.code : String(e);
-  }
-}
+import { codeOf, rms, useCtiWorld } from './cti-harness.js';
 
 describe('consultative transfer over the CTI link', () => {
-  let scheduler: VirtualScheduler;
-  let dir: string;
-  let store: SqliteStore;
-  let sim: SimBoard;
-  let center: CallCenter;
-  let link: CtiLink;
-  let tickets: TicketService;
-  let transport: MemoryTransport;
-  let ivrEvents: IvrEvent[];
-  const clients: AgentClient[] = [];
-  const run = <T>(p: Promise<T>, ms = 600_000): Promise<T> => scheduler.run(p, ms);
-  const wait = (ms: number): Promise<void> => run(firstValueFrom(timer(ms, scheduler)).then(() => undefined));
-  /** Advances virtual time until `check` holds (polled between steps). */
-  const until = (check: () => boolean, ms = 120_000): Promise<void> =>
-    run(
-      new Promise<void>((resolve) => {
-        const poll = (): void => (check() ? resolve() : void setImmediate(poll));
-        poll();
-      }),
-      ms,
-    );
-
-  beforeEach(async () => {
-    scheduler = new VirtualScheduler();
-    dir = mkdtempSync(join(tmpdir(), 'hotline-cti-'));
-    const io = <T>(p: Promise<T>): Promise<T> => scheduler.track(p);
-    store = await openSqliteStore({ dataDir: dir, clock: scheduler, synchronous: 'normal' });
-    await seedDemoData(store, { customers: 30, seed: 7, clock: scheduler, scrypt: TEST_SCRYPT });
-    const auth = new AuthService({ users: store.users, customers: store.customers, departments: store.departments, audit: store.audit, clock: scheduler, lockout: { maxFailures: 3, lockoutMs: 900_000 }, scrypt: TEST_SCRYPT });
-    tickets = new TicketService({ tickets: store.tickets, departments: store.departments, audit: store.audit, clock: scheduler });
-    let cti: CtiLink | undefined;
-    const services = createGasServices({ store, auth, tickets, clock: scheduler, timeZone: 'Asia/Shanghai', io, onVoicemail: (vm) => cti?.voicemailAdded(vm) });
-    sim = new SimBoard({ scheduler, analogTrunks: 0, e1Spans: 1, stations: 4 });
-    ivrEvents = [];
-    center = await run(
-      CallCenter.open({
-        driver: sim.driver,
-        scheduler,
-        logger: silentLogger,
-        services,
-        promptsDir,
-        recordingsDir: join(dir, 'recordings'),
-        onIvrEvent: (e) => ivrEvents.push(e),
-        onOffer: (o) => cti?.onOffer(o),
-        onConnected: (c) => cti?.onConnected(c),
-        onEnded: (c, by) => cti?.onEnded(c, by),
-      }),
-    );
-    link = await run(
-      CtiLink.open({
-        store,
-        auth,
-        tickets,
-        center,
-        scheduler,
-        logger: silentLogger,
-        io,
-        phone: simulatedHandsets(sim),
-        holdMusic: join(promptsDir, 'zh-CN', 'ivr.hold.wav'),
-      }),
-    );
-    cti = link;
-    transport = createMemoryTransport(link.server);
+  const world = useCtiWorld();
+  let store!: SqliteStore;
+  let sim!: SimBoard;
+  let center!: CallCenter;
+  beforeEach(() => {
+    ({ store, sim, center } = world.current);
   });
-
-  afterEach(async () => {
-    for (const c of clients.splice(0)) await c.close().catch(() => undefined);
-    await run(link.close());
-    await run(center.close());
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  function client(): { client: AgentClient; events: ProtocolEvent[] } {
-    const c = new AgentClient({ transport: transport.connect, scheduler, reconnect: { initialDelayMs: 500, maxDelayMs: 2_000 } });
-    const events: ProtocolEvent[] = [];
-    c.events$.subscribe((e) => events.push(e));
-    clients.push(c);
-    return { client: c, events };
-  }
-
-  function atNode(node: string): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const check = (): void => {
-        let open = 0;
-        for (const e of ivrEvents) {
-          if (e.type === 'node-entered' && e.node === node) open++;
-          else if (e.type === 'node-left' && e.node === node) open--;
-        }
-        if (open > 0) resolve();
-        else setImmediate(check);
-      };
-      check();
-    });
-  }
-
-  async function caller(from: string): Promise<SimParty> {
-    const party = sim.call({ from, to: '96777', trunk: 'e1' });
-    await run(party.whenConnected());
-    await run(party.waitHeard(3000));
-    return party;
-  }
+  const run = <T>(p: Promise<T>, ms?: number): Promise<T> => world.current.run(p, ms);
+  const wait = (ms: number): Promise<void> => world.current.wait(ms);
+  const until = (check: () => boolean, ms?: number): Promise<void> => world.current.until(check, ms);
+  const client = (): { client: AgentClient; events: ProtocolEvent[] } => world.current.client();
+  const caller = (from: string): Promise<SimParty> => world.current.caller(from);
 
 
-  function rms(samples: Int16Array): number {
-    let sum = 0;
-    for (const v of samples) sum += v * v;
-    return samples.length ? Math.sqrt(sum / samples.length) : 0;
-  }
 
   /** a001 and a002 log in ready; a caller reaches a001 (a002 goes not ready meanwhile), who answers. */
   async function callAtA001(from: string) {
