@@ -113,12 +113,21 @@ function naiveNextWork(agent: NaiveAgent, waiting: readonly NaiveWork[]): string
     let ok = true;
     for (const r of w.skills) if ((agent.skills.get(r.skill) ?? 0) < r.minLevel) ok = false;
     if (!ok) continue;
-    if (!best || w.rank < best.rank || (w.rank === best.rank && (w.enqueuedAt < best.enqueuedAt || (w.enqueuedAt === best.enqueuedAt && w.seq < best.seq)))) best = w;
+    if (
+      !best ||
+      w.rank < best.rank ||
+      (w.rank === best.rank &&
+        (w.enqueuedAt < best.enqueuedAt || (w.enqueuedAt === best.enqueuedAt && w.seq < best.seq)))
+    )
+      best = w;
   }
   return best?.id;
 }
 
-function naiveAgentFor(agents: readonly NaiveAgent[], skills: readonly { skill: string; minLevel: number }[]): string | undefined {
+function naiveAgentFor(
+  agents: readonly NaiveAgent[],
+  skills: readonly { skill: string; minLevel: number }[],
+): string | undefined {
   let best: NaiveAgent | undefined;
   for (let i = 0; i < agents.length; i++) {
     const a = agents[i] as NaiveAgent;
@@ -151,7 +160,10 @@ function nextWorkScenario(n: number, samples: number): void {
     waiting.push({ id, skills: w.skills, rank: w.rank, enqueuedAt: clock.now(), seq: i });
     clock.advanceBy(1);
   }
-  const pick = Array.from({ length: samples }, () => naiveAgents[Math.floor(random() * naiveAgents.length)] as NaiveAgent);
+  const pick = Array.from(
+    { length: samples },
+    () => naiveAgents[Math.floor(random() * naiveAgents.length)] as NaiveAgent,
+  );
   let disagree = 0;
   for (let i = 0; i < Math.min(samples, 2_000); i++) {
     const a = pick[i] as NaiveAgent;
@@ -224,7 +236,9 @@ function commandScenario(n: number, samples: number): void {
     settle();
   }
   const s = summary(out.subarray(0, taken));
-  console.log(`full command ${String(n).padStart(5)} agents, 1000 waiting | hangup → wrap-up → next offer, incl. event log + statistics: p50 ${us(s.p50)} µs p99 ${us(s.p99)} µs`);
+  console.log(
+    `full command ${String(n).padStart(5)} agents, 1000 waiting | hangup → wrap-up → next offer, incl. event log + statistics: p50 ${us(s.p50)} µs p99 ${us(s.p99)} µs`,
+  );
 }
 
 function gcFunction(): { gc: (() => void) | undefined; how: string } {
@@ -250,7 +264,10 @@ function memory(): void {
   const random = seededRandom(5);
   const clock = new VirtualClock(T0);
   const before = heap();
-  const acd = new Acd({ scheduler: clock, queues: SKILLS.map((s) => ({ id: `q-${s}`, skills: [{ skill: s }], maxWaitMs: 600_000 })) });
+  const acd = new Acd({
+    scheduler: clock,
+    queues: SKILLS.map((s) => ({ id: `q-${s}`, skills: [{ skill: s }], maxWaitMs: 600_000 })),
+  });
   const N = 10_000;
   for (let i = 0; i < N; i++) {
     acd.addAgent({ id: `a${i}`, skills: agentSkills(random) });
@@ -260,7 +277,11 @@ function memory(): void {
   const M = 10_000;
   for (let i = 0; i < M; i++) {
     const w = randomWork(random);
-    acd.enqueue({ queueId: w.queueId, skills: w.skills, customer: { ref: `acct-${i}`, phone: `1380013${String(i).padStart(4, '0')}` } });
+    acd.enqueue({
+      queueId: w.queueId,
+      skills: w.skills,
+      customer: { ref: `acct-${i}`, phone: `1380013${String(i).padStart(4, '0')}` },
+    });
   }
   const afterWork = heap();
   console.log(
@@ -299,13 +320,15 @@ function simulated(days: number, callsPerHour: number, ahtMs: number, seeds: rea
   const wall = performance.now() - started;
   const used = process.cpuUsage(cpu);
   console.log(
-    `simulated ${seeds.length} × ${days} day(s), 20 agents, ${callsPerHour} calls/h, AHT ${ahtMs / 1000} s, no abandonment: ${calls} calls, ${events} events in ${((used.user + used.system) / 1000).toFixed(0)} ms CPU (${wall.toFixed(0)} ms wall) | SL(20 s) ${(100 * within / answered).toFixed(1)}% (per seed ${perSeed.join(', ')}) vs Erlang C ${(100 * ec.serviceLevel).toFixed(1)}% | ASA ${(waitMs / answered / 1000).toFixed(1)} s vs ${(ec.asaMs / 1000).toFixed(1)} s`,
+    `simulated ${seeds.length} × ${days} day(s), 20 agents, ${callsPerHour} calls/h, AHT ${ahtMs / 1000} s, no abandonment: ${calls} calls, ${events} events in ${((used.user + used.system) / 1000).toFixed(0)} ms CPU (${wall.toFixed(0)} ms wall) | SL(20 s) ${((100 * within) / answered).toFixed(1)}% (per seed ${perSeed.join(', ')}) vs Erlang C ${(100 * ec.serviceLevel).toFixed(1)}% | ASA ${(waitMs / answered / 1000).toFixed(1)} s vs ${(ec.asaMs / 1000).toFixed(1)} s`,
   );
 }
 
 export async function run(): Promise<void> {
   const overhead = summary(timeIt(20_000, () => undefined));
-  console.log(`ACD routing decisions (timer overhead p50 ${us(overhead.p50)} µs, not subtracted; target p99 < 10 µs at 1,000 agents)`);
+  console.log(
+    `ACD routing decisions (timer overhead p50 ${us(overhead.p50)} µs, not subtracted; target p99 < 10 µs at 1,000 agents)`,
+  );
   for (const n of [20, 1_000, 10_000]) nextWorkScenario(n, 20_000);
   for (const n of [20, 1_000, 10_000]) agentForScenario(n, 20_000);
   for (const n of [20, 1_000]) commandScenario(n, 5_000);

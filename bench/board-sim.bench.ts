@@ -20,7 +20,11 @@ function heap(): number {
   return process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
 }
 
-async function density(channels: number, dir: string, prompt: string): Promise<{ msPerTick: number; bytesPerChannel: number; digits: number }> {
+async function density(
+  channels: number,
+  dir: string,
+  prompt: string,
+): Promise<{ msPerTick: number; bytesPerChannel: number; digits: number }> {
   const scheduler = new VirtualScheduler(0);
   const spans = Math.ceil(channels / 30);
   const before = heap();
@@ -37,7 +41,8 @@ async function density(channels: number, dir: string, prompt: string): Promise<{
     );
   });
   const callers = [];
-  for (let i = 0; i < channels; i++) callers.push(sim.call({ from: `1380000${String(i).padStart(4, '0')}`, to: '96777', trunk: 'e1' }));
+  for (let i = 0; i < channels; i++)
+    callers.push(sim.call({ from: `1380000${String(i).padStart(4, '0')}`, to: '96777', trunk: 'e1' }));
   await scheduler.run(Promise.all(callers.map((c) => c.whenConnected())), 60_000);
   await scheduler.advanceBy(100);
   const bytesPerChannel = (heap() - before) / channels;
@@ -77,7 +82,9 @@ export async function run(): Promise<void> {
   for (let i = 0; i + FRAME_SAMPLES <= sig.length; i += FRAME_SAMPLES) frames.push(sig.slice(i, i + FRAME_SAMPLES));
   while (frames.length < 270) frames.push(new Int16Array(FRAME_SAMPLES));
   if (!gc) console.log('(run with --expose-gc for exact memory figures; `npm run bench` does)');
-  console.log('channels | ms per 20 ms tick | CPU share of one core | channels/core (real time) | DSP floor ms/tick | board/DSP ratio | memory/channel | digits detected');
+  console.log(
+    'channels | ms per 20 ms tick | CPU share of one core | channels/core (real time) | DSP floor ms/tick | board/DSP ratio | memory/channel | digits detected',
+  );
   for (const n of [120, 480, 960]) {
     const r = await density(n, dir, prompt);
     const floor = dspFloor(n, frames);

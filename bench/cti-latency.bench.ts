@@ -103,7 +103,8 @@ function stats(samples: readonly number[]): Stats {
 }
 
 const f = (n: number): string => `${n.toFixed(3)} ms`.padStart(11);
-const line = (label: string, s: Stats): string => `  ${label.padEnd(58)} N=${String(s.n).padStart(5)}  p50 ${f(s.p50)}  p99 ${f(s.p99)}  max ${f(s.max)}`;
+const line = (label: string, s: Stats): string =>
+  `  ${label.padEnd(58)} N=${String(s.n).padStart(5)}  p50 ${f(s.p50)}  p99 ${f(s.p99)}  max ${f(s.max)}`;
 const ratio = (a: Stats, b: Stats): string => `p50 ${(a.p50 / b.p50).toFixed(1)}×, p99 ${(a.p99 / b.p99).toFixed(1)}×`;
 
 /** Runs the benchmark and prints its figures. */
@@ -122,16 +123,36 @@ export async function run(): Promise<void> {
     // ---------------------------------------------------------------- the call centre
     store = await openSqliteStore({ dataDir: dir, clock: scheduler, synchronous: 'normal' });
     await seedDemoData(store, { customers: CUSTOMERS, seed: 7, clock: scheduler, scrypt: CHEAP_SCRYPT });
-    const auth = new AuthService({ users: store.users, customers: store.customers, departments: store.departments, audit: store.audit, clock: scheduler, scrypt: CHEAP_SCRYPT });
+    const auth = new AuthService({
+      users: store.users,
+      customers: store.customers,
+      departments: store.departments,
+      audit: store.audit,
+      clock: scheduler,
+      scrypt: CHEAP_SCRYPT,
+    });
     for (let i = 21; i <= AGENTS; i++) {
       const username = `a${String(i).padStart(3, '0')}`;
       if (!(await store.users.getByUsername(username))) {
         await auth.addUser('bench', { username, displayName: `坐席${i}`, role: 'agent', password: DEMO_USER_PASSWORD });
       }
     }
-    const tickets = new TicketService({ tickets: store.tickets, departments: store.departments, audit: store.audit, clock: scheduler });
+    const tickets = new TicketService({
+      tickets: store.tickets,
+      departments: store.departments,
+      audit: store.audit,
+      clock: scheduler,
+    });
     let cti: CtiLink | undefined;
-    const services = createGasServices({ store, auth, tickets, clock: scheduler, timeZone: 'Asia/Shanghai', io, onVoicemail: (vm) => cti?.voicemailAdded(vm) });
+    const services = createGasServices({
+      store,
+      auth,
+      tickets,
+      clock: scheduler,
+      timeZone: 'Asia/Shanghai',
+      io,
+      onVoicemail: (vm) => cti?.voicemailAdded(vm),
+    });
     const sim = new SimBoard({ scheduler, analogTrunks: 0, e1Spans: 1, stations: AGENTS, keepAudio: false });
 
     // Channel-level moments, keyed by interaction.
@@ -300,7 +321,10 @@ export async function run(): Promise<void> {
     for (let i = 0; i < DIRECT; i++) {
       const callId = `bench-direct-${i}`;
       const abort = new AbortController();
-      const result = cc.telephony.enqueue({ callId, channel: anyTrunk, skills: [Skill.General], priority: 0, callerId: phoneFor(i + 7), data: {} }, abort.signal);
+      const result = cc.telephony.enqueue(
+        { callId, channel: anyTrunk, skills: [Skill.General], priority: 0, callerId: phoneFor(i + 7), data: {} },
+        abort.signal,
+      );
       try {
         await until(() => popAt.has(callId), 5_000, 'direct call.offered');
         const pop = popAt.get(callId)!;
@@ -317,7 +341,11 @@ export async function run(): Promise<void> {
       }
       await sleep(5); // the station releases; the next offer goes to another agent anyway
     }
-    await until(() => cc.seats.every((s) => cc.board.channel(s.station).state.state === 'idle'), 5_000, 'stations idle').catch(() => undefined);
+    await until(
+      () => cc.seats.every((s) => cc.board.channel(s.station).state.state === 'idle'),
+      5_000,
+      'stations idle',
+    ).catch(() => undefined);
 
     // ---------------------------------------------------------------- C. agent.state
     const acd = cc.acd;
@@ -355,7 +383,10 @@ export async function run(): Promise<void> {
     const users = new Map<string, UserInfo>();
     for (let i = 0; i < AGENTS; i++) users.set(`u${i}`, { userId: `u${i}`, displayName: `坐席${i}`, role: 'agent' });
     const base = new ProtocolServer({
-      authenticator: { login: ({ userId }) => (users.has(userId) ? { ok: true, user: users.get(userId)! } : { ok: false, reason: 'bad-credentials' }) },
+      authenticator: {
+        login: ({ userId }) =>
+          users.has(userId) ? { ok: true, user: users.get(userId)! } : { ok: false, reason: 'bad-credentials' },
+      },
       replayBufferSize: 100,
     });
     const baseListener = await listenWebSocket(base, { host: '127.0.0.1', port: 0 });
@@ -390,12 +421,15 @@ export async function run(): Promise<void> {
     const basePop: number[] = [];
     const baseState: number[] = [];
     const baseBurst: number[] = [];
-    for (let r = 0; r < 20; r++) await baseRound(() => void base.push({ userId: `u${r % AGENTS}` }, 'call.offered', pop), 1); // warm-up
+    for (let r = 0; r < 20; r++)
+      await baseRound(() => void base.push({ userId: `u${r % AGENTS}` }, 'call.offered', pop), 1); // warm-up
     baseSamples = [];
-    for (let r = 0; r < BASE_ROUNDS; r++) await baseRound(() => void base.push({ userId: `u${r % AGENTS}` }, 'call.offered', pop), 1);
+    for (let r = 0; r < BASE_ROUNDS; r++)
+      await baseRound(() => void base.push({ userId: `u${r % AGENTS}` }, 'call.offered', pop), 1);
     basePop.push(...baseSamples);
     baseSamples = [];
-    for (let r = 0; r < BASE_ROUNDS; r++) await baseRound(() => void base.push({ userId: `u${r % AGENTS}` }, 'agent.state', status), 1);
+    for (let r = 0; r < BASE_ROUNDS; r++)
+      await baseRound(() => void base.push({ userId: `u${r % AGENTS}` }, 'agent.state', status), 1);
     baseState.push(...baseSamples);
     baseSamples = [];
     for (let r = 0; r < BASE_BURSTS; r++) {
@@ -418,16 +452,22 @@ export async function run(): Promise<void> {
     console.log(
       `gas call centre in real time: 1 E1 (30 trunks), ${AGENTS} stations, ${AGENTS} AgentClients logged in and ready over ws on 127.0.0.1, SQLite store with ${CUSTOMERS} customers (set-up ${(setupMs / 1000).toFixed(1)} s)`,
     );
-    console.log(`A. callers through the IVR pressing 0: ${CALLS} calls, one every ${CALL_GAP_MS} ms, up to ${maxInFlight} at once, ${(aMs / 1000).toFixed(1)} s; ${aFailed} failed`);
+    console.log(
+      `A. callers through the IVR pressing 0: ${CALLS} calls, one every ${CALL_GAP_MS} ms, up to ${maxInFlight} at once, ${(aMs / 1000).toFixed(1)} s; ${aFailed} failed`,
+    );
     console.log(line('station channel → dialing  ⇒  call.offered at the desktop', sA));
     console.log(line('CallCenter onOffer        ⇒  call.offered at the desktop', sAo));
     console.log(`B. direct offers (Telephony.enqueue, no IVR, one at a time): ${DIRECT} offers; ${bFailed} failed`);
     console.log(line('station channel → dialing  ⇒  call.offered at the desktop', sB));
     console.log(line('CallCenter onOffer        ⇒  call.offered at the desktop', sBo));
-    console.log(`C. agent.state, ACD agent-state event ⇒ that agent's desktop${strays ? ` (${strays} not delivered)` : ''}:`);
+    console.log(
+      `C. agent.state, ACD agent-state event ⇒ that agent's desktop${strays ? ` (${strays} not delivered)` : ''}:`,
+    );
     console.log(line(`one agent at a time (${SINGLE} changes)`, sS));
     console.log(line(`all ${AGENTS} agents in one tick (${BURSTS} bursts)`, sU));
-    console.log(`D. baseline, same run, call centre idle: ProtocolServer.push → AgentClient.events$ (${AGENTS} clients, same payloads):`);
+    console.log(
+      `D. baseline, same run, call centre idle: ProtocolServer.push → AgentClient.events$ (${AGENTS} clients, same payloads):`,
+    );
     console.log(line(`call.offered to one client (${JSON.stringify(pop).length} chars)`, bP));
     console.log(line(`agent.state to one client`, bS));
     console.log(line(`agent.state to each of ${AGENTS} clients in one tick`, bU));

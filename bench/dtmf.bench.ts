@@ -9,7 +9,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { addNoise, concatFrames, DTMF_DIGITS, DtmfDetector, generateDtmf, splitFrames, type DtmfOptions } from '@hotline/cti-core/media';
+import {
+  addNoise,
+  concatFrames,
+  DTMF_DIGITS,
+  DtmfDetector,
+  generateDtmf,
+  splitFrames,
+  type DtmfOptions,
+} from '@hotline/cti-core/media';
 import { speechLike } from '../packages/cti-core/src/media/test-signals.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -41,7 +49,15 @@ function sections(): Section[] {
     dtmf('40 ms on / 60 ms off', DTMF_DIGITS.repeat(4), { onMs: 40, offMs: 60 }),
     dtmf('frequency +1.5 %', DTMF_DIGITS.repeat(2), { frequencyDeviation: 0.015 }),
     dtmf('frequency −1.5 %', DTMF_DIGITS.repeat(2), { frequencyDeviation: -0.015 }),
-    { label: 'synthetic speech 3 × 20 s (talk-off)', pcm: concatFrames([speechLike(20, 11, 'male', -12), speechLike(20, 12, 'female', -12), speechLike(20, 13, 'child', -12)]), expected: '' },
+    {
+      label: 'synthetic speech 3 × 20 s (talk-off)',
+      pcm: concatFrames([
+        speechLike(20, 11, 'male', -12),
+        speechLike(20, 12, 'female', -12),
+        speechLike(20, 13, 'child', -12),
+      ]),
+      expected: '',
+    },
   ].map((s, i) => ({ ...s, pcm: addNoise(s.pcm, { levelDbm0: -45 }, 1000 + i) }));
 }
 
@@ -153,8 +169,12 @@ export async function run(): Promise<void> {
         b = peer(exe, f, 1).digits;
       }
       const score = (got: string): string =>
-        s.expected === '' ? `${got.length} false` : `${got === s.expected ? got.length : `${got.length}≠`}/${s.expected.length}`;
-      console.log(`  ${s.label.padEnd(38)} ours ${score(a).padEnd(10)}${typeof exe === 'string' ? ` spandsp ${score(b)}` : ''}`);
+        s.expected === ''
+          ? `${got.length} false`
+          : `${got === s.expected ? got.length : `${got.length}≠`}/${s.expected.length}`;
+      console.log(
+        `  ${s.label.padEnd(38)} ours ${score(a).padEnd(10)}${typeof exe === 'string' ? ` spandsp ${score(b)}` : ''}`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -12,7 +12,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SpandspFaxEngine, findCjkFont, renderTextFax, type FaxModem, type SpandspFaxSession } from '@hotline/fax-spandsp';
+import {
+  SpandspFaxEngine,
+  findCjkFont,
+  renderTextFax,
+  type FaxModem,
+  type SpandspFaxSession,
+} from '@hotline/fax-spandsp';
 import { writeTestDocument } from '../packages/fax-spandsp/src/test-documents.js';
 
 const V21_PREAMBLE_S = 1.0; // T.30 §5.3.1: 1 s ± 15 % of flags before the first V.21 frame
@@ -36,15 +42,31 @@ function frameS(infoBytes: number): number {
 function impliedLineTimeS(modem: FaxModem, bitRate: number, imageBytes: number): { procedure: number; image: number } {
   const t = TRAIN_S[modem];
   const procedure =
-    CED_S + GAP_S +
-    V21_PREAMBLE_S + frameS(20) + frameS(11) + GAP_S + // CSI + DIS
-    V21_PREAMBLE_S + frameS(20) + frameS(11) + GAP_S + // TSI + DCS
-    t.long + TCF_S + GAP_S + // training + TCF
-    V21_PREAMBLE_S + frameS(0) + GAP_S + // CFR
+    CED_S +
+    GAP_S +
+    V21_PREAMBLE_S +
+    frameS(20) +
+    frameS(11) +
+    GAP_S + // CSI + DIS
+    V21_PREAMBLE_S +
+    frameS(20) +
+    frameS(11) +
+    GAP_S + // TSI + DCS
+    t.long +
+    TCF_S +
+    GAP_S + // training + TCF
+    V21_PREAMBLE_S +
+    frameS(0) +
+    GAP_S + // CFR
     t.short + // page training
-    V21_PREAMBLE_S + frameS(0) + GAP_S + // EOP
-    V21_PREAMBLE_S + frameS(0) + GAP_S + // MCF
-    V21_PREAMBLE_S + frameS(0); // DCN
+    V21_PREAMBLE_S +
+    frameS(0) +
+    GAP_S + // EOP
+    V21_PREAMBLE_S +
+    frameS(0) +
+    GAP_S + // MCF
+    V21_PREAMBLE_S +
+    frameS(0); // DCN
   return { procedure, image: (imageBytes * 8) / bitRate };
 }
 
@@ -67,8 +89,22 @@ function pair(engine: SpandspFaxEngine, doc: string, out: string, ecm: boolean):
   const end = (): void => {
     p.ended++;
   };
-  (p as { tx: SpandspFaxSession }).tx = engine.start({ direction: 'send', files: [doc], calling: true, ecm, onProgress: () => undefined, onEnd: end });
-  (p as { rx: SpandspFaxSession }).rx = engine.start({ direction: 'receive', files: [out], calling: false, ecm, onProgress: () => undefined, onEnd: end });
+  (p as { tx: SpandspFaxSession }).tx = engine.start({
+    direction: 'send',
+    files: [doc],
+    calling: true,
+    ecm,
+    onProgress: () => undefined,
+    onEnd: end,
+  });
+  (p as { rx: SpandspFaxSession }).rx = engine.start({
+    direction: 'receive',
+    files: [out],
+    calling: false,
+    ecm,
+    onProgress: () => undefined,
+    onEnd: end,
+  });
   return p;
 }
 
@@ -105,7 +141,14 @@ export async function run(): Promise<void> {
         '尊敬的用户：\n\n您于 5 月 18 日反映的燃气表读数异常问题（工单号 GS20240518-0031）已处理完毕。经我公司计量检定所检测，表具计量误差在国家标准 GB/T 6968 允许范围内，读数异常系抄表录入错误所致，多收费用将在下期账单中退还。\n\n' +
         'Dear customer,\n\nYour complaint of 18 May about the gas meter reading (ticket GS20240518-0031) has been resolved. The meter was tested by our metrology laboratory and is within the tolerance of GB/T 6968; the reading was mistyped, and the overcharge will be refunded on your next bill.\n\n' +
         '如有疑问，请拨打客服热线 96777。\nFor questions, call our hotline 96777.\n\n城市燃气集团客户服务中心\nCity Gas Group Customer Service';
-      writeFileSync(doc, await renderTextFax(letter, { company: '城市燃气集团 City Gas Group', date: '2024-05-20 09:00', headerNote: 'GS20240518-0031' }));
+      writeFileSync(
+        doc,
+        await renderTextFax(letter, {
+          company: '城市燃气集团 City Gas Group',
+          date: '2024-05-20 09:00',
+          headerNote: 'GS20240518-0031',
+        }),
+      );
       console.log(`document: 1-page A4 letter (Chinese and English, ${font}), fine resolution, 1728 × 2287`);
     } else {
       await writeTestDocument(doc, 1, { seed: 42 });
@@ -113,7 +156,9 @@ export async function run(): Promise<void> {
     }
 
     console.log('\n1-page A4 fax, no ECM: line time measured vs implied by T.30/T.4');
-    console.log('rate        modem  coding          image bytes  implied s (procedure + image)  measured s  ratio   CPU ms (both ends)');
+    console.log(
+      'rate        modem  coding          image bytes  implied s (procedure + image)  measured s  ratio   CPU ms (both ends)',
+    );
     for (const [modem, rate] of [
       ['v29', 9600],
       ['v17', 14400],
@@ -141,7 +186,9 @@ export async function run(): Promise<void> {
     for (let i = 0; i < rounds; i++) sessionFrames += 2 * runToEnd(pair(engine, doc, join(dir, `cap-${i}.tif`), true));
     const nsPerSessionFrame = Number(process.hrtime.bigint() - t0) / sessionFrames;
     const perCore = 20e6 / nsPerSessionFrame;
-    console.log(`\ncost: ${(nsPerSessionFrame / 1000).toFixed(1)} µs per session per 20 ms frame (whole faxes, V.17, ECM) → ${Math.floor(perCore)} fax sessions per core (${Math.floor(perCore / 2)} faxes if both ends are ours)`);
+    console.log(
+      `\ncost: ${(nsPerSessionFrame / 1000).toFixed(1)} µs per session per 20 ms frame (whole faxes, V.17, ECM) → ${Math.floor(perCore)} fax sessions per core (${Math.floor(perCore / 2)} faxes if both ends are ours)`,
+    );
 
     // Real time: N faxes at once on a 20 ms clock; CPU share used. The faxes are staggered over
     // a whole fax's length (so CED, V.21 and V.17 phases are all represented), and a fax that

@@ -30,7 +30,13 @@ function time(label: string, fn: () => void): number {
     best = Math.min(best, Number(process.hrtime.bigint() - t0));
   }
   const usPerFrame = best / 1000 / FRAMES;
-  console.log(`  ${label.padEnd(44)} ${usPerFrame.toFixed(3).padStart(7)} µs/frame  ${((best / FRAMES / 160)).toFixed(2).padStart(6)} ns/sample  ${Math.round(1 / (usPerFrame * 1e-6 * 50)).toLocaleString('en-US').padStart(9)} streams/core`);
+  console.log(
+    `  ${label.padEnd(44)} ${usPerFrame.toFixed(3).padStart(7)} µs/frame  ${(best / FRAMES / 160).toFixed(2).padStart(6)} ns/sample  ${Math.round(
+      1 / (usPerFrame * 1e-6 * 50),
+    )
+      .toLocaleString('en-US')
+      .padStart(9)} streams/core`,
+  );
   return usPerFrame;
 }
 
@@ -49,7 +55,9 @@ export async function run(): Promise<void> {
   const ad = alawDecode(codes);
   const ud = ulawDecode(codes);
   for (let c = 0; c < 256; c++) if (ad[c] !== computeAlawToLinear(c) || ud[c] !== computeUlawToLinear(c)) mismatches++;
-  console.log(`bit-exact gate (65 536 samples + 256 codes, both laws): ${mismatches === 0 ? 'PASS' : `FAIL (${mismatches} mismatches)`}`);
+  console.log(
+    `bit-exact gate (65 536 samples + 256 codes, both laws): ${mismatches === 0 ? 'PASS' : `FAIL (${mismatches} mismatches)`}`,
+  );
   if (mismatches > 0) process.exitCode = 1;
 
   const pcm = addNoise(generateTone([450, 1336], 20 * 64, -8), { levelDbm0: -30 }, 1); // 64 distinct frames

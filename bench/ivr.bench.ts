@@ -31,7 +31,13 @@ const flow = defineFlow({
   prompts: [],
   async run(ctx) {
     for (;;) {
-      const k = await ctx.menu({ id: 'main', prompt: 'vm.review', choices: ['1', '2', '3'], timeoutMs: 8000, maxFailures: 100 });
+      const k = await ctx.menu({
+        id: 'main',
+        prompt: 'vm.review',
+        choices: ['1', '2', '3'],
+        timeoutMs: 8000,
+        maxFailures: 100,
+      });
       if (k === '1') await ctx.say({ type: 'money', value: '1234.56' }, { id: 'money' });
       else if (k === '2') await ctx.say({ type: 'date', value: '2026-01-31', weekday: true }, { id: 'date' });
       else await ctx.play('ivr.please-wait', { id: 'wait' });
@@ -49,7 +55,12 @@ interface Setup {
   stop: boolean;
 }
 
-async function setup(n: number, scheduler: SchedulerLike, withIvr: boolean, drive: (p: Promise<unknown>) => Promise<unknown>): Promise<Setup> {
+async function setup(
+  n: number,
+  scheduler: SchedulerLike,
+  withIvr: boolean,
+  drive: (p: Promise<unknown>) => Promise<unknown>,
+): Promise<Setup> {
   const sim = new SimBoard({ scheduler, analogTrunks: n, keepAudio: false });
   const board = (await drive(openBoard(sim.driver, { scheduler }))) as Board;
   const runtime = withIvr ? new IvrRuntime({ catalog, scheduler }) : undefined;
@@ -62,7 +73,8 @@ async function setup(n: number, scheduler: SchedulerLike, withIvr: boolean, driv
     if (runtime) void runtime.run(channel, flow);
     else
       void channel.answer().then(async () => {
-        while (channel.state.state === 'connected') await channel.play(catalog.path('vm.review')).catch(() => undefined);
+        while (channel.state.state === 'connected')
+          await channel.play(catalog.path('vm.review')).catch(() => undefined);
       });
   });
   for (let i = 0; i < n; i++) s.callers.push(sim.call({ from: `1380000${String(i).padStart(4, '0')}` }));
@@ -89,7 +101,17 @@ async function teardown(s: Setup, drive: (p: Promise<unknown>) => Promise<unknow
   await drive(s.board.close());
 }
 
-async function virtualRun(n: number, withIvr: boolean): Promise<{ wallMs: number; cpuMs: number; rtf: number; usPerSessionSecond: number; pressed: number; recognised: number }> {
+async function virtualRun(
+  n: number,
+  withIvr: boolean,
+): Promise<{
+  wallMs: number;
+  cpuMs: number;
+  rtf: number;
+  usPerSessionSecond: number;
+  pressed: number;
+  recognised: number;
+}> {
   const scheduler = new VirtualScheduler();
   const drive = (p: Promise<unknown>): Promise<unknown> => scheduler.run(p, 120_000, 20);
   const s = await setup(n, scheduler, withIvr, drive);
@@ -111,10 +133,20 @@ async function virtualRun(n: number, withIvr: boolean): Promise<{ wallMs: number
   await scheduler.advanceBy(2000);
   s.runtime?.close();
   await scheduler.run(s.board.close());
-  return { wallMs, cpuMs, rtf: cpuMs / callMs, usPerSessionSecond: (cpuMs * 1000) / (n * (callMs / 1000)), pressed, recognised };
+  return {
+    wallMs,
+    cpuMs,
+    rtf: cpuMs / callMs,
+    usPerSessionSecond: (cpuMs * 1000) / (n * (callMs / 1000)),
+    pressed,
+    recognised,
+  };
 }
 
-async function realRun(n: number, seconds: number): Promise<{ frameRatio: number; cpuPercent: number; pressed: number; recognised: number }> {
+async function realRun(
+  n: number,
+  seconds: number,
+): Promise<{ frameRatio: number; cpuPercent: number; pressed: number; recognised: number }> {
   const drive = (p: Promise<unknown>): Promise<unknown> => p;
   const s = await setup(n, asyncScheduler, true, drive);
   await firstValueFrom(timer(1000));
@@ -153,7 +185,9 @@ export async function run(): Promise<void> {
       console.log(
         `${String(n).padStart(8)}  ${(withIvr ? 'IVR' : 'media only').padEnd(12)}  ${(r.cpuMs / 1000).toFixed(2).padStart(6)} s (${(r.wallMs / 1000).toFixed(1).padStart(5)} s)  ${r.rtf
           .toFixed(3)
-          .padStart(5)}  ${r.usPerSessionSecond.toFixed(1).padStart(25)}  ${withIvr ? `${r.pressed}/${r.recognised}` : '-'}`,
+          .padStart(
+            5,
+          )}  ${r.usPerSessionSecond.toFixed(1).padStart(25)}  ${withIvr ? `${r.pressed}/${r.recognised}` : '-'}`,
       );
     }
   }

@@ -109,7 +109,10 @@ async function fanOut(): Promise<{ raw: Lane; ours: Lane }> {
   const users = new Map<string, UserInfo>();
   for (let i = 0; i < CLIENTS; i++) users.set(`u${i}`, { userId: `u${i}`, displayName: `坐席${i}`, role: 'agent' });
   const server = new ProtocolServer({
-    authenticator: { login: ({ userId }) => (users.has(userId) ? { ok: true, user: users.get(userId)! } : { ok: false, reason: 'bad-credentials' }) },
+    authenticator: {
+      login: ({ userId }) =>
+        users.has(userId) ? { ok: true, user: users.get(userId)! } : { ok: false, reason: 'bad-credentials' },
+    },
     replayBufferSize: 100,
   });
   const listener = await listenWebSocket(server);
@@ -192,7 +195,14 @@ function validation(): void {
     at: now,
     name: 'call.offered',
     data: {
-      call: { callId: 'call-779', direction: 'inbound', state: 'offered', remoteNumber: '13800138000', queueId: 'repair', since: now },
+      call: {
+        callId: 'call-779',
+        direction: 'inbound',
+        state: 'offered',
+        remoteNumber: '13800138000',
+        queueId: 'repair',
+        since: now,
+      },
       callerId: '13800138000',
       customer: {
         customerId: 'c-100001',
@@ -249,21 +259,33 @@ function validation(): void {
   });
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US').padStart(10);
   console.log(`schema validation (best of 3 × 400 ms; checksum ${sink & 0xff}):`);
-  console.log(`  request ticket.create (${request.length} chars): JSON.parse only ${fmt(reqParse)} msg/s, parse + frame + params schema ${fmt(reqValidate)} msg/s, ratio ${(reqParse / reqValidate).toFixed(1)}× slower`);
-  console.log(`  event call.offered   (${event.length} chars): JSON.parse only ${fmt(evParse)} msg/s, parse + frame + event schema  ${fmt(evValidate)} msg/s, ratio ${(evParse / evValidate).toFixed(1)}× slower`);
+  console.log(
+    `  request ticket.create (${request.length} chars): JSON.parse only ${fmt(reqParse)} msg/s, parse + frame + params schema ${fmt(reqValidate)} msg/s, ratio ${(reqParse / reqValidate).toFixed(1)}× slower`,
+  );
+  console.log(
+    `  event call.offered   (${event.length} chars): JSON.parse only ${fmt(evParse)} msg/s, parse + frame + event schema  ${fmt(evValidate)} msg/s, ratio ${(evParse / evValidate).toFixed(1)}× slower`,
+  );
 }
 
 /** Runs the benchmark and prints its figures. */
 export async function run(): Promise<void> {
   const ms = (n: number) => `${n.toFixed(3)} ms`;
-  console.log(`event fan-out to ${CLIENTS} clients over ws on 127.0.0.1, ${ROUNDS} rounds after ${WARMUP} warm-up (queue.stats, ${JSON.stringify(queueStats).length} chars):`);
+  console.log(
+    `event fan-out to ${CLIENTS} clients over ws on 127.0.0.1, ${ROUNDS} rounds after ${WARMUP} warm-up (queue.stats, ${JSON.stringify(queueStats).length} chars):`,
+  );
   const { raw, ours } = await fanOut();
   const b = summary(raw.all);
   const o = summary(ours.all);
   const bl = summary(raw.last);
   const ol = summary(ours.last);
-  console.log(`  raw ws send, no validation:                p50 ${ms(b.p50)}  p99 ${ms(b.p99)}  (last of ${CLIENTS}: p50 ${ms(bl.p50)}  p99 ${ms(bl.p99)})`);
-  console.log(`  ProtocolServer.push → AgentClient.events$: p50 ${ms(o.p50)}  p99 ${ms(o.p99)}  (last of ${CLIENTS}: p50 ${ms(ol.p50)}  p99 ${ms(ol.p99)})`);
-  console.log(`  ratio protocol / raw: p50 ${(o.p50 / b.p50).toFixed(2)}×, p99 ${(o.p99 / b.p99).toFixed(2)}×, last-of-${CLIENTS} p50 ${(ol.p50 / bl.p50).toFixed(2)}×, p99 ${(ol.p99 / bl.p99).toFixed(2)}×`);
+  console.log(
+    `  raw ws send, no validation:                p50 ${ms(b.p50)}  p99 ${ms(b.p99)}  (last of ${CLIENTS}: p50 ${ms(bl.p50)}  p99 ${ms(bl.p99)})`,
+  );
+  console.log(
+    `  ProtocolServer.push → AgentClient.events$: p50 ${ms(o.p50)}  p99 ${ms(o.p99)}  (last of ${CLIENTS}: p50 ${ms(ol.p50)}  p99 ${ms(ol.p99)})`,
+  );
+  console.log(
+    `  ratio protocol / raw: p50 ${(o.p50 / b.p50).toFixed(2)}×, p99 ${(o.p99 / b.p99).toFixed(2)}×, last-of-${CLIENTS} p50 ${(ol.p50 / bl.p50).toFixed(2)}×, p99 ${(ol.p99 / bl.p99).toFixed(2)}×`,
+  );
   validation();
 }

@@ -152,9 +152,17 @@ export async function run(): Promise<void> {
   const jsRate = total / (jsMs / 1000);
   const nl = (nativeLatency / LATENCY_SAMPLES) * 1000;
   const jl = (jsLatency / LATENCY_SAMPLES) * 1000;
-  console.log(`burst: ${CHANNELS} channels x ${DIGITS_PER_CHANNEL} digits = ${total} events (${batches} addon batches, ${(total / Math.max(batches, 1)).toFixed(0)} events/batch)`);
-  console.log(`  fake → addon thread → TSFN → driver → Channel.events$ : ${nativeRate.toFixed(0).padStart(9)} events/s (${nativeMs.toFixed(1)} ms)`);
-  console.log(`  plain JS emitter → driver SPI → Channel.events$         : ${jsRate.toFixed(0).padStart(9)} events/s (${jsMs.toFixed(1)} ms)`);
+  console.log(
+    `burst: ${CHANNELS} channels x ${DIGITS_PER_CHANNEL} digits = ${total} events (${batches} addon batches, ${(total / Math.max(batches, 1)).toFixed(0)} events/batch)`,
+  );
+  console.log(
+    `  fake → addon thread → TSFN → driver → Channel.events$ : ${nativeRate.toFixed(0).padStart(9)} events/s (${nativeMs.toFixed(1)} ms)`,
+  );
+  console.log(
+    `  plain JS emitter → driver SPI → Channel.events$         : ${jsRate.toFixed(0).padStart(9)} events/s (${jsMs.toFixed(1)} ms)`,
+  );
   console.log(`  ratio native/js throughput: ${(nativeRate / jsRate).toFixed(2)}`);
-  console.log(`single event latency (mean of ${LATENCY_SAMPLES}): native ${nl.toFixed(1)} µs, js (setImmediate) ${jl.toFixed(1)} µs, added ${(nl - jl).toFixed(1)} µs/event, ratio ${(nl / jl).toFixed(2)}`);
+  console.log(
+    `single event latency (mean of ${LATENCY_SAMPLES}): native ${nl.toFixed(1)} µs, js (setImmediate) ${jl.toFixed(1)} µs, added ${(nl - jl).toFixed(1)} µs/event, ratio ${(nl / jl).toFixed(2)}`,
+  );
 }

@@ -53,7 +53,8 @@ class HeapClock implements SchedulerLike {
     let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      const a = h[i]!, b = h[p]!;
+      const a = h[i]!,
+        b = h[p]!;
       if (b.due < a.due || (b.due === a.due && b.seq < a.seq)) break;
       h[i] = b;
       h[p] = a;
@@ -68,9 +69,11 @@ class HeapClock implements SchedulerLike {
       h[0] = last;
       let i = 0;
       for (;;) {
-        const l = 2 * i + 1, r = l + 1;
+        const l = 2 * i + 1,
+          r = l + 1;
         let m = i;
-        const less = (x: number, y: number): boolean => h[x]!.due < h[y]!.due || (h[x]!.due === h[y]!.due && h[x]!.seq < h[y]!.seq);
+        const less = (x: number, y: number): boolean =>
+          h[x]!.due < h[y]!.due || (h[x]!.due === h[y]!.due && h[x]!.seq < h[y]!.seq);
         if (l < h.length && less(l, m)) m = l;
         if (r < h.length && less(r, m)) m = r;
         if (m === i) break;
@@ -117,9 +120,22 @@ function setups(pairs: number, simulatedMs: number): { realtimeFactor: number; c
 }
 
 function detectorCost(): { mfNsPerFrame: number; dtmfNsPerFrame: number } {
-  const mfSignal = addNoise(concatFrames(Array.from({ length: 200 }, (_, i) => concatFrames([generateMf('forward', (i % 15) + 1, 80), new Int16Array(320)]))), { levelDbm0: -45 }, 1);
-  const dtmfSignal = addNoise(generateDtmf('0123456789*#ABCD'.repeat(12), { onMs: 80, offMs: 40 }), { levelDbm0: -45 }, 2);
-  const frames = (x: Int16Array): Int16Array[] => Array.from({ length: Math.floor(x.length / 160) }, (_, i) => x.subarray(i * 160, i * 160 + 160));
+  const mfSignal = addNoise(
+    concatFrames(
+      Array.from({ length: 200 }, (_, i) =>
+        concatFrames([generateMf('forward', (i % 15) + 1, 80), new Int16Array(320)]),
+      ),
+    ),
+    { levelDbm0: -45 },
+    1,
+  );
+  const dtmfSignal = addNoise(
+    generateDtmf('0123456789*#ABCD'.repeat(12), { onMs: 80, offMs: 40 }),
+    { levelDbm0: -45 },
+    2,
+  );
+  const frames = (x: Int16Array): Int16Array[] =>
+    Array.from({ length: Math.floor(x.length / 160) }, (_, i) => x.subarray(i * 160, i * 160 + 160));
   const mfFrames = frames(mfSignal);
   const dtmfFrames = frames(dtmfSignal);
   const time = (fn: () => void, n: number): number => {
@@ -145,9 +161,12 @@ function detectorCost(): { mfNsPerFrame: number; dtmfNsPerFrame: number } {
 
 export async function run(): Promise<void> {
   const cost = detectorCost();
-  const perChannel = (ns: number): string => `${(ns / 20_000_000 * 100).toFixed(4)} % of a core per channel, ${Math.floor(20_000_000 / ns)} channels per core`;
+  const perChannel = (ns: number): string =>
+    `${((ns / 20_000_000) * 100).toFixed(4)} % of a core per channel, ${Math.floor(20_000_000 / ns)} channels per core`;
   console.log(`MF detector:   ${cost.mfNsPerFrame.toFixed(0)} ns per 20 ms frame (${perChannel(cost.mfNsPerFrame)})`);
-  console.log(`DTMF detector: ${cost.dtmfNsPerFrame.toFixed(0)} ns per 20 ms frame (${perChannel(cost.dtmfNsPerFrame)})`);
+  console.log(
+    `DTMF detector: ${cost.dtmfNsPerFrame.toFixed(0)} ns per 20 ms frame (${perChannel(cost.dtmfNsPerFrame)})`,
+  );
   console.log(`MF / DTMF cost ratio: ${(cost.mfNsPerFrame / cost.dtmfNsPerFrame).toFixed(2)}`);
   for (const pairs of [250, 1000, 2000]) {
     const r = setups(pairs, 10_000);

@@ -27,18 +27,34 @@ function quantile(sorted: number[], q: number): number {
 function summary(name: string, latencies: number[], wallMs: number): { rate: number; p50: number; p99: number } {
   const s = [...latencies].sort((a, b) => a - b);
   const r = { rate: (latencies.length / wallMs) * 1000, p50: quantile(s, 0.5), p99: quantile(s, 0.99) };
-  console.log(`${name.padEnd(34)} ${r.rate.toFixed(0).padStart(7)} tickets/s   p50 ${r.p50.toFixed(3)} ms   p99 ${r.p99.toFixed(3)} ms`);
+  console.log(
+    `${name.padEnd(34)} ${r.rate.toFixed(0).padStart(7)} tickets/s   p50 ${r.p50.toFixed(3)} ms   p99 ${r.p99.toFixed(3)} ms`,
+  );
   return r;
 }
 
 async function repositoryRun(dir: string): Promise<{ rate: number; p50: number; p99: number }> {
   const store = await openSqliteStore({ dataDir: dir, clock: asyncScheduler, synchronous: 'full' });
-  const svc = new TicketService({ tickets: store.tickets, departments: store.departments, audit: store.audit, clock: asyncScheduler });
+  const svc = new TicketService({
+    tickets: store.tickets,
+    departments: store.departments,
+    audit: store.audit,
+    clock: asyncScheduler,
+  });
   const lat: number[] = [];
   const t0 = performance.now();
   for (let i = 0; i < TICKETS; i++) {
     const s = performance.now();
-    await svc.open({ kind: 'system', name: 'ivr' }, { type: 'repair', subtype: 'no_gas', description: '家里没有气了，请派人检查', channel: 'phone', callerPhone: '13800138000' });
+    await svc.open(
+      { kind: 'system', name: 'ivr' },
+      {
+        type: 'repair',
+        subtype: 'no_gas',
+        description: '家里没有气了，请派人检查',
+        channel: 'phone',
+        callerPhone: '13800138000',
+      },
+    );
     lat.push(performance.now() - s);
   }
   const r = summary('repository layer (TicketService)', lat, performance.now() - t0);
@@ -47,10 +63,21 @@ async function repositoryRun(dir: string): Promise<{ rate: number; p50: number; 
   return r;
 }
 
-function call(db: sqlite3.Database, method: 'run' | 'get' | 'exec', sql: string, params: unknown[] = []): Promise<unknown> {
+function call(
+  db: sqlite3.Database,
+  method: 'run' | 'get' | 'exec',
+  sql: string,
+  params: unknown[] = [],
+): Promise<unknown> {
   return new Promise((resolve, reject) => {
     if (method === 'exec') db.exec(sql, (err) => (err ? reject(err) : resolve(undefined)));
-    else (db[method] as (sql: string, params: unknown[], cb: (err: Error | null, row?: unknown) => void) => void).call(db, sql, params, (err, row) => (err ? reject(err) : resolve(row)));
+    else
+      (db[method] as (sql: string, params: unknown[], cb: (err: Error | null, row?: unknown) => void) => void).call(
+        db,
+        sql,
+        params,
+        (err, row) => (err ? reject(err) : resolve(row)),
+      );
   });
 }
 
@@ -59,7 +86,9 @@ async function rawRun(dir: string): Promise<{ rate: number; p50: number; p99: nu
   const store = await openSqliteStore({ dataDir: dir, clock: asyncScheduler });
   await store.close();
   const db = await new Promise<sqlite3.Database>((resolve, reject) => {
-    const d: sqlite3.Database = new sqlite3.Database(join(dir, 'hotline.db'), (err) => (err ? reject(err) : resolve(d)));
+    const d: sqlite3.Database = new sqlite3.Database(join(dir, 'hotline.db'), (err) =>
+      err ? reject(err) : resolve(d),
+    );
   });
   await call(db, 'exec', 'PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL');
   const lat: number[] = [];
@@ -69,7 +98,12 @@ async function rawRun(dir: string): Promise<{ rate: number; p50: number; p99: nu
     const now = Date.now();
     const day = localDate(now);
     await call(db, 'exec', 'BEGIN IMMEDIATE');
-    const seq = (await call(db, 'get', 'INSERT INTO tracking_sequences (day, last) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last', [day.iso])) as { last: number };
+    const seq = (await call(
+      db,
+      'get',
+      'INSERT INTO tracking_sequences (day, last) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last',
+      [day.iso],
+    )) as { last: number };
     const tn = makeTrackingNumber(day, seq.last);
     const id = await new Promise<number>((resolve, reject) =>
       db.run(
@@ -82,7 +116,12 @@ async function rawRun(dir: string): Promise<{ rate: number; p50: number; p99: nu
         },
       ),
     );
-    await call(db, 'run', "INSERT INTO ticket_history (ticket_id, at, actor, action, from_status, to_status) VALUES (?, ?, 'ivr', 'accept', NULL, 'accepted')", [id, now]);
+    await call(
+      db,
+      'run',
+      "INSERT INTO ticket_history (ticket_id, at, actor, action, from_status, to_status) VALUES (?, ?, 'ivr', 'accept', NULL, 'accepted')",
+      [id, now],
+    );
     await call(db, 'exec', 'COMMIT');
     lat.push(performance.now() - s);
   }
@@ -95,18 +134,29 @@ async function rawRun(dir: string): Promise<{ rate: number; p50: number; p99: nu
 export async function run(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'hotline-bench-storage-'));
   try {
-    console.log(`durable ticket creation, ${TICKETS} tickets each, WAL + synchronous=FULL, one at a time (each acknowledged after commit)`);
+    console.log(
+      `durable ticket creation, ${TICKETS} tickets each, WAL + synchronous=FULL, one at a time (each acknowledged after commit)`,
+    );
     const raw = await rawRun(join(root, 'raw'));
     const repo = await repositoryRun(join(root, 'repo'));
-    console.log(`ratio repository/raw: rate ${(repo.rate / raw.rate).toFixed(2)}×, p99 ${(repo.p99 / raw.p99).toFixed(2)}×`);
+    console.log(
+      `ratio repository/raw: rate ${(repo.rate / raw.rate).toFixed(2)}×, p99 ${(repo.p99 / raw.p99).toFixed(2)}×`,
+    );
 
     console.log(`\nseeding ${CUSTOMERS} customers (accounts, meters, 12 months of bills and payments)`);
     const store = await openSqliteStore({ dataDir: join(root, 'seed'), clock: asyncScheduler, synchronous: 'full' });
     const t0 = performance.now();
-    const r = await seedDemoData(store, { customers: CUSTOMERS, seed: 20260101, clock: asyncScheduler, scrypt: { N: 1024, r: 8, p: 1 } });
+    const r = await seedDemoData(store, {
+      customers: CUSTOMERS,
+      seed: 20260101,
+      clock: asyncScheduler,
+      scrypt: { N: 1024, r: 8, p: 1 },
+    });
     const s = (performance.now() - t0) / 1000;
     const rows = r.customers * 2 + r.accounts * 2 + r.bills + r.payments;
-    console.log(`seeded in ${s.toFixed(2)} s: ${(r.customers / s).toFixed(0)} customers/s, about ${(rows / s).toFixed(0)} rows/s (${rows} rows)`);
+    console.log(
+      `seeded in ${s.toFixed(2)} s: ${(r.customers / s).toFixed(0)} customers/s, about ${(rows / s).toFixed(0)} rows/s (${rows} rows)`,
+    );
     await store.close();
   } finally {
     rmSync(root, { recursive: true, force: true });

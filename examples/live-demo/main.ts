@@ -33,7 +33,9 @@ writeFileSync(thanks, writeWav(synthesizeSpeech({ durationMs: 1200, seed: 12 }))
 
 const sim = new SimBoard({ scheduler: asyncScheduler, analogTrunks: 4, e1Spans: 1 });
 const board = await openBoard(sim.driver, { scheduler: asyncScheduler, name: 'demo' });
-say(`board ${board.info.model}: ${board.channels.length} channels (${board.channelsOf('analog-trunk').length} analog, ${board.channelsOf('digital-trunk').length} E1 China No.1)`);
+say(
+  `board ${board.info.model}: ${board.channels.length} channels (${board.channelsOf('analog-trunk').length} analog, ${board.channelsOf('digital-trunk').length} E1 China No.1)`,
+);
 say('callers dial in every few seconds; press Ctrl-C to stop');
 
 let handled = 0;
@@ -43,14 +45,21 @@ let correct = 0;
 async function serve(channel: Channel): Promise<{ digits: string; reason: string }> {
   await channel.answer();
   await channel.play(welcome, { stopOnDigits: true });
-  const r = await channel.collectDigits({ maxDigits: 10, terminators: '#', firstDigitTimeoutMs: 8000, interDigitTimeoutMs: 4000 });
+  const r = await channel.collectDigits({
+    maxDigits: 10,
+    terminators: '#',
+    firstDigitTimeoutMs: 8000,
+    interDigitTimeoutMs: 4000,
+  });
   await channel.play(thanks);
   await channel.hangup();
   return r;
 }
 
 board.incoming$.subscribe(({ channel, call }) => {
-  say(`${channel.id.padEnd(6)} incoming from ${maskPhone(call.callerId) || '(anonymous)'} to ${call.calledNumber ?? '?'}${call.ka ? `, KA=${call.ka}` : ''}`);
+  say(
+    `${channel.id.padEnd(6)} incoming from ${maskPhone(call.callerId) || '(anonymous)'} to ${call.calledNumber ?? '?'}${call.ka ? `, KA=${call.ka}` : ''}`,
+  );
   serve(channel).then(
     (r) => say(`${channel.id.padEnd(6)} collected "${r.digits}" (${r.reason}${r.reason === 'terminator' ? ' #' : ''})`),
     (e: unknown) => say(`${channel.id.padEnd(6)} call ended early: ${isHotlineError(e) ? e.code : String(e)}`),
@@ -59,8 +68,12 @@ board.incoming$.subscribe(({ channel, call }) => {
 
 /** A simulated caller: waits to hear part of the prompt, keys an account number, listens, hangs up. */
 async function caller(n: number): Promise<void> {
-  const from = `13${Math.floor(rnd() * 1e9).toString().padStart(9, '0')}`;
-  const account = Math.floor(rnd() * 1e8).toString().padStart(8, '0');
+  const from = `13${Math.floor(rnd() * 1e9)
+    .toString()
+    .padStart(9, '0')}`;
+  const account = Math.floor(rnd() * 1e8)
+    .toString()
+    .padStart(8, '0');
   const party = sim.call({ from, to: '96777', trunk: rnd() < 0.5 ? 'analog' : 'e1' });
   try {
     await party.whenConnected();
@@ -69,7 +82,9 @@ async function caller(n: number): Promise<void> {
     const release = await party.whenReleased();
     const ok = release.by === 'board';
     if (ok) correct++;
-    say(`caller ${n} keyed "${account}#", heard ${(party.heardMs / 1000).toFixed(1)} s of audio, released by ${release.by}`);
+    say(
+      `caller ${n} keyed "${account}#", heard ${(party.heardMs / 1000).toFixed(1)} s of audio, released by ${release.by}`,
+    );
   } catch (e) {
     say(`caller ${n} could not get through: ${isHotlineError(e) ? e.message : String(e)}`);
   }

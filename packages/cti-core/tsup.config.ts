@@ -3,7 +3,12 @@ import { libraryBuild } from '../../tsup.base';
 
 export default defineConfig(
   libraryBuild(
-    { index: 'src/index.ts', media: 'src/media/index.ts', signaling: 'src/signaling/index.ts', conformance: 'src/conformance/index.ts' },
+    {
+      index: 'src/index.ts',
+      media: 'src/media/index.ts',
+      signaling: 'src/signaling/index.ts',
+      conformance: 'src/conformance/index.ts',
+    },
     { external: ['vitest'] },
   ),
 );

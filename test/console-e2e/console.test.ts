@@ -123,12 +123,26 @@ describe.skipIf(!HAS_TMUX)('the console against the real call centre, in tmux', 
       );
 
       // 1. The server, in its own process group (so every child goes with it).
-      server = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'apps/gas-callcenter/src/cli/main.ts', 'demo', '--config', config, '--lang', 'en'], {
-        cwd: ROOT,
-        env: { ...process.env, FORCE_COLOR: '0' },
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      server = spawn(
+        process.execPath,
+        [
+          '--conditions=source',
+          '--import',
+          'tsx',
+          'apps/gas-callcenter/src/cli/main.ts',
+          'demo',
+          '--config',
+          config,
+          '--lang',
+          'en',
+        ],
+        {
+          cwd: ROOT,
+          env: { ...process.env, FORCE_COLOR: '0' },
+          detached: true,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       const collect = (b: Buffer): void => {
         serverOut = (serverOut + b.toString('utf8')).slice(-20_000);
       };
@@ -161,9 +175,17 @@ describe.skipIf(!HAS_TMUX)('the console against the real call centre, in tmux', 
       await waitScreen('ready', (s) => /^坐席1号\(a001\) │ 示闲/m.test(s) || s.includes('来电振铃'), 30_000);
       let answered = '';
       for (let attempt = 0; attempt < 5 && !answered; attempt++) {
-        await waitScreen('a ringing call with its screen pop', (s) => s.includes('来电振铃') && s.includes('F2 接听'), 240_000);
+        await waitScreen(
+          'a ringing call with its screen pop',
+          (s) => s.includes('来电振铃') && s.includes('F2 接听'),
+          240_000,
+        );
         keys('F2');
-        const s = await waitScreen('the call connected, or gone', (x) => x.includes('通话中') || (!x.includes('来电振铃') && x.includes('等待来电')), 60_000);
+        const s = await waitScreen(
+          'the call connected, or gone',
+          (x) => x.includes('通话中') || (!x.includes('来电振铃') && x.includes('等待来电')),
+          60_000,
+        );
         if (s.includes('通话中')) answered = s;
       }
       expect(answered, 'no call could be answered in five attempts').not.toBe('');

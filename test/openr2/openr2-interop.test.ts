@@ -27,7 +27,9 @@ suite(title, () => {
       await s.start();
       s.line.seize({ called: '88886666', caller: '075512345', ka: 1, kd: 3 });
       await s.until(() => s.line.state === 'out-answered');
-      expect(s.peerEvents.find((e) => e.startsWith('offered'))).toBe('offered ani=075512345 dnis=88886666 category=National Subscriber');
+      expect(s.peerEvents.find((e) => e.startsWith('offered'))).toBe(
+        'offered ani=075512345 dnis=88886666 category=National Subscriber',
+      );
       expect(s.events.map((e) => e.type)).toEqual(['seize-acknowledged', 'accepted', 'answered']);
       s.line.release();
       await s.until(() => s.line.idle && s.peerSaid('end'));
@@ -44,7 +46,11 @@ suite(title, () => {
       await s.until(() => s.line.idle && s.peerSaid('end'));
     });
 
-    for (const [mode, outcome] of [['busy', 'busy'], ['vacant', 'unallocated'], ['congestion', 'congestion']] as const) {
+    for (const [mode, outcome] of [
+      ['busy', 'busy'],
+      ['vacant', 'unallocated'],
+      ['congestion', 'congestion'],
+    ] as const) {
       it(`OpenR2 refuses the call as ${mode}: our dial result is ${outcome}`, async () => {
         const s = (session = new OpenR2Session(binary, ['backward', mode, '0', '-1', '12', '8']));
         await s.start();
@@ -59,7 +65,11 @@ suite(title, () => {
   describe('OpenR2 calls, our engine is the incoming side', () => {
     // OpenR2 CN as the calling side answers A1 after KA with called digits (its ANI defect,
     // signaling-dsp.md §1.3), so our incoming side asks for KA only.
-    const config = { requestCallerNumber: false, calledDigits: { min: 4, max: 20 }, timers: { endOfNumberMs: 1000 } } as const;
+    const config = {
+      requestCallerNumber: false,
+      calledDigits: { min: 4, max: 20 },
+      timers: { endOfNumberMs: 1000 },
+    } as const;
 
     it('receives the called number and KA, ends the number by time-out (pulsed A3), accepts, answers; OpenR2 clears forward', async () => {
       const s = (session = new OpenR2Session(binary, ['forward', '88886666', '075512345', '1000'], config));
@@ -71,12 +81,22 @@ suite(title, () => {
       await s.until(() => s.peerSaid('answered'));
       expect(s.peerSaid('accepted')).toBe(true);
       await s.until(() => s.line.idle);
-      expect(s.events.map((e) => e.type)).toEqual(['seized', 'offered', 'accepted', 'answered', 'clear-forward', 'idle']);
+      expect(s.events.map((e) => e.type)).toEqual([
+        'seized',
+        'offered',
+        'accepted',
+        'answered',
+        'clear-forward',
+        'idle',
+      ]);
       await s.until(() => s.peerSaid('end'));
     });
 
     it('we hang up first: clear-back, OpenR2 clears forward', async () => {
-      const s = (session = new OpenR2Session(binary, ['forward', '96777', '13800138000'], { ...config, numberComplete: (n: string) => n === '96777' }));
+      const s = (session = new OpenR2Session(binary, ['forward', '96777', '13800138000'], {
+        ...config,
+        numberComplete: (n: string) => n === '96777',
+      }));
       await s.start();
       await s.until(() => s.line.state === 'in-offered');
       expect(s.line.incoming.called).toBe('96777');
@@ -89,10 +109,13 @@ suite(title, () => {
       expect(s.peerEvents).toContain('disconnect cause=Normal Clearing');
     });
 
-    for (const [outcome, cause] of [['busy', 'Busy Number'], ['unallocated', 'Unallocated Number']] as const) {
+    for (const [outcome, cause] of [
+      ['busy', 'Busy Number'],
+      ['unallocated', 'Unallocated Number'],
+    ] as const) {
       it(`we refuse the call as ${outcome}: OpenR2 reports ${cause}`, async () => {
         const s = (session = new OpenR2Session(binary, ['forward', '88886666', '075512345'], config));
-      await s.start();
+        await s.start();
         await s.until(() => s.line.state === 'in-offered');
         s.line.reject(outcome);
         await s.until(() => s.line.idle && s.peerSaid('end'));

@@ -11,13 +11,19 @@ import { fileURLToPath } from 'node:url';
 import type { Duplex } from 'node:stream';
 import { VirtualScheduler } from '@hotline/cti-core';
 import { alawDecode, alawEncode, FRAME_SAMPLES } from '@hotline/cti-core/media';
-import { ChinaNo1Line, type ChinaNo1ConfigInput, type ChinaNo1Event, type ChinaNo1Signal } from '@hotline/cti-core/signaling';
+import {
+  ChinaNo1Line,
+  type ChinaNo1ConfigInput,
+  type ChinaNo1Event,
+  type ChinaNo1Signal,
+} from '@hotline/cti-core/signaling';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** Builds the harness; returns the binary path, or the reason it cannot be built. */
 export function buildPeer(): { binary: string } | { skip: string } {
-  if (!existsSync('/usr/include/openr2.h')) return { skip: 'libopenr2-dev is not installed (/usr/include/openr2.h missing; apt-get install libopenr2-dev)' };
+  if (!existsSync('/usr/include/openr2.h'))
+    return { skip: 'libopenr2-dev is not installed (/usr/include/openr2.h missing; apt-get install libopenr2-dev)' };
   const out = join(mkdtempSync(join(tmpdir(), 'r2peer-')), 'r2peer');
   try {
     execFileSync('cc', ['-O1', '-Wall', '-o', out, join(here, 'r2peer.c'), '-lopenr2', '-ldl'], { stdio: 'pipe' });
@@ -110,7 +116,9 @@ export class OpenR2Session {
     const t0 = this.scheduler.now();
     while (!pred()) {
       if (this.scheduler.now() - t0 > maxMs) {
-        throw new Error(`not reached within ${maxMs} ms; OpenR2 said: ${this.peerEvents.join(' | ')}\n${this.peerLog.slice(-4000)}`);
+        throw new Error(
+          `not reached within ${maxMs} ms; OpenR2 said: ${this.peerEvents.join(' | ')}\n${this.peerLog.slice(-4000)}`,
+        );
       }
       await this.tick();
     }

@@ -35,7 +35,12 @@ describe('call detail records on a real store (virtual time)', () => {
     run(
       new Promise<void>((resolve) => {
         const poll = (): void => {
-          const open = ivrEvents.reduce((n, e) => n + (e.type === 'node-entered' && e.node === node ? 1 : e.type === 'node-left' && e.node === node ? -1 : 0), 0);
+          const open = ivrEvents.reduce(
+            (n, e) =>
+              n +
+              (e.type === 'node-entered' && e.node === node ? 1 : e.type === 'node-left' && e.node === node ? -1 : 0),
+            0,
+          );
           if (open > 0) resolve();
           else setImmediate(poll);
         };
@@ -55,8 +60,20 @@ describe('call detail records on a real store (virtual time)', () => {
     const io = <T>(p: Promise<T>): Promise<T> => scheduler.track(p);
     store = await openSqliteStore({ dataDir: dir, clock: scheduler, synchronous: 'normal' });
     await seedDemoData(store, { customers: 20, seed: 11, clock: scheduler, scrypt: CHEAP });
-    const auth = new AuthService({ users: store.users, customers: store.customers, departments: store.departments, audit: store.audit, clock: scheduler, scrypt: CHEAP });
-    const tickets = new TicketService({ tickets: store.tickets, departments: store.departments, audit: store.audit, clock: scheduler });
+    const auth = new AuthService({
+      users: store.users,
+      customers: store.customers,
+      departments: store.departments,
+      audit: store.audit,
+      clock: scheduler,
+      scrypt: CHEAP,
+    });
+    const tickets = new TicketService({
+      tickets: store.tickets,
+      departments: store.departments,
+      audit: store.audit,
+      clock: scheduler,
+    });
     const services = createGasServices({ store, auth, tickets, clock: scheduler, timeZone: 'Asia/Shanghai', io });
     sim = new SimBoard({ scheduler, analogTrunks: 0, e1Spans: 1, stations: 2 });
     ivrEvents = [];
@@ -70,7 +87,8 @@ describe('call detail records on a real store (virtual time)', () => {
         promptsDir,
         recordingsDir: join(dir, 'recordings'),
         onIvrEvent: (e) => ivrEvents.push(e),
-        onRecording: (callId, r) => void io(store.interactions.attachRecording(callId, readFileSync(r.path))).then(() => recorded.push(callId)),
+        onRecording: (callId, r) =>
+          void io(store.interactions.attachRecording(callId, readFileSync(r.path))).then(() => recorded.push(callId)),
       }),
     );
     cdr = new CallDetailRecorder({ store, board: center.board, ivr: center.ivr, scheduler, logger: silentLogger, io });
@@ -101,7 +119,14 @@ describe('call detail records on a real store (virtual time)', () => {
     await wait(2000);
     await run(cdr.close());
     const rows = await run(store.interactions.get('gas-1'));
-    expect(rows).toMatchObject({ callId: 'gas-1', caller: '13700000001', called: '96777', service: 'bill', outcome: 'self_service', direction: 'inbound' });
+    expect(rows).toMatchObject({
+      callId: 'gas-1',
+      caller: '13700000001',
+      called: '96777',
+      service: 'bill',
+      outcome: 'self_service',
+      direction: 'inbound',
+    });
     expect(rows!.endedAt).toBeGreaterThan(rows!.startedAt);
     const steps = await run(store.interactions.steps('gas-1'));
     const nodes = steps.map((s) => s.detail['node']);
@@ -115,14 +140,23 @@ describe('call detail records on a real store (virtual time)', () => {
     const audio = readWav(readFileSync(join(dir, 'recordings', 'calls', 'gas-1.wav'))).samples;
     const detector = new DtmfDetector();
     let keyed = '';
-    for (let i = 0; i + FRAME_SAMPLES <= audio.length; i += FRAME_SAMPLES) keyed += detector.push(audio.subarray(i, i + FRAME_SAMPLES));
+    for (let i = 0; i + FRAME_SAMPLES <= audio.length; i += FRAME_SAMPLES)
+      keyed += detector.push(audio.subarray(i, i + FRAME_SAMPLES));
     expect(keyed).toContain('3'); // the menu choice is in the recording…
     expect(keyed).not.toContain(DEMO_QUERY_PASSWORD); // …the password is not
     expect(keyed.replace(/#/g, '')).toBe(`3${account.accountNo}`);
   });
 
   it('a gas leak: the emergency ticket is linked to the call, which ends with an agent', async () => {
-    const agents = new SimulatedAgents({ sim, board: center.board, acd: center.acd, scheduler, logger: silentLogger, meanTalkMs: 20_000, meanWrapMs: 2_000 });
+    const agents = new SimulatedAgents({
+      sim,
+      board: center.board,
+      acd: center.acd,
+      scheduler,
+      logger: silentLogger,
+      meanTalkMs: 20_000,
+      meanWrapMs: 2_000,
+    });
     agents.start(center.seats[0]!);
     const party = await caller('13700000002');
     await key(party, 'main-menu', '1');
@@ -135,7 +169,13 @@ describe('call detail records on a real store (virtual time)', () => {
     const ticketIds = await run(store.interactions.ticketIds('gas-1'));
     expect(ticketIds).toHaveLength(1);
     const ticket = await run(store.tickets.get(ticketIds[0]!));
-    expect(ticket).toMatchObject({ type: 'emergency', subtype: 'gas_leak', callerPhone: '13700000002', status: 'assigned', description: '电话报告燃气泄漏（自助语音受理）' });
+    expect(ticket).toMatchObject({
+      type: 'emergency',
+      subtype: 'gas_leak',
+      callerPhone: '13700000002',
+      status: 'assigned',
+      description: '电话报告燃气泄漏（自助语音受理）',
+    });
     expect((await run(store.departments.getByCode('repair')))?.id).toBe(ticket!.departmentId);
   });
 

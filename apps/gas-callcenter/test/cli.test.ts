@@ -48,38 +48,74 @@ describe('gas-callcenter CLI', () => {
   it('migrates, seeds, lists and adds users', async () => {
     const cfg = ['--config', 'hotline.yaml'];
     expect(await run([...cfg, 'migrate'])).toMatchObject({ code: 0, out: expect.stringContaining('升级到 3') });
-    expect(await run([...cfg, 'migrate', '--lang', 'en'])).toMatchObject({ code: 0, out: 'The database schema is up to date (version 3).\n' });
+    expect(await run([...cfg, 'migrate', '--lang', 'en'])).toMatchObject({
+      code: 0,
+      out: 'The database schema is up to date (version 3).\n',
+    });
     const seeded = await run([...cfg, 'seed', '--customers', '200', '--seed', '7']);
     expect(seeded).toMatchObject({ code: 0, out: expect.stringMatching(/客户 200 户，账单 2400 张/) });
     const list = await run([...cfg, 'user', 'list', '--lang', 'en']);
     expect(list.out).toContain('a020\t坐席20号\tagent\t客服中心\tactive');
-    expect(await run([...cfg, 'user', 'add', 'w01', '--role', 'department_staff', '--department', 'network', '--lang', 'en'], ['pass-word-1', 'pass-word-1'])).toMatchObject({
+    expect(
+      await run(
+        [...cfg, 'user', 'add', 'w01', '--role', 'department_staff', '--department', 'network', '--lang', 'en'],
+        ['pass-word-1', 'pass-word-1'],
+      ),
+    ).toMatchObject({
       code: 0,
       out: 'User w01 (department staff) added.\n',
     });
-    expect(await run([...cfg, 'user', 'add', 'w02', '--role', 'agent', '--lang', 'en'], ['short', 'short'])).toMatchObject({ code: 1, err: 'password: too short\n' });
-    expect(await run([...cfg, 'user', 'add', 'w03', '--role', 'agent'], ['abcdefgh', 'abcdefgX'])).toMatchObject({ code: 1, err: '两次输入的密码不一致，未作修改。\n' });
+    expect(
+      await run([...cfg, 'user', 'add', 'w02', '--role', 'agent', '--lang', 'en'], ['short', 'short']),
+    ).toMatchObject({ code: 1, err: 'password: too short\n' });
+    expect(await run([...cfg, 'user', 'add', 'w03', '--role', 'agent'], ['abcdefgh', 'abcdefgX'])).toMatchObject({
+      code: 1,
+      err: '两次输入的密码不一致，未作修改。\n',
+    });
     expect(await run([...cfg, 'user', 'add', 'w04', '--role', 'boss', '--lang', 'en'])).toMatchObject({ code: 2 });
-    expect(await run([...cfg, 'user', 'passwd', 'nobody', '--lang', 'en'], ['abcdefgh1', 'abcdefgh1'])).toMatchObject({ code: 1, err: 'No user "nobody".\n' });
+    expect(await run([...cfg, 'user', 'passwd', 'nobody', '--lang', 'en'], ['abcdefgh1', 'abcdefgh1'])).toMatchObject({
+      code: 1,
+      err: 'No user "nobody".\n',
+    });
     // Seeding twice is refused.
-    expect(await run([...cfg, 'seed', '--customers', '1', '--lang', 'en'])).toMatchObject({ code: 1, err: 'database: the directory or database is not empty\n' });
+    expect(await run([...cfg, 'seed', '--customers', '1', '--lang', 'en'])).toMatchObject({
+      code: 1,
+      err: 'database: the directory or database is not empty\n',
+    });
   });
 
   it('imports customers, reporting bad rows by line', async () => {
-    writeFileSync(join(dir, 'c.csv'), '\uFEFFcustomer_no,name,phone,address,district,district_code\r\n20000001,钱进,13700001111,南京市鼓楼区湖南路1号,鼓楼区,320106\r\n20000002,孙悦,abc,南京市鼓楼区湖南路2号,鼓楼区,320106\r\n');
+    writeFileSync(
+      join(dir, 'c.csv'),
+      '\uFEFFcustomer_no,name,phone,address,district,district_code\r\n20000001,钱进,13700001111,南京市鼓楼区湖南路1号,鼓楼区,320106\r\n20000002,孙悦,abc,南京市鼓楼区湖南路2号,鼓楼区,320106\r\n',
+    );
     const r = await run(['--config', 'hotline.yaml', 'import', 'customers', 'c.csv', '--lang', 'en']);
     expect(r).toMatchObject({ code: 1, out: '2 rows read, 1 imported, 1 with problems.\n' });
     expect(r.err).toBe('Line 3 not imported: phones: not a valid mobile or landline number (**c)\n');
   });
 
   it('writes the daily report and a backup', async () => {
-    const report = await run(['--config', 'hotline.yaml', 'report', 'daily', '--date', '2026-03-09', '--format', 'html', '--out', 'r.html']);
+    const report = await run([
+      '--config',
+      'hotline.yaml',
+      'report',
+      'daily',
+      '--date',
+      '2026-03-09',
+      '--format',
+      'html',
+      '--out',
+      'r.html',
+    ]);
     expect(report.code).toBe(0);
     expect(readFileSync(join(dir, 'r.html'), 'utf8')).toContain('<h1>示例燃气集团客户服务中心 日报 2026-03-09</h1>');
     const backup = await run(['--config', 'hotline.yaml', 'backup', 'bk', '--lang', 'en']);
     expect(backup).toMatchObject({ code: 0, out: expect.stringMatching(/^Backup written to .*bk \(schema version 3/) });
     expect(existsSync(join(dir, 'bk', 'hotline.db'))).toBe(true);
-    expect(await run(['--config', 'hotline.yaml', 'backup', 'bk', '--lang', 'en'])).toMatchObject({ code: 1, err: 'backup directory: the directory or database is not empty\n' });
+    expect(await run(['--config', 'hotline.yaml', 'backup', 'bk', '--lang', 'en'])).toMatchObject({
+      code: 1,
+      err: 'backup directory: the directory or database is not empty\n',
+    });
   });
 
   it('explains bad configuration and bad arguments', async () => {

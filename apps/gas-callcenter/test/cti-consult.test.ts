@@ -20,8 +20,6 @@ describe('consultative transfer over the CTI link', () => {
   const client = (): { client: AgentClient; events: ProtocolEvent[] } => world.current.client();
   const caller = (from: string): Promise<SimParty> => world.current.caller(from);
 
-
-
   /** a001 and a002 log in ready; a caller reaches a001 (a002 goes not ready meanwhile), who answers. */
   async function callAtA001(from: string) {
     const one = client();
@@ -41,7 +39,14 @@ describe('consultative transfer over the CTI link', () => {
   }
 
   async function consultA002(t: Awaited<ReturnType<typeof callAtA001>>) {
-    const started = await run(t.a.api.call.transfer({ callId: t.callId, mode: 'consult', target: { kind: 'agent', agentId: 'a002' }, note: '请协助核对账单' }));
+    const started = await run(
+      t.a.api.call.transfer({
+        callId: t.callId,
+        mode: 'consult',
+        target: { kind: 'agent', agentId: 'a002' },
+        note: '请协助核对账单',
+      }),
+    );
     expect(started.call).toMatchObject({ state: 'consulting', consultCallId: started.consultCallId });
     await until(() => t.bEvents.some((e) => e.name === 'call.offered'));
     const offered = t.bEvents.find((e) => e.name === 'call.offered');
@@ -83,10 +88,16 @@ describe('consultative transfer over the CTI link', () => {
 
     // The caller hangs up: the consulted agent wraps up the call, which is recorded on the caller's CDR.
     t.party.hangup();
-    await until(() => t.bEvents.some((e) => e.name === 'call.state' && e.data.callId === consultId && e.data.state === 'ended'));
+    await until(() =>
+      t.bEvents.some((e) => e.name === 'call.state' && e.data.callId === consultId && e.data.state === 'ended'),
+    );
     await until(() => center.acd.agentSnapshot('a002').work[0]?.activity === 'wrap-up');
-    expect(await run(t.b.api.call.wrapUp({ callId: consultId, disposition: 'info-given' }))).toMatchObject({ activity: 'idle' });
-    expect(await run(t.a.api.call.wrapUp({ callId: t.callId, disposition: 'info-given' }))).toMatchObject({ activity: 'idle' });
+    expect(await run(t.b.api.call.wrapUp({ callId: consultId, disposition: 'info-given' }))).toMatchObject({
+      activity: 'idle',
+    });
+    expect(await run(t.a.api.call.wrapUp({ callId: t.callId, disposition: 'info-given' }))).toMatchObject({
+      activity: 'idle',
+    });
     await wait(100);
     const cdr = await store.interactions.get(t.callId);
     expect(cdr?.endedAt).not.toBeNull();
@@ -100,7 +111,9 @@ describe('consultative transfer over the CTI link', () => {
     const back = await run(t.a.api.call.cancelConsult({ callId: t.callId }));
     expect(back.state).toBe('connected');
     expect(back.consultCallId).toBeUndefined();
-    await until(() => t.bEvents.some((e) => e.name === 'call.state' && e.data.callId === consultId && e.data.state === 'ended'));
+    await until(() =>
+      t.bEvents.some((e) => e.name === 'call.state' && e.data.callId === consultId && e.data.state === 'ended'),
+    );
     expect(center.acd.agentSnapshot('a002')).toMatchObject({ work: [] });
     expect(center.acd.agentSnapshot('a001').work[0]).toMatchObject({ interactionId: t.callId, activity: 'connected' });
     // The caller and the first agent talk again.
@@ -127,7 +140,9 @@ describe('consultative transfer over the CTI link', () => {
     const b = sim.phone(center.seats[1]!.station).party;
     const conf = await run(t.a.api.call.conference({ callId: t.callId }));
     expect(conf).toMatchObject({ state: 'conference', consultCallId: consultId });
-    await until(() => t.bEvents.some((e) => e.name === 'call.state' && e.data.callId === consultId && e.data.state === 'conference'));
+    await until(() =>
+      t.bEvents.some((e) => e.name === 'call.state' && e.data.callId === consultId && e.data.state === 'conference'),
+    );
     expect(center.acd.agentSnapshot('a001').work[0]).toMatchObject({ interactionId: t.callId, activity: 'connected' });
     expect(center.acd.agentSnapshot('a002').work[0]).toMatchObject({ interactionId: consultId, activity: 'connected' });
     await wait(1_000); // hold music has stopped
@@ -143,12 +158,16 @@ describe('consultative transfer over the CTI link', () => {
     await wait(500);
     expect((await heardFrom(b, [t.party], 14))[0]).toBeGreaterThan(300);
     expect((await heardFrom(t.party, [b], 15))[0]).toBeGreaterThan(300);
-    expect(await run(t.a.api.call.wrapUp({ callId: t.callId, disposition: 'info-given' }))).toMatchObject({ activity: 'idle' });
+    expect(await run(t.a.api.call.wrapUp({ callId: t.callId, disposition: 'info-given' }))).toMatchObject({
+      activity: 'idle',
+    });
 
     // The caller hangs up: the consulted agent wraps up.
     t.party.hangup();
     await until(() => center.acd.agentSnapshot('a002').work[0]?.activity === 'wrap-up');
-    expect(await run(t.b.api.call.wrapUp({ callId: consultId, disposition: 'info-given' }))).toMatchObject({ activity: 'idle' });
+    expect(await run(t.b.api.call.wrapUp({ callId: consultId, disposition: 'info-given' }))).toMatchObject({
+      activity: 'idle',
+    });
   });
 
   it('conference: the consulted agent leaving gives the caller back to the first agent; the caller leaving releases everyone', async () => {
@@ -158,30 +177,63 @@ describe('consultative transfer over the CTI link', () => {
     await run(t.a.api.call.conference({ callId: t.callId }));
     const a = sim.phone(center.seats[0]!.station).party;
     expect((await run(t.b.api.call.hangup({ callId: consultId }))).state).toBe('ended');
-    await until(() => t.aEvents.some((e) => e.name === 'call.state' && e.data.callId === t.callId && e.data.state === 'connected' && e.seq > 0) && center.acd.agentSnapshot('a002').work.length === 0);
+    await until(
+      () =>
+        t.aEvents.some(
+          (e) => e.name === 'call.state' && e.data.callId === t.callId && e.data.state === 'connected' && e.seq > 0,
+        ) && center.acd.agentSnapshot('a002').work.length === 0,
+    );
     expect(center.acd.agentSnapshot('a001').work[0]).toMatchObject({ interactionId: t.callId, activity: 'connected' });
     await wait(500);
     expect((await heardFrom(a, [t.party], 16))[0]).toBeGreaterThan(300);
     expect((await heardFrom(t.party, [a], 17))[0]).toBeGreaterThan(300);
 
     // A second consultation, conferenced, and then the caller hangs up: everyone is released.
-    const second = await run(t.a.api.call.transfer({ callId: t.callId, mode: 'consult', target: { kind: 'agent', agentId: 'a002' } }));
+    const second = await run(
+      t.a.api.call.transfer({ callId: t.callId, mode: 'consult', target: { kind: 'agent', agentId: 'a002' } }),
+    );
     await until(() => t.bEvents.some((e) => e.name === 'call.offered' && e.data.call.callId === second.consultCallId));
     await run(t.b.api.call.answer({ callId: second.consultCallId! }));
     expect((await run(t.a.api.call.conference({ callId: t.callId }))).state).toBe('conference');
     t.party.hangup();
-    await until(() => t.bEvents.some((e) => e.name === 'call.state' && e.data.callId === second.consultCallId && e.data.state === 'ended'));
-    await until(() => t.aEvents.some((e) => e.name === 'call.state' && e.data.callId === t.callId && e.data.state === 'ended'));
-    await until(() => center.acd.agentSnapshot('a002').work.length === 0 && center.acd.agentSnapshot('a001').work[0]?.activity === 'wrap-up');
-    await until(() => center.board.channel(center.seats[0]!.station).state.state === 'idle' && center.board.channel(center.seats[1]!.station).state.state === 'idle');
+    await until(() =>
+      t.bEvents.some(
+        (e) => e.name === 'call.state' && e.data.callId === second.consultCallId && e.data.state === 'ended',
+      ),
+    );
+    await until(() =>
+      t.aEvents.some((e) => e.name === 'call.state' && e.data.callId === t.callId && e.data.state === 'ended'),
+    );
+    await until(
+      () =>
+        center.acd.agentSnapshot('a002').work.length === 0 &&
+        center.acd.agentSnapshot('a001').work[0]?.activity === 'wrap-up',
+    );
+    await until(
+      () =>
+        center.board.channel(center.seats[0]!.station).state.state === 'idle' &&
+        center.board.channel(center.seats[1]!.station).state.state === 'idle',
+    );
   });
 
   it('refuses a consultation to an absent or busy agent, and the call stays as it was', async () => {
     const t = await callAtA001('13800000093');
-    expect(await codeOf(run(t.a.api.call.transfer({ callId: t.callId, mode: 'consult', target: { kind: 'agent', agentId: 'a003' } })))).toBe('ERR_UNAVAILABLE');
+    expect(
+      await codeOf(
+        run(t.a.api.call.transfer({ callId: t.callId, mode: 'consult', target: { kind: 'agent', agentId: 'a003' } })),
+      ),
+    ).toBe('ERR_UNAVAILABLE');
     await run(t.b.api.agent.notReady({ reason: 'break' }));
-    expect(await codeOf(run(t.a.api.call.transfer({ callId: t.callId, mode: 'consult', target: { kind: 'agent', agentId: 'a002' } })))).toBe('ERR_UNAVAILABLE');
-    expect(await codeOf(run(t.a.api.call.transfer({ callId: t.callId, mode: 'consult', target: { kind: 'agent', agentId: 'a099' } })))).toBe('ERR_NOT_FOUND');
+    expect(
+      await codeOf(
+        run(t.a.api.call.transfer({ callId: t.callId, mode: 'consult', target: { kind: 'agent', agentId: 'a002' } })),
+      ),
+    ).toBe('ERR_UNAVAILABLE');
+    expect(
+      await codeOf(
+        run(t.a.api.call.transfer({ callId: t.callId, mode: 'consult', target: { kind: 'agent', agentId: 'a099' } })),
+      ),
+    ).toBe('ERR_NOT_FOUND');
     expect(center.acd.agentSnapshot('a001').work[0]).toMatchObject({ activity: 'connected' });
     expect(t.party.connected).toBe(true);
     expect((await run(t.a.api.call.hangup({ callId: t.callId }))).state).toBe('ended');
@@ -189,9 +241,24 @@ describe('consultative transfer over the CTI link', () => {
 
   it('blind transfer to a named agent: the caller rings that agent, who answers and talks to them; an unavailable agent is refused', async () => {
     const t = await callAtA001('13800000096');
-    expect(await codeOf(run(t.a.api.call.transfer({ callId: t.callId, mode: 'blind', target: { kind: 'agent', agentId: 'a003' } })))).toBe('ERR_UNAVAILABLE');
-    expect(await codeOf(run(t.a.api.call.transfer({ callId: t.callId, mode: 'blind', target: { kind: 'number', number: '12345678' } })))).toBe('ERR_NOT_IMPLEMENTED');
-    const moved = await run(t.a.api.call.transfer({ callId: t.callId, mode: 'blind', target: { kind: 'agent', agentId: 'a002' }, note: '用户要求复查' }));
+    expect(
+      await codeOf(
+        run(t.a.api.call.transfer({ callId: t.callId, mode: 'blind', target: { kind: 'agent', agentId: 'a003' } })),
+      ),
+    ).toBe('ERR_UNAVAILABLE');
+    expect(
+      await codeOf(
+        run(t.a.api.call.transfer({ callId: t.callId, mode: 'blind', target: { kind: 'number', number: '12345678' } })),
+      ),
+    ).toBe('ERR_NOT_IMPLEMENTED');
+    const moved = await run(
+      t.a.api.call.transfer({
+        callId: t.callId,
+        mode: 'blind',
+        target: { kind: 'agent', agentId: 'a002' },
+        note: '用户要求复查',
+      }),
+    );
     expect(moved.call.state).toBe('ended');
     await until(() => t.bEvents.some((e) => e.name === 'call.offered'));
     const offered = t.bEvents.find((e) => e.name === 'call.offered');
@@ -210,8 +277,12 @@ describe('consultative transfer over the CTI link', () => {
     const t = await callAtA001('13800000094');
     const consultId = await consultA002(t);
     t.party.hangup();
-    await until(() => t.bEvents.some((e) => e.name === 'call.state' && e.data.callId === consultId && e.data.state === 'ended'));
-    await until(() => t.aEvents.some((e) => e.name === 'call.state' && e.data.callId === t.callId && e.data.state === 'ended'));
+    await until(() =>
+      t.bEvents.some((e) => e.name === 'call.state' && e.data.callId === consultId && e.data.state === 'ended'),
+    );
+    await until(() =>
+      t.aEvents.some((e) => e.name === 'call.state' && e.data.callId === t.callId && e.data.state === 'ended'),
+    );
     await until(() => center.acd.agentSnapshot('a002').work.length === 0);
     expect(center.acd.agentSnapshot('a001').work[0]).toMatchObject({ activity: 'wrap-up' });
   });
@@ -220,14 +291,24 @@ describe('consultative transfer over the CTI link', () => {
     const t = await callAtA001('13800000095');
     const consultId = await consultA002(t);
     expect((await run(t.b.api.call.hangup({ callId: consultId }))).state).toBe('ended');
-    await until(() => t.aEvents.some((e) => e.name === 'call.state' && e.data.callId === t.callId && e.data.state === 'connected' && e.seq > 0) && center.acd.agentSnapshot('a001').work[0]?.activity === 'connected');
+    await until(
+      () =>
+        t.aEvents.some(
+          (e) => e.name === 'call.state' && e.data.callId === t.callId && e.data.state === 'connected' && e.seq > 0,
+        ) && center.acd.agentSnapshot('a001').work[0]?.activity === 'connected',
+    );
     await until(() => center.acd.agentSnapshot('a002').work.length === 0);
     // a002 takes billing calls.
-    const started = await run(t.a.api.call.transfer({ callId: t.callId, mode: 'consult', target: { kind: 'queue', queueId: 'billing' } }));
+    const started = await run(
+      t.a.api.call.transfer({ callId: t.callId, mode: 'consult', target: { kind: 'queue', queueId: 'billing' } }),
+    );
     await until(() => t.bEvents.some((e) => e.name === 'call.offered' && e.data.call.callId === started.consultCallId));
     await run(t.b.api.call.answer({ callId: started.consultCallId! }));
     expect((await run(t.a.api.call.completeConsult({ callId: t.callId }))).cause).toBe('transferred');
-    expect(center.acd.agentSnapshot('a002').work[0]).toMatchObject({ interactionId: started.consultCallId, activity: 'connected' });
+    expect(center.acd.agentSnapshot('a002').work[0]).toMatchObject({
+      interactionId: started.consultCallId,
+      activity: 'connected',
+    });
     expect(center.acd.statistics().queues['billing']?.offered ?? 0).toBe(0);
     expect((await run(t.b.api.call.hangup({ callId: started.consultCallId! }))).state).toBe('ended');
     await run(t.party.whenReleased());

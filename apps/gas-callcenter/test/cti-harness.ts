@@ -13,7 +13,13 @@ import { VirtualScheduler, silentLogger } from '@hotline/cti-core';
 import { readWav } from '@hotline/cti-core/media';
 import { SimBoard, type SimParty } from '@hotline/board-sim';
 import type { IvrEvent } from '@hotline/ivr';
-import { AgentClient, createMemoryTransport, isProtocolError, type MemoryTransport, type ProtocolEvent } from '@hotline/agent-protocol';
+import {
+  AgentClient,
+  createMemoryTransport,
+  isProtocolError,
+  type MemoryTransport,
+  type ProtocolEvent,
+} from '@hotline/agent-protocol';
 import { AuthService } from '../src/domain/auth-service.js';
 import { TicketService } from '../src/domain/ticket-service.js';
 import { seedDemoData } from '../src/seed/seed.js';
@@ -120,12 +126,38 @@ async function openWorld(options: CtiWorldOptions): Promise<CtiWorld> {
   const io = <T>(p: Promise<T>): Promise<T> => scheduler.track(p);
   const store = await openSqliteStore({ dataDir: dir, clock: scheduler, synchronous: 'normal' });
   await seedDemoData(store, { customers: 30, seed: 7, clock: scheduler, scrypt: TEST_SCRYPT });
-  const auth = new AuthService({ users: store.users, customers: store.customers, departments: store.departments, audit: store.audit, clock: scheduler, lockout: { maxFailures: 3, lockoutMs: 900_000 }, scrypt: TEST_SCRYPT });
-  const tickets = new TicketService({ tickets: store.tickets, departments: store.departments, audit: store.audit, clock: scheduler });
+  const auth = new AuthService({
+    users: store.users,
+    customers: store.customers,
+    departments: store.departments,
+    audit: store.audit,
+    clock: scheduler,
+    lockout: { maxFailures: 3, lockoutMs: 900_000 },
+    scrypt: TEST_SCRYPT,
+  });
+  const tickets = new TicketService({
+    tickets: store.tickets,
+    departments: store.departments,
+    audit: store.audit,
+    clock: scheduler,
+  });
   let cti: CtiLink | undefined;
-  const services = createGasServices({ store, auth, tickets, clock: scheduler, timeZone: 'Asia/Shanghai', io, onVoicemail: (vm) => cti?.voicemailAdded(vm) });
+  const services = createGasServices({
+    store,
+    auth,
+    tickets,
+    clock: scheduler,
+    timeZone: 'Asia/Shanghai',
+    io,
+    onVoicemail: (vm) => cti?.voicemailAdded(vm),
+  });
   const supervisorStations = options.supervisorStations ?? 0;
-  const sim = new SimBoard({ scheduler, analogTrunks: 0, e1Spans: 1, stations: (options.stations ?? 4) + supervisorStations });
+  const sim = new SimBoard({
+    scheduler,
+    analogTrunks: 0,
+    e1Spans: 1,
+    stations: (options.stations ?? 4) + supervisorStations,
+  });
   const ivrEvents: IvrEvent[] = [];
   const center = await run(
     CallCenter.open({
@@ -182,7 +214,11 @@ async function openWorld(options: CtiWorldOptions): Promise<CtiWorld> {
     wait,
     until,
     client() {
-      const c = new AgentClient({ transport: transport.connect, scheduler, reconnect: { initialDelayMs: 500, maxDelayMs: 2_000 } });
+      const c = new AgentClient({
+        transport: transport.connect,
+        scheduler,
+        reconnect: { initialDelayMs: 500, maxDelayMs: 2_000 },
+      });
       const events: ProtocolEvent[] = [];
       c.events$.subscribe((e) => events.push(e));
       clients.push(c);

@@ -51,7 +51,9 @@ describe('the CTI link of the gas call centre', () => {
     expect(audit.filter((e) => e.action === 'login' && e.outcome === 'failed').length).toBe(3);
     expect(audit.some((e) => e.action === 'cti.login-failed')).toBe(true);
     expect(JSON.stringify(audit)).not.toContain('guess-');
-    expect((await store.audit.list({ actor: 'a001' })).some((e) => e.action === 'cti.login' && e.outcome === 'ok')).toBe(true);
+    expect(
+      (await store.audit.list({ actor: 'a001' })).some((e) => e.action === 'cti.login' && e.outcome === 'ok'),
+    ).toBe(true);
   });
 
   it('an agent gets the screen pop before answering, answers, hangs up, wraps up with a disposition', async () => {
@@ -98,7 +100,9 @@ describe('the CTI link of the gas call centre', () => {
     expect(cdr?.answeredAt).not.toBeNull();
     expect(cdr?.endedAt).not.toBeNull();
     // An unknown disposition is a typed error.
-    expect(await codeOf(run(a.api.call.wrapUp({ callId: pop.call.callId, disposition: 'made-up' })))).toBe('ERR_VALIDATION');
+    expect(await codeOf(run(a.api.call.wrapUp({ callId: pop.call.callId, disposition: 'made-up' })))).toBe(
+      'ERR_VALIDATION',
+    );
   });
 
   it('a desktop that drops mid-call resumes without losing or repeating events; the call stays up', async () => {
@@ -149,7 +153,12 @@ describe('the CTI link of the gas call centre', () => {
     const { client: b } = client();
     const session = await run(b.login({ userId: 'a001', password: DEMO_USER_PASSWORD }));
     expect(session.snapshot?.calls).toEqual([expect.objectContaining({ callId, state: 'connected' })]);
-    expect(session.snapshot?.offers).toEqual([expect.objectContaining({ call: expect.objectContaining({ callId, state: 'connected' }), callerId: '13800000078' })]);
+    expect(session.snapshot?.offers).toEqual([
+      expect.objectContaining({
+        call: expect.objectContaining({ callId, state: 'connected' }),
+        callerId: '13800000078',
+      }),
+    ]);
     expect(session.snapshot?.offers?.[0]?.ivrPath.length).toBeGreaterThan(0);
     expect((await run(b.api.call.hangup({ callId }))).state).toBe('ended');
     await run(party.whenReleased());
@@ -163,7 +172,7 @@ describe('the CTI link of the gas call centre', () => {
 
     const ws = new WebSocket(listener.url);
     const frames: Record<string, unknown>[] = [];
-    ws.on('message', (d) => frames.push(JSON.parse(String(d)) as Record<string, unknown>));
+    ws.on('message', (d) => frames.push(JSON.parse((d as Buffer).toString('utf8')) as Record<string, unknown>));
     await new Promise((r) => ws.once('open', r));
     const next = async (pred: (f: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> => {
       for (let i = 0; i < 500; i++) {
@@ -203,10 +212,18 @@ describe('the CTI link of the gas call centre', () => {
     ws.close();
   });
 
-  it('department staff see only their department\'s tickets; a recorded result is what the caller hears by tracking number', async () => {
+  it("department staff see only their department's tickets; a recorded result is what the caller hears by tracking number", async () => {
     const { client: agent } = client();
     await run(agent.login({ userId: 'a001', password: DEMO_USER_PASSWORD }));
-    const ticket = await run(agent.api.ticket.create({ kind: 'repair', category: 'no-gas', subject: '家中无气', description: '今早开始灶具点不着', contactPhone: '13800000088' }));
+    const ticket = await run(
+      agent.api.ticket.create({
+        kind: 'repair',
+        category: 'no-gas',
+        subject: '家中无气',
+        description: '今早开始灶具点不着',
+        contactPhone: '13800000088',
+      }),
+    );
     expect(ticket).toMatchObject({ status: 'assigned', kind: 'repair', trackingNo: expect.stringMatching(/^\d+$/) });
 
     const { client: repair, events: repairEvents } = client();
@@ -219,13 +236,27 @@ describe('the CTI link of the gas call centre', () => {
     expect(inbox.tickets.map((t) => t.ticketId)).toContain(ticket.ticketId);
     expect((await run(meters.api.department.inbox({}))).tickets).toHaveLength(0);
     expect(await codeOf(run(meters.api.ticket.get({ ticketId: ticket.ticketId })))).toBe('ERR_FORBIDDEN');
-    expect(await codeOf(run(repair.api.department.recordResult({ ticketId: ticket.ticketId, version: ticket.version + 5, result: 'x' })))).toBe('ERR_CONFLICT');
+    expect(
+      await codeOf(
+        run(
+          repair.api.department.recordResult({ ticketId: ticket.ticketId, version: ticket.version + 5, result: 'x' }),
+        ),
+      ),
+    ).toBe('ERR_CONFLICT');
 
-    const resolved = await run(repair.api.department.recordResult({ ticketId: ticket.ticketId, version: ticket.version, result: '已派员修复，恢复供气' }));
+    const resolved = await run(
+      repair.api.department.recordResult({
+        ticketId: ticket.ticketId,
+        version: ticket.version,
+        result: '已派员修复，恢复供气',
+      }),
+    );
     expect(resolved).toMatchObject({ status: 'resolved', result: '已派员修复，恢复供气' });
     await until(() => repairEvents.some((e) => e.name === 'ticket.changed' && e.data.ticket.status === 'resolved'));
     const got = await run(agent.api.ticket.get({ trackingNo: ticket.trackingNo }));
-    expect(got.history.map((h) => h.action)).toEqual(expect.arrayContaining(['created', 'assigned', 'status', 'result']));
+    expect(got.history.map((h) => h.action)).toEqual(
+      expect.arrayContaining(['created', 'assigned', 'status', 'result']),
+    );
 
     const party = await caller('13800000088');
     await run(atNode('main-menu'));

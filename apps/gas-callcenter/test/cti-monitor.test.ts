@@ -18,8 +18,6 @@ describe('supervisor monitoring over the CTI link', () => {
   const client = (): { client: AgentClient; events: ProtocolEvent[] } => world.current.client();
   const caller = (from: string): Promise<SimParty> => world.current.caller(from);
 
-
-
   /** `speaker` says something; returns the RMS each listener heard meanwhile. */
   async function heardFrom(speaker: SimParty, listeners: readonly SimParty[], seed: number): Promise<number[]> {
     const marks = listeners.map((l) => l.heard().length);
@@ -57,7 +55,9 @@ describe('supervisor monitoring over the CTI link', () => {
     const supStation = center.supervisorPhones[0]!.station;
     const listen = await run(t.s.api.supervisor.monitor({ agentId: 'a001', mode: 'listen' }));
     expect(listen).toMatchObject({ callId: t.callId, mode: 'listen' });
-    expect((await run(t.s.api.supervisor.snapshot())).agents.find((r) => r.agentId === 'a001')).toMatchObject({ monitored: true });
+    expect((await run(t.s.api.supervisor.snapshot())).agents.find((r) => r.agentId === 'a001')).toMatchObject({
+      monitored: true,
+    });
     const sup = sim.phone(supStation).party;
     const [supHearsCaller, agentHearsCaller] = await heardFrom(t.party, [sup, t.agent], 1);
     expect(supHearsCaller).toBeGreaterThan(300);
@@ -88,18 +88,28 @@ describe('supervisor monitoring over the CTI link', () => {
     for (const level of await heardFrom(boss, [t.agent, t.party], 8)) expect(level).toBeGreaterThan(300);
     // The caller hanging up ends the call and the monitor: the supervisor's phone is released.
     t.party.hangup();
-    await until(() => center.board.channel(supStation).state.state === 'idle' && center.acd.agentSnapshot('a001').work[0]?.activity === 'wrap-up');
+    await until(
+      () =>
+        center.board.channel(supStation).state.state === 'idle' &&
+        center.acd.agentSnapshot('a001').work[0]?.activity === 'wrap-up',
+    );
     expect(await codeOf(run(t.s.api.supervisor.stopMonitor({ monitorId: barge.monitorId })))).toBe('ERR_NOT_FOUND');
   });
 
   it('refuses to monitor an agent who is not on a call, an unknown agent, or without a supervisor phone', async () => {
     const s = client();
     await run(s.client.login({ userId: 's001', password: DEMO_USER_PASSWORD }));
-    expect(await codeOf(run(s.client.api.supervisor.monitor({ agentId: 'a002', mode: 'listen' })))).toBe('ERR_ILLEGAL_STATE');
-    expect(await codeOf(run(s.client.api.supervisor.monitor({ agentId: 'a099', mode: 'listen' })))).toBe('ERR_NOT_FOUND');
+    expect(await codeOf(run(s.client.api.supervisor.monitor({ agentId: 'a002', mode: 'listen' })))).toBe(
+      'ERR_ILLEGAL_STATE',
+    );
+    expect(await codeOf(run(s.client.api.supervisor.monitor({ agentId: 'a099', mode: 'listen' })))).toBe(
+      'ERR_NOT_FOUND',
+    );
     const other = client();
     await run(other.client.login({ userId: 's002', password: DEMO_USER_PASSWORD }));
-    expect(await codeOf(run(other.client.api.supervisor.monitor({ agentId: 'a001', mode: 'listen' })))).toBe('ERR_NOT_IMPLEMENTED');
+    expect(await codeOf(run(other.client.api.supervisor.monitor({ agentId: 'a001', mode: 'listen' })))).toBe(
+      'ERR_NOT_IMPLEMENTED',
+    );
   });
 
   it('a monitored call can be held: the monitor ends first and the supervisor phone is released', async () => {

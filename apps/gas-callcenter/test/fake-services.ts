@@ -2,10 +2,19 @@ import type { GasServices, IvrBillSummary, IvrTicketKind, IvrTicketStatus } from
 
 /** An in-memory GasServices for flow tests: one customer, a ticket book, a check digit rule. */
 export class FakeGasServices implements GasServices {
-  readonly tickets = new Map<string, { kind: IvrTicketKind; status: IvrTicketStatus; description: string; voicemail?: string }>();
+  readonly tickets = new Map<
+    string,
+    { kind: IvrTicketKind; status: IvrTicketStatus; description: string; voicemail?: string }
+  >();
   passwords = new Map<string, string>([['12345678', '135790']]);
   bills = new Map<string, IvrBillSummary>([
-    ['12345678', { arrearsFen: 12030, lastBill: { period: '2026-10', usageM3: 35, amountFen: 10850, dueDate: '2026-11-30', paid: false } }],
+    [
+      '12345678',
+      {
+        arrearsFen: 12030,
+        lastBill: { period: '2026-10', usageM3: 35, amountFen: 10850, dueDate: '2026-11-30', paid: false },
+      },
+    ],
   ]);
   failedLogins = 0;
   private seq = 0;
@@ -20,7 +29,11 @@ export class FakeGasServices implements GasServices {
     if (!ok) this.failedLogins++;
     return ok;
   }
-  async changeQueryPassword(customerNo: string, oldPassword: string, newPassword: string): Promise<'changed' | 'wrong-password' | 'unknown-account'> {
+  async changeQueryPassword(
+    customerNo: string,
+    oldPassword: string,
+    newPassword: string,
+  ): Promise<'changed' | 'wrong-password' | 'unknown-account'> {
     this.check();
     const current = this.passwords.get(customerNo);
     if (current === undefined) return 'unknown-account';
@@ -46,7 +59,7 @@ export class FakeGasServices implements GasServices {
     this.tickets.set(trackingNumber, {
       kind: input.kind,
       status: 'accepted',
-      description: input.description,
+      description: input.description ?? '',
       ...(input.voicemail ? { voicemail: input.voicemail.path } : {}),
     });
     return { trackingNumber };

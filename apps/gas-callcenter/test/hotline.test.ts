@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { firstValueFrom, timer } from 'rxjs';
 import { VirtualScheduler, silentLogger } from '@hotline/cti-core';
-import { readWav, FRAME_SAMPLES } from '@hotline/cti-core/media';
+import { readWav } from '@hotline/cti-core/media';
 import { SimBoard, type SimParty } from '@hotline/board-sim';
 import { planSay, type IvrEvent } from '@hotline/ivr';
 import { CallCenter } from '../src/server/call-center.js';
@@ -50,8 +50,15 @@ describe('the gas hotline on the simulated board (virtual time)', () => {
   const run = <T>(p: Promise<T>, ms = 1_800_000): Promise<T> =>
     scheduler.run(p, ms).catch((e: unknown) => {
       if (String(e).includes('still pending')) {
-        const last = ivrEvents.slice(-25).map((x) => `${x.type}:${'node' in x ? x.node : ''}${x.type === 'input' ? `=${x.digits}/${String(x.valid)}/${x.reason ?? ''}` : ''}`);
-        throw new Error(`${String(e)}\n  at ${new Error().stack?.split('\n').slice(2, 5).join(' | ')}\n  last IVR events: ${last.join(', ')}`);
+        const last = ivrEvents
+          .slice(-25)
+          .map(
+            (x) =>
+              `${x.type}:${'node' in x ? x.node : ''}${x.type === 'input' ? `=${x.digits}/${String(x.valid)}/${x.reason ?? ''}` : ''}`,
+          );
+        throw new Error(
+          `${String(e)}\n  at ${new Error().stack?.split('\n').slice(2, 5).join(' | ')}\n  last IVR events: ${last.join(', ')}`,
+        );
       }
       throw e;
     });
@@ -78,7 +85,15 @@ describe('the gas hotline on the simulated board (virtual time)', () => {
         onConnected: (c) => connected.push(c),
       }),
     );
-    agents = new SimulatedAgents({ sim, board: center.board, acd: center.acd, scheduler, logger: silentLogger, meanTalkMs: 60_000, meanWrapMs: 5_000 });
+    agents = new SimulatedAgents({
+      sim,
+      board: center.board,
+      acd: center.acd,
+      scheduler,
+      logger: silentLogger,
+      meanTalkMs: 60_000,
+      meanWrapMs: 5_000,
+    });
   });
 
   afterEach(async () => {
@@ -129,7 +144,9 @@ describe('the gas hotline on the simulated board (virtual time)', () => {
     expect(planSay({ type: 'money', fen: 12030 })).toEqual(expect.arrayContaining(['say.yuan']));
     expect(contains(heard, audioOf(['gas.arrears-are', ...planSay({ type: 'money', fen: 12030 })]))).toBe(true);
     expect(contains(heard, audioOf([...planSay({ type: 'money', fen: 10850 })]))).toBe(true);
-    expect(contains(heard, audioOf(['gas.usage', ...planSay({ type: 'number', value: 35 }), 'gas.cubic-meters']))).toBe(true);
+    expect(contains(heard, audioOf(['gas.usage', ...planSay({ type: 'number', value: 35 }), 'gas.cubic-meters']))).toBe(
+      true,
+    );
     // The password was never exposed in analytics.
     expect(JSON.stringify(ivrEvents)).not.toContain('135790');
     party.hangup();
@@ -155,9 +172,14 @@ describe('the gas hotline on the simulated board (virtual time)', () => {
     const [tracking, ticket] = [...services.tickets.entries()][0]!;
     expect(ticket.kind).toEqual({ type: 'emergency', subtype: 'gas-leak' });
     await wait(60_000);
-    expect(contains(party.heard(), audioOf(['gas.ticket-number-is', ...planSay({ type: 'digits', value: tracking })]))).toBe(true);
+    expect(
+      contains(party.heard(), audioOf(['gas.ticket-number-is', ...planSay({ type: 'digits', value: tracking })])),
+    ).toBe(true);
     expect(connected.map((c) => c.agentId)).toEqual(['a001']);
-    expect(offers[0]).toMatchObject({ agentId: 'a001', data: { reason: 'gas-leak', trackingNumber: tracking, customerNo: '12345678' } });
+    expect(offers[0]).toMatchObject({
+      agentId: 'a001',
+      data: { reason: 'gas-leak', trackingNumber: tracking, customerNo: '12345678' },
+    });
     party.hangup();
     await wait(1000);
     expect(center.telephony.calls).toHaveLength(0);
@@ -198,7 +220,9 @@ describe('the gas hotline on the simulated board (virtual time)', () => {
     expect(complaints).toHaveLength(1);
     const [tracking, ticket] = complaints[0]!;
     expect(ticket.voicemail).toMatch(/\.wav$/);
-    expect(contains(party.heard(), audioOf(['gas.ticket-number-is', ...planSay({ type: 'digits', value: tracking })]))).toBe(true);
+    expect(
+      contains(party.heard(), audioOf(['gas.ticket-number-is', ...planSay({ type: 'digits', value: tracking })])),
+    ).toBe(true);
     party.hangup();
 
     // The department records a result; the caller calls back and hears the status.

@@ -79,7 +79,9 @@ describe('agent', () => {
     // The label column: values start at the same display column on CJK and ASCII lines.
     const name = lines.find((l) => l.includes('王建国')) as string;
     const ivr = lines.find((l) => l.includes('主菜单')) as string;
-    expect(endColumn(name, '姓名') + (name.indexOf('王建国') - name.indexOf('姓名') - 2)).toBe(endColumn(ivr, 'IVR 路径') + (ivr.indexOf('主菜单') - ivr.indexOf('IVR 路径') - 6));
+    expect(endColumn(name, '姓名') + (name.indexOf('王建国') - name.indexOf('姓名') - 2)).toBe(
+      endColumn(ivr, 'IVR 路径') + (ivr.indexOf('主菜单') - ivr.indexOf('IVR 路径') - 6),
+    );
     expect(displayWidth(name.slice(0, name.indexOf('王建国')))).toBe(displayWidth(ivr.slice(0, ivr.indexOf('主菜单'))));
   });
 

@@ -94,14 +94,18 @@ function check(state: AgentStateKey, event: AgentEventType, action: Action): voi
       error = err as { code?: string };
     }
     expect(error?.code).toBe(state === 'logged-out' ? 'ERR_NOT_LOGGED_IN' : 'ERR_ILLEGAL_TRANSITION');
-    expect(h.since(mark)).toContainEqual(expect.objectContaining({ type: 'transition-rejected', agentId: 'a1', state, event }));
+    expect(h.since(mark)).toContainEqual(
+      expect.objectContaining({ type: 'transition-rejected', agentId: 'a1', state, event }),
+    );
     expect(h.since(mark).filter((e) => e.type === 'agent-state')).toEqual([]);
     expect(h.acd.agentSnapshot('a1').key).toBe(state);
   }
 }
 
 describe('agent state machine through the ACD', () => {
-  const agentCells = AGENT_STATE_KEYS.flatMap((s) => Object.keys(AGENT_ACTIONS).map((e) => [s, e as AgentEventType] as const));
+  const agentCells = AGENT_STATE_KEYS.flatMap((s) =>
+    Object.keys(AGENT_ACTIONS).map((e) => [s, e as AgentEventType] as const),
+  );
   it.each(agentCells)('%s + %s', (state, event) => check(state, event, AGENT_ACTIONS[event] as Action));
 
   const withItem = AGENT_STATE_KEYS.filter((s) => s !== 'logged-out' && !s.endsWith('/idle'));

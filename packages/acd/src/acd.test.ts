@@ -1,7 +1,6 @@
 import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { Acd } from './acd.js';
-import type { AcdEvent } from './events.js';
 import type { Logger } from './logger.js';
 import type { AgentConfig, QueueConfig } from './model.js';
 import type { RoutingStrategy } from './strategies.js';
@@ -9,10 +8,6 @@ import { harness, T0, thrown } from './test-support.js';
 
 const agents = (n: number, skills: Record<string, number> = { general: 1 }): AgentConfig[] =>
   Array.from({ length: n }, (_, i) => ({ id: `a${i + 1}`, skills }));
-
-function offersIn(events: readonly AcdEvent[]): string[][] {
-  return events.flatMap((e) => (e.type === 'offered' ? [[e.interactionId, ...e.agentIds]] : []));
-}
 
 /** Logs agents in ready one after another, 1 s apart (a1 idle longest). */
 function readyInOrder(h: ReturnType<typeof harness>, ids: readonly string[]): void {
@@ -120,14 +115,20 @@ describe('routing strategies', () => {
     };
     const bogus: RoutingStrategy = () => ({ agentIds: ['nobody'], reason: 'bogus' });
     const h = harness({
-      queues: [{ id: 'q', strategy: 'last-by-id' }, { id: 'b', strategy: 'bogus' }],
+      queues: [
+        { id: 'q', strategy: 'last-by-id' },
+        { id: 'b', strategy: 'bogus' },
+      ],
       agents: agents(3),
       strategies: { 'last-by-id': lastById, bogus },
       logger,
     });
     readyInOrder(h, ['a1', 'a2', 'a3']);
     expect(h.acd.enqueue({ queueId: 'q' })).toMatchObject({ agentIds: ['a3'] });
-    expect(h.events.find((e) => e.type === 'offered')).toMatchObject({ strategy: 'last-by-id', reason: 'custom: highest id a3' });
+    expect(h.events.find((e) => e.type === 'offered')).toMatchObject({
+      strategy: 'last-by-id',
+      reason: 'custom: highest id a3',
+    });
     expect(h.acd.enqueue({ queueId: 'b' })).toMatchObject({ agentIds: ['a1'] });
     expect(logs).toContain('acd: strategy chose an agent that is not a candidate; using longest idle');
     expect(thrown(() => h.acd.addQueue({ id: 'c', strategy: 'missing' })).code).toBe('ERR_INVALID_ARGUMENT');
@@ -153,7 +154,15 @@ describe('redirect on no answer', () => {
     const second = h.acd.enqueue({ queueId: 'q' });
     expect(second).toMatchObject({ status: 'queued', position: 1 });
     h.clock.advanceBy(10_000);
-    expect(h.events).toContainEqual(expect.objectContaining({ type: 'no-answer', interactionId: first.interactionId, agentId: 'a1', cause: 'timeout', misses: 1 }));
+    expect(h.events).toContainEqual(
+      expect.objectContaining({
+        type: 'no-answer',
+        interactionId: first.interactionId,
+        agentId: 'a1',
+        cause: 'timeout',
+        misses: 1,
+      }),
+    );
     expect(h.acd.agentSnapshot('a1').state).toEqual({ presence: 'not-ready', activity: 'idle', reason: 'no-answer' });
     expect(h.acd.position(first.interactionId)).toBe(1);
     expect(h.acd.position(second.interactionId)).toBe(2);
@@ -187,7 +196,10 @@ describe('overflow and limits', () => {
   const base: QueueConfig = { id: 'q', maxWaitMs: 60_000, maxWaitTarget: { kind: 'queue', queueId: 'backup' } };
 
   it('max wait moves the caller to the overflow queue with its original age', () => {
-    const h = harness({ queues: [base, { id: 'backup', skills: [{ skill: 'backup' }] }], agents: [{ id: 'b1', skills: { backup: 1 } }] });
+    const h = harness({
+      queues: [base, { id: 'backup', skills: [{ skill: 'backup' }] }],
+      agents: [{ id: 'b1', skills: { backup: 1 } }],
+    });
     h.acd.login('b1', { ready: true });
     h.acd.answered(h.acd.enqueue({ queueId: 'backup' }).interactionId, 'b1'); // b1 busy
     h.clock.advanceBy(1_000);
@@ -195,8 +207,24 @@ describe('overflow and limits', () => {
     h.clock.advanceBy(30_000);
     h.acd.enqueue({ queueId: 'backup', interactionId: 'younger' });
     h.clock.advanceBy(30_000);
-    expect(h.events).toContainEqual(expect.objectContaining({ type: 'overflowed', interactionId: 'c1', queueId: 'q', waitMs: 60_000, reason: 'max-wait' }));
-    expect(h.events).toContainEqual(expect.objectContaining({ type: 'enqueued', interactionId: 'c1', queueId: 'backup', cause: 'overflow', enqueuedAt: T0 + 1_000 }));
+    expect(h.events).toContainEqual(
+      expect.objectContaining({
+        type: 'overflowed',
+        interactionId: 'c1',
+        queueId: 'q',
+        waitMs: 60_000,
+        reason: 'max-wait',
+      }),
+    );
+    expect(h.events).toContainEqual(
+      expect.objectContaining({
+        type: 'enqueued',
+        interactionId: 'c1',
+        queueId: 'backup',
+        cause: 'overflow',
+        enqueuedAt: T0 + 1_000,
+      }),
+    );
     expect(h.acd.waiting('backup').map((w) => w.interactionId)).toEqual(['c1', 'younger']);
     expect(r.status).toBe('queued');
   });
@@ -211,28 +239,45 @@ describe('overflow and limits', () => {
     h.acd.enqueue({ queueId: 'vm', interactionId: 'v' });
     h.acd.enqueue({ queueId: 'cb', interactionId: 'c' });
     h.clock.advanceBy(10_000);
-    expect(h.assignments).toContainEqual({ type: 'divert', interactionId: 'v', queueId: 'vm', target: { kind: 'voicemail' }, reason: 'max-wait' });
+    expect(h.assignments).toContainEqual({
+      type: 'divert',
+      interactionId: 'v',
+      queueId: 'vm',
+      target: { kind: 'voicemail' },
+      reason: 'max-wait',
+    });
     expect(thrown(() => h.acd.position('v')).code).toBe('ERR_UNKNOWN_INTERACTION');
-    expect(h.events).toContainEqual(expect.objectContaining({ type: 'callback-offer-due', interactionId: 'c', waitMs: 10_000 }));
+    expect(h.events).toContainEqual(
+      expect.objectContaining({ type: 'callback-offer-due', interactionId: 'c', waitMs: 10_000 }),
+    );
     expect(h.acd.position('c')).toBe(1);
   });
 
   it('max wait reached while ringing overflows when the offer fails', () => {
-    const h = harness({ queues: [{ ...base, maxWaitTarget: { kind: 'voicemail' }, noAnswerTimeoutMs: 20_000 }], agents: agents(1) });
+    const h = harness({
+      queues: [{ ...base, maxWaitTarget: { kind: 'voicemail' }, noAnswerTimeoutMs: 20_000 }],
+      agents: agents(1),
+    });
     h.clock.advanceBy(50_000);
     h.acd.enqueue({ queueId: 'q', interactionId: 'c1' });
     h.clock.advanceBy(50_000);
     h.acd.login('a1', { ready: true });
     expect(h.acd.interactionStatus('c1').status).toBe('offered');
     h.clock.advanceBy(20_000);
-    expect(h.events).toContainEqual(expect.objectContaining({ type: 'overflowed', interactionId: 'c1', waitMs: 70_000 }));
+    expect(h.events).toContainEqual(
+      expect.objectContaining({ type: 'overflowed', interactionId: 'c1', waitMs: 70_000 }),
+    );
   });
 
   it('max length diverts new callers; emergencies bypass it', () => {
     const h = harness({ queues: [{ id: 'q', maxLength: 2 }] });
     expect(h.acd.enqueue({ queueId: 'q' }).status).toBe('queued');
     expect(h.acd.enqueue({ queueId: 'q' }).status).toBe('queued');
-    expect(h.acd.enqueue({ queueId: 'q' })).toMatchObject({ status: 'diverted', reason: 'max-length', target: { kind: 'voicemail' } });
+    expect(h.acd.enqueue({ queueId: 'q' })).toMatchObject({
+      status: 'diverted',
+      reason: 'max-length',
+      target: { kind: 'voicemail' },
+    });
     expect(h.acd.enqueue({ queueId: 'q', priority: 'emergency' })).toMatchObject({ status: 'queued', position: 1 });
     const figures = h.acd.statistics().queues['q'];
     expect(figures).toMatchObject({ offered: 3, diverted: 1 });
@@ -241,20 +286,31 @@ describe('overflow and limits', () => {
 
 describe('hours of operation (Asia/Shanghai)', () => {
   const hours = {
-    weekly: { mon: [['08:00', '18:00']], tue: [['08:00', '18:00']], wed: [['08:00', '18:00']], thu: [['08:00', '18:00']], fri: [['08:00', '18:00']] },
+    weekly: {
+      mon: [['08:00', '18:00']],
+      tue: [['08:00', '18:00']],
+      wed: [['08:00', '18:00']],
+      thu: [['08:00', '18:00']],
+      fri: [['08:00', '18:00']],
+    },
     holidays: ['2026-12-03'],
     specialDays: { '2026-12-05': [['09:00', '12:00']] },
   } as const;
 
   it('diverts outside hours to the closed target; emergencies are always accepted', () => {
-    const h = harness({ queues: [{ id: 'day', hours, closedTarget: { kind: 'queue', queueId: 'night' } }, { id: 'night' }] });
+    const h = harness({
+      queues: [{ id: 'day', hours, closedTarget: { kind: 'queue', queueId: 'night' } }, { id: 'night' }],
+    });
     expect(h.acd.isOpen('day')).toBe(true); // Tue 10:00
     h.clock.advanceBy(9 * 3_600_000); // Tue 19:00
     expect(h.acd.isOpen('day')).toBe(false);
     const r = h.acd.enqueue({ queueId: 'day' });
     expect(r).toMatchObject({ status: 'queued', queueId: 'night' });
     expect(h.events).toContainEqual(expect.objectContaining({ type: 'diverted', queueId: 'day', reason: 'closed' }));
-    expect(h.acd.enqueue({ queueId: 'day', priority: 'emergency' })).toMatchObject({ status: 'queued', queueId: 'day' });
+    expect(h.acd.enqueue({ queueId: 'day', priority: 'emergency' })).toMatchObject({
+      status: 'queued',
+      queueId: 'day',
+    });
     // Thu 2026-12-03 is a holiday; Sat 2026-12-05 a make-up morning.
     expect(h.acd.isOpen('day', T0 + 2 * 86_400_000)).toBe(false);
     expect(h.acd.isOpen('day', T0 + 4 * 86_400_000)).toBe(true);
@@ -273,14 +329,19 @@ describe('queued callbacks (virtual hold)', () => {
       h.clock.advanceBy(1_000);
     }
     h.acd.requestCallback('c2');
-    expect(h.events).toContainEqual(expect.objectContaining({ type: 'callback-requested', interactionId: 'c2', position: 2 }));
+    expect(h.events).toContainEqual(
+      expect.objectContaining({ type: 'callback-requested', interactionId: 'c2', position: 2 }),
+    );
     expect(h.acd.waiting('q').map((w) => [w.interactionId, w.media, w.position])).toEqual([
       ['c1', 'voice', 1],
       ['c2', 'callback', 2],
       ['c3', 'voice', 3],
     ]);
     // A web callback request entered now waits behind all of them and sees them in its position.
-    expect(h.acd.enqueue({ queueId: 'q', media: 'callback', interactionId: 'web' })).toMatchObject({ status: 'queued', position: 4 });
+    expect(h.acd.enqueue({ queueId: 'q', media: 'callback', interactionId: 'web' })).toMatchObject({
+      status: 'queued',
+      position: 4,
+    });
     const served: string[] = [];
     h.acd.hangup(busy.interactionId);
     for (let i = 0; i < 4; i++) {
@@ -298,7 +359,13 @@ describe('queued callbacks (virtual hold)', () => {
 describe('priorities and the next-work selector', () => {
   it('serves emergency, then VIP, then normal; oldest first within a class', () => {
     const h = harness({ queues: [{ id: 'q' }], agents: agents(1) });
-    for (const [id, priority] of [['n1', 'normal'], ['v1', 'vip'], ['n2', 'normal'], ['e1', 'emergency'], ['v2', 'vip']] as const) {
+    for (const [id, priority] of [
+      ['n1', 'normal'],
+      ['v1', 'vip'],
+      ['n2', 'normal'],
+      ['e1', 'emergency'],
+      ['v2', 'vip'],
+    ] as const) {
       h.acd.enqueue({ queueId: 'q', interactionId: id, priority });
       h.clock.advanceBy(1_000);
     }
@@ -312,9 +379,12 @@ describe('priorities and the next-work selector', () => {
     expect(order).toEqual(['e1', 'v1', 'v2', 'n1', 'n2']);
   });
 
-  it('picks across all of an agent\'s queues by class, then age, then arrival — deterministically', () => {
+  it("picks across all of an agent's queues by class, then age, then arrival — deterministically", () => {
     const h = harness({
-      queues: [{ id: 'billing', skills: [{ skill: 'billing' }] }, { id: 'repair', skills: [{ skill: 'repair' }] }],
+      queues: [
+        { id: 'billing', skills: [{ skill: 'billing' }] },
+        { id: 'repair', skills: [{ skill: 'repair' }] },
+      ],
       agents: [{ id: 'a1', skills: { billing: 1, repair: 1 } }],
     });
     h.acd.enqueue({ queueId: 'billing', interactionId: 'b-old' });
@@ -336,7 +406,10 @@ describe('priorities and the next-work selector', () => {
   it('a transfer into another queue keeps the original age', () => {
     const h = harness({
       queues: [{ id: 'front' }, { id: 'expert', skills: [{ skill: 'gas' }] }],
-      agents: [{ id: 'a1', skills: {} }, { id: 'x1', skills: { gas: 1 } }],
+      agents: [
+        { id: 'a1', skills: {} },
+        { id: 'x1', skills: { gas: 1 } },
+      ],
     });
     h.acd.login('a1', { ready: true });
     const r = h.acd.enqueue({ queueId: 'front', interactionId: 'old' });
@@ -358,7 +431,11 @@ describe('agent line and desktop failures', () => {
     h.clock.advanceBy(29_999);
     expect(h.acd.agentSnapshot('a1')).toMatchObject({ key: 'ready/connected', desktop: 'offline' });
     h.clock.advanceBy(1);
-    expect(h.acd.agentSnapshot('a1').state).toEqual({ presence: 'not-ready', activity: 'connected', reason: 'disconnected' });
+    expect(h.acd.agentSnapshot('a1').state).toEqual({
+      presence: 'not-ready',
+      activity: 'connected',
+      reason: 'disconnected',
+    });
     expect(h.acd.interactionStatus(r.interactionId)).toMatchObject({ status: 'connected', agentIds: ['a1'] });
     h.acd.hangup(r.interactionId);
     h.clock.advanceBy(5_000);
@@ -366,7 +443,11 @@ describe('agent line and desktop failures', () => {
   });
 
   it('no new work while offline; reconnecting in time restores the agent; a ringing offer is redirected at grace', () => {
-    const h = harness({ queues: [{ id: 'q', noAnswerTimeoutMs: 120_000 }], agents: agents(2), disconnectGraceMs: 30_000 });
+    const h = harness({
+      queues: [{ id: 'q', noAnswerTimeoutMs: 120_000 }],
+      agents: agents(2),
+      disconnectGraceMs: 30_000,
+    });
     readyInOrder(h, ['a1', 'a2']);
     h.acd.desktopDisconnected('a1');
     expect(h.acd.enqueue({ queueId: 'q' })).toMatchObject({ agentIds: ['a2'] });
@@ -377,7 +458,14 @@ describe('agent line and desktop failures', () => {
     expect(r).toMatchObject({ agentIds: ['a1'] });
     h.acd.desktopDisconnected('a1');
     h.clock.advanceBy(30_000);
-    expect(h.events).toContainEqual(expect.objectContaining({ type: 'no-answer', interactionId: r.interactionId, agentId: 'a1', cause: 'disconnected' }));
+    expect(h.events).toContainEqual(
+      expect.objectContaining({
+        type: 'no-answer',
+        interactionId: r.interactionId,
+        agentId: 'a1',
+        cause: 'disconnected',
+      }),
+    );
     expect(h.acd.agentSnapshot('a1').state).toMatchObject({ presence: 'not-ready', reason: 'disconnected' });
     expect(h.acd.position(r.interactionId)).toBe(1);
   });
@@ -391,7 +479,9 @@ describe('agent line and desktop failures', () => {
     h.acd.enqueue({ queueId: 'q', interactionId: 'c2' });
     h.acd.agentLegLost('c1');
     expect(h.acd.waiting('q').map((w) => w.interactionId)).toEqual(['c1', 'c2']);
-    expect(h.events).toContainEqual(expect.objectContaining({ type: 'enqueued', interactionId: 'c1', cause: 'requeue', enqueuedAt: T0 }));
+    expect(h.events).toContainEqual(
+      expect.objectContaining({ type: 'enqueued', interactionId: 'c1', cause: 'requeue', enqueuedAt: T0 }),
+    );
     expect(h.acd.agentSnapshot('a1').state).toMatchObject({ presence: 'not-ready', reason: 'line-failure' });
     h.acd.login('a2', { ready: true });
     expect(h.acd.interactionStatus(r.interactionId).agentIds).toEqual(['a2']);
@@ -403,7 +493,11 @@ describe('agent line and desktop failures', () => {
     const r = h.acd.enqueue({ queueId: 'q' });
     h.acd.answered(r.interactionId, 'a1');
     h.acd.forceLogout('a1');
-    expect(h.acd.agentSnapshot('a1').state).toEqual({ presence: 'not-ready', activity: 'connected', reason: 'logout-pending' });
+    expect(h.acd.agentSnapshot('a1').state).toEqual({
+      presence: 'not-ready',
+      activity: 'connected',
+      reason: 'logout-pending',
+    });
     expect(thrown(() => h.acd.setReady('a1')).code).toBe('ERR_ILLEGAL_STATE');
     h.acd.hangup(r.interactionId);
     h.acd.wrapUpDone('a1');
@@ -414,8 +508,14 @@ describe('agent line and desktop failures', () => {
 describe('statistics through the ACD', () => {
   it('credits talk and hold to the agent who had them when a call is transferred', () => {
     const h = harness({
-      queues: [{ id: 'q1', wrapUpMs: 20_000 }, { id: 'q2', skills: [{ skill: 'gas' }] }],
-      agents: [{ id: 'a1', skills: {} }, { id: 'a2', skills: { gas: 1 } }],
+      queues: [
+        { id: 'q1', wrapUpMs: 20_000 },
+        { id: 'q2', skills: [{ skill: 'gas' }] },
+      ],
+      agents: [
+        { id: 'a1', skills: {} },
+        { id: 'a2', skills: { gas: 1 } },
+      ],
     });
     h.acd.login('a1', { ready: true });
     h.clock.advanceBy(4_000);
@@ -432,7 +532,14 @@ describe('statistics through the ACD', () => {
     h.clock.advanceBy(120_000);
     h.acd.hangup('c');
     const s = h.acd.statistics();
-    expect(s.agents['a1']).toMatchObject({ answered: 1, handled: 1, transfers: 1, talkMs: 60_000, holdMs: 30_000, wrapMs: 20_000 });
+    expect(s.agents['a1']).toMatchObject({
+      answered: 1,
+      handled: 1,
+      transfers: 1,
+      talkMs: 60_000,
+      holdMs: 30_000,
+      wrapMs: 20_000,
+    });
     expect(s.agents['a2']).toMatchObject({ answered: 1, handled: 1, talkMs: 120_000, holdMs: 0, wrapMs: 0 });
     expect(s.queues['q1']).toMatchObject({ offered: 1, answered: 1, transferredOut: 1, asaMs: 6_000, ahtMs: 110_000 });
     expect(s.queues['q2']).toMatchObject({ offered: 1, answered: 1, asaMs: 10_000, ahtMs: 120_000 });
@@ -450,7 +557,14 @@ describe('expected wait and announcements', () => {
     const r1 = h.acd.enqueue({ queueId: 'q' });
     const r2 = h.acd.enqueue({ queueId: 'q' });
     if (r1.status !== 'queued' || r2.status !== 'queued') throw new Error('expected queued');
-    expect(r1.expectedWait).toMatchObject({ status: 'estimate', ms: 60_000, position: 1, staffed: 2, ahtMs: 120_000, samples: 0 });
+    expect(r1.expectedWait).toMatchObject({
+      status: 'estimate',
+      ms: 60_000,
+      position: 1,
+      staffed: 2,
+      ahtMs: 120_000,
+      samples: 0,
+    });
     expect(r2.expectedWait).toMatchObject({ ms: 120_000, position: 2 });
     const w = r2.expectedWait as { lowMs: number; highMs: number; ms: number };
     expect(w.lowMs).toBeLessThan(w.ms);
@@ -459,7 +573,10 @@ describe('expected wait and announcements', () => {
   });
 
   it('announces position and expected wait at the interval until the caller is offered', () => {
-    const h = harness({ queues: [{ id: 'q', announcements: { intervalMs: 30_000, firstAfterMs: 10_000 } }], agents: agents(1) });
+    const h = harness({
+      queues: [{ id: 'q', announcements: { intervalMs: 30_000, firstAfterMs: 10_000 } }],
+      agents: agents(1),
+    });
     const announced: [string, number, number][] = [];
     h.acd.announcements$.subscribe((a) => announced.push([a.interactionId, a.position, a.at - T0]));
     h.acd.login('a1', { ready: true });
@@ -483,17 +600,24 @@ describe('expected wait and announcements', () => {
 describe('surface, validation and logging', () => {
   it('throws typed errors with precise codes', () => {
     const h = harness({ queues: [{ id: 'q' }], agents: agents(1) });
-    expect(thrown(() => h.acd.login('nobody'))).toMatchObject({ code: 'ERR_UNKNOWN_AGENT', message: 'unknown agent "nobody"' });
+    expect(thrown(() => h.acd.login('nobody'))).toMatchObject({
+      code: 'ERR_UNKNOWN_AGENT',
+      message: 'unknown agent "nobody"',
+    });
     expect(thrown(() => h.acd.enqueue({ queueId: 'nope' })).code).toBe('ERR_UNKNOWN_QUEUE');
     expect(thrown(() => h.acd.hangup('ghost')).code).toBe('ERR_UNKNOWN_INTERACTION');
     expect(thrown(() => h.acd.setReady('a1')).code).toBe('ERR_NOT_LOGGED_IN');
-    expect(thrown(() => h.acd.enqueue({ queueId: 'q', skills: [{ skill: 'x', minLevel: 0 }] })).code).toBe('ERR_INVALID_ARGUMENT');
+    expect(thrown(() => h.acd.enqueue({ queueId: 'q', skills: [{ skill: 'x', minLevel: 0 }] })).code).toBe(
+      'ERR_INVALID_ARGUMENT',
+    );
     expect(thrown(() => h.acd.enqueue({ queueId: 'q', enqueuedAt: T0 + 1 })).code).toBe('ERR_INVALID_ARGUMENT');
     expect(thrown(() => h.acd.enqueue({ queueId: 'q', media: 'fax' as never })).code).toBe('ERR_INVALID_ARGUMENT');
     h.acd.enqueue({ queueId: 'q', interactionId: 'dup' });
     expect(thrown(() => h.acd.enqueue({ queueId: 'q', interactionId: 'dup' })).code).toBe('ERR_DUPLICATE');
     expect(thrown(() => h.acd.addAgent({ id: 'a2', skills: { x: 1.5 } })).code).toBe('ERR_INVALID_ARGUMENT');
-    expect(thrown(() => h.acd.addQueue({ id: 'h', hours: { weekly: { mon: [['09:00', '08:00']] } } })).code).toBe('ERR_INVALID_ARGUMENT');
+    expect(thrown(() => h.acd.addQueue({ id: 'h', hours: { weekly: { mon: [['09:00', '08:00']] } } })).code).toBe(
+      'ERR_INVALID_ARGUMENT',
+    );
     expect(thrown(() => h.acd.setNotReady('a1', '')).code).toBe('ERR_NOT_LOGGED_IN');
     h.acd.login('a1');
     expect(thrown(() => h.acd.setNotReady('a1', '')).code).toBe('ERR_INVALID_ARGUMENT');
@@ -505,7 +629,8 @@ describe('surface, validation and logging', () => {
 
   it('masks phone numbers in logs', () => {
     const lines: string[] = [];
-    const record = (m: string, f?: Readonly<Record<string, unknown>>): void => void lines.push(`${m} ${JSON.stringify(f ?? {})}`);
+    const record = (m: string, f?: Readonly<Record<string, unknown>>): void =>
+      void lines.push(`${m} ${JSON.stringify(f ?? {})}`);
     const h = harness({ queues: [{ id: 'q' }], logger: { debug: record, info: record, warn: record, error: record } });
     h.acd.enqueue({ queueId: 'q', customer: { phone: '13800138000', ref: 'acct-1' } });
     expect(lines.join('\n')).toContain('138******00');
@@ -530,7 +655,7 @@ describe('surface, validation and logging', () => {
     expect(waiting.at(-1)).toBe(1);
   });
 
-  it('delivers a command\'s emissions after its state change, and accepts re-entrant commands', () => {
+  it("delivers a command's emissions after its state change, and accepts re-entrant commands", () => {
     const h = harness({ queues: [{ id: 'q' }], agents: agents(1) });
     h.acd.assignments$.subscribe((a) => {
       if (a.type === 'offer') h.acd.answered(a.interactionId, a.agentId);
@@ -545,7 +670,12 @@ describe('surface, validation and logging', () => {
 
   it('runs on rxjs VirtualTimeScheduler too', () => {
     const scheduler = new VirtualTimeScheduler();
-    const acd = new Acd({ scheduler, queues: [{ id: 'q', noAnswerTimeoutMs: 5_000 }], agents: agents(1), maxMisses: 1 });
+    const acd = new Acd({
+      scheduler,
+      queues: [{ id: 'q', noAnswerTimeoutMs: 5_000 }],
+      agents: agents(1),
+      maxMisses: 1,
+    });
     acd.login('a1', { ready: true });
     acd.enqueue({ queueId: 'q' });
     scheduler.flush();
@@ -562,7 +692,10 @@ describe('per-media concurrency', () => {
     h.acd.login('a1', { ready: true });
     h.acd.enqueue({ queueId: 'chat', media: 'chat', interactionId: 'c1' });
     h.acd.answered('c1', 'a1');
-    expect(h.acd.enqueue({ queueId: 'chat', media: 'chat', interactionId: 'c2' })).toMatchObject({ status: 'offered', agentIds: ['a1'] });
+    expect(h.acd.enqueue({ queueId: 'chat', media: 'chat', interactionId: 'c2' })).toMatchObject({
+      status: 'offered',
+      agentIds: ['a1'],
+    });
     expect(h.acd.agentSnapshot('a1').key).toBe('ready/connected'); // most engaged item
     expect(h.acd.enqueue({ queueId: 'voice', interactionId: 'v1' })).toMatchObject({ status: 'offered' });
     expect(h.acd.enqueue({ queueId: 'chat', media: 'chat', interactionId: 'c3' })).toMatchObject({ status: 'queued' });
@@ -590,7 +723,9 @@ describe('hold supervision', () => {
     h.clock.advanceBy(59_999);
     expect(h.assignments.some((a) => a.type === 'hold-exceeded')).toBe(false);
     h.clock.advanceBy(60_001);
-    expect(h.assignments.filter((a) => a.type === 'hold-exceeded').map((a) => (a as { heldMs: number }).heldMs)).toEqual([60_000, 120_000]);
+    expect(
+      h.assignments.filter((a) => a.type === 'hold-exceeded').map((a) => (a as { heldMs: number }).heldMs),
+    ).toEqual([60_000, 120_000]);
     h.acd.retrieve('c');
     h.clock.advanceBy(600_000);
     expect(h.events.filter((e) => e.type === 'hold-exceeded')).toHaveLength(2);
@@ -617,7 +752,11 @@ describe('overflow chains', () => {
       ],
     });
     expect(h.acd.enqueue({ queueId: 'a' })).toMatchObject({ status: 'diverted', target: { kind: 'voicemail' } });
-    expect(h.acd.enqueue({ queueId: 'c' })).toMatchObject({ status: 'diverted', queueId: 'c', target: { kind: 'voicemail' } });
+    expect(h.acd.enqueue({ queueId: 'c' })).toMatchObject({
+      status: 'diverted',
+      queueId: 'c',
+      target: { kind: 'voicemail' },
+    });
   });
 });
 
@@ -632,7 +771,12 @@ describe('withdrawing work', () => {
     h.acd.withdraw('v', 'moved to another channel');
     expect(h.assignments.at(-1)).toEqual({ type: 'retract', interactionId: 'v', agentId: 'a1', cause: 'withdrawn' });
     expect(h.acd.agentSnapshot('a1').key).toBe('ready/idle');
-    expect(h.acd.statistics().queues['q']).toMatchObject({ offered: 2, withdrawn: 2, abandoned: 0, serviceLevel: null });
+    expect(h.acd.statistics().queues['q']).toMatchObject({
+      offered: 2,
+      withdrawn: 2,
+      abandoned: 0,
+      serviceLevel: null,
+    });
     h.acd.enqueue({ queueId: 'q', interactionId: 'w' });
     h.acd.answered('w', 'a1');
     expect(thrown(() => h.acd.withdraw('w', 'x')).code).toBe('ERR_ILLEGAL_STATE');

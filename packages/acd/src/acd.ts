@@ -38,7 +38,13 @@ import {
   type SkillRequirement,
   type TransferTarget,
 } from './model.js';
-import { StatisticsAccumulator, type QueueFigures, type StatisticsOptions, type StatisticsReport, type ReportWindow } from './statistics.js';
+import {
+  StatisticsAccumulator,
+  type QueueFigures,
+  type StatisticsOptions,
+  type StatisticsReport,
+  type ReportWindow,
+} from './statistics.js';
 import {
   BUILT_IN_STRATEGIES,
   longestIdle,
@@ -124,7 +130,12 @@ export type ExpectedWait =
 
 /** Outcome of {@link Acd.enqueue}. */
 export type EnqueueResult =
-  | { readonly status: 'offered'; readonly interactionId: string; readonly queueId: string; readonly agentIds: readonly string[] }
+  | {
+      readonly status: 'offered';
+      readonly interactionId: string;
+      readonly queueId: string;
+      readonly agentIds: readonly string[];
+    }
   | {
       readonly status: 'queued';
       readonly interactionId: string;
@@ -162,7 +173,12 @@ export type Assignment =
       readonly cause: 'answered-elsewhere' | 'abandoned' | 'withdrawn' | NoAnswerCause;
     }
   /** A caller has been on hold longer than the queue allows: take it back or alert a supervisor. */
-  | { readonly type: 'hold-exceeded'; readonly interactionId: string; readonly agentId: string; readonly heldMs: number }
+  | {
+      readonly type: 'hold-exceeded';
+      readonly interactionId: string;
+      readonly agentId: string;
+      readonly heldMs: number;
+    }
   | {
       readonly type: 'divert';
       readonly interactionId: string;
@@ -257,7 +273,6 @@ interface WorkItem {
   wrapTimer: Subscription | undefined;
   holdTimer: Subscription | undefined;
 }
-
 
 interface InteractionRec extends HeapItem, RoutingInteraction {
   readonly id: string;
@@ -366,20 +381,27 @@ function normaliseSkills(reqs: readonly SkillRequirement[] | undefined, what: st
     const r = reqs[0] as SkillRequirement;
     checkId(r?.skill, `${what}.skill`);
     const level = r.minLevel ?? 1;
-    if (!Number.isInteger(level) || level < 1) throw invalid(`${what}: minLevel of "${r.skill}" must be a positive integer, got ${level}`);
+    if (!Number.isInteger(level) || level < 1)
+      throw invalid(`${what}: minLevel of "${r.skill}" must be a positive integer, got ${level}`);
     return [{ skill: r.skill, minLevel: level }];
   }
   const out = new Map<string, number>();
   for (const r of reqs ?? []) {
     checkId(r?.skill, `${what}.skill`);
     const level = r.minLevel ?? 1;
-    if (!Number.isInteger(level) || level < 1) throw invalid(`${what}: minLevel of "${r.skill}" must be a positive integer, got ${level}`);
+    if (!Number.isInteger(level) || level < 1)
+      throw invalid(`${what}: minLevel of "${r.skill}" must be a positive integer, got ${level}`);
     out.set(r.skill, Math.max(out.get(r.skill) ?? 0, level));
   }
-  return [...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([skill, minLevel]) => ({ skill, minLevel }));
+  return [...out.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([skill, minLevel]) => ({ skill, minLevel }));
 }
 
-function mergeSkills(a: readonly Required<SkillRequirement>[], b: readonly Required<SkillRequirement>[]): Required<SkillRequirement>[] {
+function mergeSkills(
+  a: readonly Required<SkillRequirement>[],
+  b: readonly Required<SkillRequirement>[],
+): Required<SkillRequirement>[] {
   if (b.length === 0) return a as Required<SkillRequirement>[];
   if (a.length === 0) return b as Required<SkillRequirement>[];
   return normaliseSkills([...a, ...b], 'skills');
@@ -388,7 +410,8 @@ function mergeSkills(a: readonly Required<SkillRequirement>[], b: readonly Requi
 function checkTarget(t: OverflowTarget | undefined, what: string): void {
   if (t === undefined) return;
   if (t.kind === 'queue') checkId(t.queueId, `${what}.queueId`);
-  else if (t.kind !== 'voicemail' && t.kind !== 'callback-offer') throw invalid(`${what}: unknown overflow target kind`);
+  else if (t.kind !== 'voicemail' && t.kind !== 'callback-offer')
+    throw invalid(`${what}: unknown overflow target kind`);
 }
 
 /**
@@ -499,7 +522,9 @@ export class Acd {
     this.run(() => {
       const a = this.agent(agentId);
       if (a.presence !== 'logged-out') {
-        throw new AcdError(AcdErrorCode.IllegalState, `agent ${agentId} must be logged out to be removed`, { details: { agentId, state: a.key } });
+        throw new AcdError(AcdErrorCode.IllegalState, `agent ${agentId} must be logged out to be removed`, {
+          details: { agentId, state: a.key },
+        });
       }
       for (const q of a.memberOf) if (a.staffed) q.staffed--;
       a.subject?.complete();
@@ -583,21 +608,28 @@ export class Acd {
 
   private addAgentNow(config: AgentConfig): void {
     checkId(config?.id, 'agent.id');
-    if (this.agents.has(config.id)) throw new AcdError(AcdErrorCode.Duplicate, `agent ${config.id} already exists`, { details: { agentId: config.id } });
-    if (typeof config.skills !== 'object' || config.skills === null) throw invalid(`agent ${config.id}: skills must be an object of levels`);
+    if (this.agents.has(config.id))
+      throw new AcdError(AcdErrorCode.Duplicate, `agent ${config.id} already exists`, {
+        details: { agentId: config.id },
+      });
+    if (typeof config.skills !== 'object' || config.skills === null)
+      throw invalid(`agent ${config.id}: skills must be an object of levels`);
     const skills = new Map<string, number>();
     for (const [s, level] of Object.entries(config.skills)) {
-      if (!Number.isInteger(level) || level < 1) throw invalid(`agent ${config.id}: level of skill "${s}" must be a positive integer, got ${level}`);
+      if (!Number.isInteger(level) || level < 1)
+        throw invalid(`agent ${config.id}: level of skill "${s}" must be a positive integer, got ${level}`);
       skills.set(s, level);
     }
     const capacity = { ...DEFAULT_CAPACITY };
     for (const [m, c] of Object.entries(config.capacity ?? {})) {
       if (!MEDIA_TYPES.includes(m as MediaType)) throw invalid(`agent ${config.id}: unknown media "${m}" in capacity`);
-      if (!Number.isInteger(c) || (c as number) < 0) throw invalid(`agent ${config.id}: capacity for ${m} must be a non-negative integer`);
-      capacity[m as MediaType] = c as number;
+      if (!Number.isInteger(c) || c < 0)
+        throw invalid(`agent ${config.id}: capacity for ${m} must be a non-negative integer`);
+      capacity[m as MediaType] = c;
     }
     const maxConcurrent = config.maxConcurrent ?? 1;
-    if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1) throw invalid(`agent ${config.id}: maxConcurrent must be a positive integer`);
+    if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1)
+      throw invalid(`agent ${config.id}: maxConcurrent must be a positive integer`);
     const now = this.now();
     const rec: AgentRec = {
       id: config.id,
@@ -704,7 +736,8 @@ export class Acd {
       const a = this.loggedIn(agentId, 'set-not-ready');
       checkId(reason, 'reason');
       const to = this.legal(a, 'set-not-ready');
-      if (a.pendingLogout) throw new AcdError(AcdErrorCode.IllegalState, `agent ${agentId} is being logged out`, { details: { agentId } });
+      if (a.pendingLogout)
+        throw new AcdError(AcdErrorCode.IllegalState, `agent ${agentId} is being logged out`, { details: { agentId } });
       a.presence = presenceOf(to);
       a.reason = reason;
       this.refresh(a, 'set-not-ready');
@@ -762,7 +795,10 @@ export class Acd {
 
   private setReadyNow(a: AgentRec): void {
     const to = this.legal(a, 'set-ready');
-    if (a.pendingLogout) throw new AcdError(AcdErrorCode.IllegalState, `agent ${a.id} is being logged out`, { details: { agentId: a.id } });
+    if (a.pendingLogout)
+      throw new AcdError(AcdErrorCode.IllegalState, `agent ${a.id} is being logged out`, {
+        details: { agentId: a.id },
+      });
     a.presence = presenceOf(to);
     a.reason = undefined;
     a.misses = 0;
@@ -787,7 +823,8 @@ export class Acd {
       a.presence = presenceOf(to);
       a.reason = 'disconnected';
     }
-    for (const item of [...a.items.values()]) if (item.activity === 'offered') this.dropOffer(item, 'disconnected', false, false);
+    for (const item of [...a.items.values()])
+      if (item.activity === 'offered') this.dropOffer(item, 'disconnected', false, false);
     this.refresh(a, 'grace-expired');
   }
 
@@ -809,10 +846,14 @@ export class Acd {
       const extra = normaliseSkills(request.skills, 'skills');
       const now = this.now();
       const enqueuedAt = request.enqueuedAt ?? now;
-      if (!Number.isFinite(enqueuedAt) || enqueuedAt > now) throw invalid(`enqueuedAt must be a time not after now (${now}), got ${enqueuedAt}`);
+      if (!Number.isFinite(enqueuedAt) || enqueuedAt > now)
+        throw invalid(`enqueuedAt must be a time not after now (${now}), got ${enqueuedAt}`);
       const id = request.interactionId ?? `ix-${this.ixSeq + 1}`;
       checkId(id, 'interactionId');
-      if (this.interactions.has(id)) throw new AcdError(AcdErrorCode.Duplicate, `interaction ${id} is already in the ACD`, { details: { interactionId: id } });
+      if (this.interactions.has(id))
+        throw new AcdError(AcdErrorCode.Duplicate, `interaction ${id} is already in the ACD`, {
+          details: { interactionId: id },
+        });
       const ix: InteractionRec = {
         id,
         seq: ++this.ixSeq,
@@ -837,7 +878,13 @@ export class Acd {
         maxWaitReached: false,
         overflowHops: 0,
       };
-      this.logger.debug('acd: enqueue', { interactionId: id, queueId: q.id, media, priority, phone: maskPhone(request.customer?.phone) });
+      this.logger.debug('acd: enqueue', {
+        interactionId: id,
+        queueId: q.id,
+        media,
+        priority,
+        phone: maskPhone(request.customer?.phone),
+      });
       return this.admit(ix, q, 'new');
     });
   }
@@ -871,7 +918,14 @@ export class Acd {
       const a = item.agent;
       a.answeredCount++;
       a.misses = 0;
-      this.emit({ type: 'answered', interactionId, queueId: ix.queue.id, agentId: a.id, media: ix.media, waitMs: now - ix.segmentStartedAt });
+      this.emit({
+        type: 'answered',
+        interactionId,
+        queueId: ix.queue.id,
+        agentId: a.id,
+        media: ix.media,
+        waitMs: now - ix.segmentStartedAt,
+      });
       this.refresh(a, 'answer', interactionId);
     });
   }
@@ -940,9 +994,13 @@ export class Acd {
       const ix = this.interaction(interactionId);
       checkId(reason, 'reason');
       if (ix.status !== 'waiting' && ix.status !== 'offered') {
-        throw new AcdError(AcdErrorCode.IllegalState, `interaction ${interactionId} is ${ix.status}; only waiting or ringing work can be withdrawn`, {
-          details: { interactionId, status: ix.status },
-        });
+        throw new AcdError(
+          AcdErrorCode.IllegalState,
+          `interaction ${interactionId} is ${ix.status}; only waiting or ringing work can be withdrawn`,
+          {
+            details: { interactionId, status: ix.status },
+          },
+        );
       }
       for (const item of ix.offers) expectIdle(this.legal(item.agent, 'retract', item), 'retract');
       for (const item of ix.offers) {
@@ -953,7 +1011,13 @@ export class Acd {
       }
       ix.offers = [];
       this.leaveQueue(ix);
-      this.emit({ type: 'withdrawn', interactionId, queueId: ix.queue.id, waitMs: this.now() - ix.segmentStartedAt, reason });
+      this.emit({
+        type: 'withdrawn',
+        interactionId,
+        queueId: ix.queue.id,
+        waitMs: this.now() - ix.segmentStartedAt,
+        reason,
+      });
       this.finish(ix);
     });
   }
@@ -1002,7 +1066,8 @@ export class Acd {
     this.run(() => {
       const ix = this.interaction(interactionId);
       if (target?.kind === 'queue') this.queue(target.queueId);
-      else if (target?.kind !== 'external') throw invalid('transfer target must be { kind: "queue", queueId } or { kind: "external" }');
+      else if (target?.kind !== 'external')
+        throw invalid('transfer target must be { kind: "queue", queueId } or { kind: "external" }');
       const item = this.connectedItem(ix, 'transfer');
       const to = this.legal(item.agent, 'transfer', item);
       this.closeTalk(item);
@@ -1054,9 +1119,13 @@ export class Acd {
     this.run(() => {
       const ix = this.interaction(interactionId);
       if (ix.status !== 'waiting' || ix.media !== 'voice') {
-        throw new AcdError(AcdErrorCode.IllegalState, `interaction ${interactionId} must be a waiting voice call to become a callback (it is ${ix.status} ${ix.media})`, {
-          details: { interactionId, status: ix.status, media: ix.media },
-        });
+        throw new AcdError(
+          AcdErrorCode.IllegalState,
+          `interaction ${interactionId} must be a waiting voice call to become a callback (it is ${ix.status} ${ix.media})`,
+          {
+            details: { interactionId, status: ix.status, media: ix.media },
+          },
+        );
       }
       const position = this.positionOf(ix);
       this.removeFromBucket(ix);
@@ -1097,7 +1166,12 @@ export class Acd {
   }
 
   /** Status of an interaction known to the ACD; throws `ERR_UNKNOWN_INTERACTION` otherwise. */
-  interactionStatus(interactionId: string): { readonly status: InteractionStatus; readonly queueId: string; readonly media: MediaType; readonly agentIds: readonly string[] } {
+  interactionStatus(interactionId: string): {
+    readonly status: InteractionStatus;
+    readonly queueId: string;
+    readonly media: MediaType;
+    readonly agentIds: readonly string[];
+  } {
     const ix = this.interaction(interactionId);
     const agentIds = ix.status === 'offered' ? ix.offers.map((o) => o.agent.id) : ix.item ? [ix.item.agent.id] : [];
     return { status: ix.status, queueId: ix.queue.id, media: ix.media, agentIds };
@@ -1109,14 +1183,22 @@ export class Acd {
     const all: InteractionRec[] = [];
     for (const b of q.buckets) all.push(...b.heap.values());
     all.sort((x, y) => (before(x, y) ? -1 : 1));
-    return all.map((ix, i) => ({ interactionId: ix.id, media: ix.media, priority: ix.priority, enqueuedAt: ix.enqueuedAt, position: i + 1 }));
+    return all.map((ix, i) => ({
+      interactionId: ix.id,
+      media: ix.media,
+      priority: ix.priority,
+      enqueuedAt: ix.enqueuedAt,
+      position: i + 1,
+    }));
   }
 
   /**
    * Expected wait: for a waiting interaction (by id), or for a new arrival in a queue
    * (`{ queueId, priority? }`).
    */
-  expectedWait(target: { readonly interactionId: string } | { readonly queueId: string; readonly priority?: PriorityClass }): ExpectedWait {
+  expectedWait(
+    target: { readonly interactionId: string } | { readonly queueId: string; readonly priority?: PriorityClass },
+  ): ExpectedWait {
     if ('interactionId' in target) {
       const ix = this.interaction(target.interactionId);
       if (ix.status !== 'waiting') return { status: 'immediate' };
@@ -1199,9 +1281,13 @@ export class Acd {
     const a = this.agent(agentId);
     if (a.presence === 'logged-out') {
       this.emit({ type: 'transition-rejected', agentId, state: a.key, event });
-      throw new AcdError(AcdErrorCode.NotLoggedIn, `agent ${agentId} is not logged in (${event} needs a logged-in agent)`, {
-        details: { agentId, event },
-      });
+      throw new AcdError(
+        AcdErrorCode.NotLoggedIn,
+        `agent ${agentId} is not logged in (${event} needs a logged-in agent)`,
+        {
+          details: { agentId, event },
+        },
+      );
     }
     return a;
   }
@@ -1216,7 +1302,12 @@ export class Acd {
   private interaction(interactionId: string): InteractionRec {
     checkId(interactionId, 'interactionId');
     const ix = this.interactions.get(interactionId);
-    if (!ix) throw new AcdError(AcdErrorCode.UnknownInteraction, `unknown interaction "${interactionId}" (never enqueued, or finished)`, { details: { interactionId } });
+    if (!ix)
+      throw new AcdError(
+        AcdErrorCode.UnknownInteraction,
+        `unknown interaction "${interactionId}" (never enqueued, or finished)`,
+        { details: { interactionId } },
+      );
     return ix;
   }
 
@@ -1232,14 +1323,17 @@ export class Acd {
       });
     }
     if (agentId === undefined) {
-      if (ix.offers.length !== 1) throw invalid(`interaction ${ix.id} rings ${ix.offers.length} agents; name the agent`);
+      if (ix.offers.length !== 1)
+        throw invalid(`interaction ${ix.id} rings ${ix.offers.length} agents; name the agent`);
       return ix.offers[0] as WorkItem;
     }
     const item = ix.offers.find((o) => o.agent.id === agentId);
     if (!item) {
       const a = this.agent(agentId);
       this.legal(a, event, a.items.get(ix.id));
-      throw new AcdError(AcdErrorCode.IllegalState, `interaction ${ix.id} is not offered to agent ${agentId}`, { details: { interactionId: ix.id, agentId } });
+      throw new AcdError(AcdErrorCode.IllegalState, `interaction ${ix.id} is not offered to agent ${agentId}`, {
+        details: { interactionId: ix.id, agentId },
+      });
     }
     return item;
   }
@@ -1262,7 +1356,13 @@ export class Acd {
     const to = nextAgentState(from, event);
     if (to === undefined) {
       const interactionId = item?.ix.id;
-      this.emit({ type: 'transition-rejected', agentId: a.id, state: from, event, ...(interactionId ? { interactionId } : {}) });
+      this.emit({
+        type: 'transition-rejected',
+        agentId: a.id,
+        state: from,
+        event,
+        ...(interactionId ? { interactionId } : {}),
+      });
       this.logger.warn('acd: illegal transition rejected', { agentId: a.id, state: from, event, interactionId });
       throw new AcdError(AcdErrorCode.IllegalTransition, `agent ${a.id}: "${event}" is not allowed in state ${from}`, {
         details: { agentId: a.id, state: from, event, interactionId },
@@ -1387,7 +1487,13 @@ export class Acd {
       desktop: a.online ? 'online' : 'offline',
       work: Object.freeze(
         [...a.items.values()].map((i) =>
-          Object.freeze({ interactionId: i.ix.id, queueId: i.queueId, media: i.media, activity: i.activity, since: i.since }),
+          Object.freeze({
+            interactionId: i.ix.id,
+            queueId: i.queueId,
+            media: i.media,
+            activity: i.activity,
+            since: i.since,
+          }),
         ),
       ),
       misses: a.misses,
@@ -1429,12 +1535,19 @@ export class Acd {
   private admit(ix: InteractionRec, q: QueueRec, cause: EnqueueCause): EnqueueResult {
     const emergency = ix.priority === 'emergency';
     let divert: { reason: 'closed' | 'max-length'; target: OverflowTarget } | undefined;
-    if (!emergency && !isOpenAt(q.config.hours, this.now())) divert = { reason: 'closed', target: q.config.closedTarget ?? { kind: 'voicemail' } };
+    if (!emergency && !isOpenAt(q.config.hours, this.now()))
+      divert = { reason: 'closed', target: q.config.closedTarget ?? { kind: 'voicemail' } };
     else if (!emergency && q.config.maxLength !== undefined && q.waiting >= q.config.maxLength) {
       divert = { reason: 'max-length', target: q.config.maxLengthTarget ?? { kind: 'voicemail' } };
     }
     if (divert) {
-      this.emit({ type: 'diverted', interactionId: ix.id, queueId: q.id, reason: divert.reason, target: divert.target });
+      this.emit({
+        type: 'diverted',
+        interactionId: ix.id,
+        queueId: q.id,
+        reason: divert.reason,
+        target: divert.target,
+      });
       if (divert.target.kind === 'queue') {
         const next = this.queues.get(divert.target.queueId);
         if (next && next !== q && ix.overflowHops < MAX_OVERFLOW_HOPS) {
@@ -1448,9 +1561,15 @@ export class Acd {
           hops: ix.overflowHops,
         });
       }
-      const target: Exclude<OverflowTarget, { kind: 'queue' }> = divert.target.kind === 'queue' ? { kind: 'voicemail' } : divert.target;
+      const target: Exclude<OverflowTarget, { kind: 'queue' }> =
+        divert.target.kind === 'queue' ? { kind: 'voicemail' } : divert.target;
       this.assign({ type: 'divert', interactionId: ix.id, queueId: q.id, target, reason: divert.reason });
-      this.logger.info('acd: interaction diverted', { interactionId: ix.id, queueId: q.id, reason: divert.reason, target: target.kind });
+      this.logger.info('acd: interaction diverted', {
+        interactionId: ix.id,
+        queueId: q.id,
+        reason: divert.reason,
+        target: target.kind,
+      });
       this.interactions.delete(ix.id);
       ix.status = 'ended';
       return { status: 'diverted', interactionId: ix.id, queueId: q.id, reason: divert.reason, target };
@@ -1476,15 +1595,23 @@ export class Acd {
     });
     if (ix.media === 'voice') {
       const maxWait = q.config.maxWaitMs;
-      if (maxWait !== undefined) ix.maxWaitTimer = this.scheduler.schedule(() => this.run(() => this.onMaxWait(ix)), maxWait);
+      if (maxWait !== undefined)
+        ix.maxWaitTimer = this.scheduler.schedule(() => this.run(() => this.onMaxWait(ix)), maxWait);
       const ann = q.config.announcements;
       if (ann) this.scheduleAnnouncement(ix, ann.firstAfterMs ?? ann.intervalMs);
     }
     this.pendingIx.add(ix);
     this.dispatch();
-    if ((ix.status as InteractionStatus) === 'offered') return { status: 'offered', interactionId: ix.id, queueId: q.id, agentIds: ix.offers.map((o) => o.agent.id) };
+    if ((ix.status as InteractionStatus) === 'offered')
+      return { status: 'offered', interactionId: ix.id, queueId: q.id, agentIds: ix.offers.map((o) => o.agent.id) };
     const position = this.positionOf(ix);
-    return { status: 'queued', interactionId: ix.id, queueId: q.id, position, expectedWait: this.estimate(q, position) };
+    return {
+      status: 'queued',
+      interactionId: ix.id,
+      queueId: q.id,
+      position,
+      expectedWait: this.estimate(q, position),
+    };
   }
 
   /** Leaves the waiting line (any reason); stops the queue timers of the segment. */
@@ -1538,22 +1665,38 @@ export class Acd {
       this.admit(ix, this.queue(target.queueId), 'overflow');
       return;
     }
-    this.assign({ type: 'divert', interactionId: ix.id, queueId: q.id, target: { kind: 'voicemail' }, reason: 'max-wait' });
+    this.assign({
+      type: 'divert',
+      interactionId: ix.id,
+      queueId: q.id,
+      target: { kind: 'voicemail' },
+      reason: 'max-wait',
+    });
     this.finish(ix);
   }
 
   private scheduleAnnouncement(ix: InteractionRec, delay: number): void {
-    ix.announceTimer = this.scheduler.schedule(() => this.run(() => {
-      ix.announceTimer = undefined;
-      if (ix.status !== 'waiting' || ix.media !== 'voice') return;
-      const position = this.positionOf(ix);
-      this.outbox.push({
-        kind: 'announcement',
-        value: { interactionId: ix.id, queueId: ix.queue.id, position, expectedWait: this.estimate(ix.queue, position), at: this.now() },
-      });
-      const ann = ix.queue.config.announcements;
-      if (ann) this.scheduleAnnouncement(ix, ann.intervalMs);
-    }), delay);
+    ix.announceTimer = this.scheduler.schedule(
+      () =>
+        this.run(() => {
+          ix.announceTimer = undefined;
+          if (ix.status !== 'waiting' || ix.media !== 'voice') return;
+          const position = this.positionOf(ix);
+          this.outbox.push({
+            kind: 'announcement',
+            value: {
+              interactionId: ix.id,
+              queueId: ix.queue.id,
+              position,
+              expectedWait: this.estimate(ix.queue, position),
+              at: this.now(),
+            },
+          });
+          const ann = ix.queue.config.announcements;
+          if (ann) this.scheduleAnnouncement(ix, ann.intervalMs);
+        }),
+      delay,
+    );
   }
 
   private positionOf(ix: InteractionRec): number {
@@ -1620,7 +1763,13 @@ export class Acd {
   }
 
   private hasCandidate(q: QueueRec): boolean {
-    const probe: RoutingInteraction = { id: '(probe)', media: 'voice', priority: 'normal', skills: q.skills, enqueuedAt: this.now() };
+    const probe: RoutingInteraction = {
+      id: '(probe)',
+      media: 'voice',
+      priority: 'normal',
+      skills: q.skills,
+      enqueuedAt: this.now(),
+    };
     return !this.candidates(probe, q).next().done;
   }
 
@@ -1658,13 +1807,20 @@ export class Acd {
   }
 
   /** Runs the queue's strategy; validates its choice (falls back to longest idle if it is bad). */
-  private choose(ix: RoutingInteraction, q: QueueRec): { choice: RoutingChoice; agents: AgentRec[]; strategy: string } | null {
+  private choose(
+    ix: RoutingInteraction,
+    q: QueueRec,
+  ): { choice: RoutingChoice; agents: AgentRec[]; strategy: string } | null {
     if (q.strategy === longestIdle) {
       // Same decision as the strategy function, without building its context.
       const a = this.firstCandidate(ix, q);
       if (!a) return null;
       const idle = Math.max(0, this.now() - a.idleSince);
-      return { choice: { agentIds: [a.id], reason: `longest idle: available for ${idle} ms` }, agents: [a], strategy: q.strategyName };
+      return {
+        choice: { agentIds: [a.id], reason: `longest idle: available for ${idle} ms` },
+        agents: [a],
+        strategy: q.strategyName,
+      };
     }
     const ctx: RoutingContext = {
       interaction: ix,
@@ -1679,7 +1835,11 @@ export class Acd {
     try {
       choice = q.strategy(ctx);
     } catch (err) {
-      this.logger.error('acd: routing strategy threw; using longest idle', { queueId: q.id, strategy, error: String(err) });
+      this.logger.error('acd: routing strategy threw; using longest idle', {
+        queueId: q.id,
+        strategy,
+        error: String(err),
+      });
       strategy = 'longest-idle';
       choice = longestIdle(ctx);
     }
@@ -1688,10 +1848,18 @@ export class Acd {
     for (const id of new Set(choice.agentIds)) {
       const a = this.agents.get(id);
       if (!a || !this.eligibleFor(a, ix, q)) {
-        this.logger.error('acd: strategy chose an agent that is not a candidate; using longest idle', { queueId: q.id, strategy, agentId: id });
+        this.logger.error('acd: strategy chose an agent that is not a candidate; using longest idle', {
+          queueId: q.id,
+          strategy,
+          agentId: id,
+        });
         const fallback = longestIdle(ctx);
         if (!fallback) return null;
-        return { choice: fallback, agents: fallback.agentIds.map((i) => this.agents.get(i) as AgentRec), strategy: 'longest-idle' };
+        return {
+          choice: fallback,
+          agents: fallback.agentIds.map((i) => this.agents.get(i) as AgentRec),
+          strategy: 'longest-idle',
+        };
       }
       agents.push(a);
     }
@@ -1728,13 +1896,13 @@ export class Acd {
     this.dispatching = true;
     try {
       for (;;) {
-        const ix = this.pendingIx.values().next().value as InteractionRec | undefined;
+        const ix = this.pendingIx.values().next().value;
         if (ix) {
           this.pendingIx.delete(ix);
           if (ix.status === 'waiting') this.route(ix);
           continue;
         }
-        const a = this.pendingAgents.values().next().value as AgentRec | undefined;
+        const a = this.pendingAgents.values().next().value;
         if (!a) break;
         this.pendingAgents.delete(a);
         for (;;) {
@@ -1785,10 +1953,19 @@ export class Acd {
     });
     q.lastAssignedOrdinal = (agents[agents.length - 1] as AgentRec).ordinal;
     for (const [k, v] of Object.entries(choice.remember ?? {})) q.memory.set(k, v);
-    ix.offerTimer = this.scheduler.schedule(() => this.run(() => this.onOfferTimeout(ix)), q.config.noAnswerTimeoutMs ?? 20_000);
+    ix.offerTimer = this.scheduler.schedule(
+      () => this.run(() => this.onOfferTimeout(ix)),
+      q.config.noAnswerTimeoutMs ?? 20_000,
+    );
     const agentIds = agents.map((a) => a.id);
     this.emit({ type: 'offered', interactionId: ix.id, queueId: q.id, agentIds, strategy, reason: choice.reason });
-    this.logger.debug('acd: offered', { interactionId: ix.id, queueId: q.id, agentIds, strategy, reason: choice.reason });
+    this.logger.debug('acd: offered', {
+      interactionId: ix.id,
+      queueId: q.id,
+      agentIds,
+      strategy,
+      reason: choice.reason,
+    });
     for (const item of ix.offers) {
       this.assign({
         type: 'offer',
@@ -1826,9 +2003,21 @@ export class Acd {
     this.removeItem(item);
     ix.offers = ix.offers.filter((o) => o !== item);
     if (countsAsMiss) a.misses++;
-    this.emit({ type: 'no-answer', interactionId: ix.id, queueId: ix.queue.id, agentId: a.id, cause, misses: a.misses });
+    this.emit({
+      type: 'no-answer',
+      interactionId: ix.id,
+      queueId: ix.queue.id,
+      agentId: a.id,
+      cause,
+      misses: a.misses,
+    });
     this.assign({ type: 'retract', interactionId: ix.id, agentId: a.id, cause });
-    this.logger.info('acd: offer not answered; back to the head of the queue', { interactionId: ix.id, agentId: a.id, cause, misses: a.misses });
+    this.logger.info('acd: offer not answered; back to the head of the queue', {
+      interactionId: ix.id,
+      agentId: a.id,
+      cause,
+      misses: a.misses,
+    });
     if (refreshAgent) this.refresh(a, cause === 'rejected' ? 'reject' : 'no-answer', ix.id);
     if (countsAsMiss && a.misses >= this.maxMisses && a.presence === 'ready') {
       a.presence = 'not-ready';
@@ -1865,15 +2054,23 @@ export class Acd {
   }
 
   private scheduleHoldCheck(item: WorkItem, maxHold: number): void {
-    item.holdTimer = this.scheduler.schedule(() => this.run(() => {
-      item.holdTimer = undefined;
-      if (item.activity !== 'held' || item.agent.items.get(item.ix.id) !== item) return;
-      const heldMs = this.now() - item.holdStartedAt;
-      this.emit({ type: 'hold-exceeded', interactionId: item.ix.id, agentId: item.agent.id, heldMs });
-      this.assign({ type: 'hold-exceeded', interactionId: item.ix.id, agentId: item.agent.id, heldMs });
-      this.logger.warn('acd: caller on hold too long', { interactionId: item.ix.id, agentId: item.agent.id, heldMs });
-      this.scheduleHoldCheck(item, maxHold);
-    }), maxHold);
+    item.holdTimer = this.scheduler.schedule(
+      () =>
+        this.run(() => {
+          item.holdTimer = undefined;
+          if (item.activity !== 'held' || item.agent.items.get(item.ix.id) !== item) return;
+          const heldMs = this.now() - item.holdStartedAt;
+          this.emit({ type: 'hold-exceeded', interactionId: item.ix.id, agentId: item.agent.id, heldMs });
+          this.assign({ type: 'hold-exceeded', interactionId: item.ix.id, agentId: item.agent.id, heldMs });
+          this.logger.warn('acd: caller on hold too long', {
+            interactionId: item.ix.id,
+            agentId: item.agent.id,
+            heldMs,
+          });
+          this.scheduleHoldCheck(item, maxHold);
+        }),
+      maxHold,
+    );
   }
 
   private closeTalk(item: WorkItem): void {
@@ -1895,12 +2092,16 @@ export class Acd {
       this.endWrapUp(item, 'timeout');
       return;
     }
-    item.wrapTimer = this.scheduler.schedule(() => this.run(() => {
-      item.wrapTimer = undefined;
-      if (item.agent.items.get(item.ix.id) !== item || item.activity !== 'wrap-up') return;
-      expectIdle(this.legal(item.agent, 'wrap-up-timeout', item), 'wrap-up-timeout');
-      this.endWrapUp(item, 'timeout');
-    }), wrap);
+    item.wrapTimer = this.scheduler.schedule(
+      () =>
+        this.run(() => {
+          item.wrapTimer = undefined;
+          if (item.agent.items.get(item.ix.id) !== item || item.activity !== 'wrap-up') return;
+          expectIdle(this.legal(item.agent, 'wrap-up-timeout', item), 'wrap-up-timeout');
+          this.endWrapUp(item, 'timeout');
+        }),
+      wrap,
+    );
   }
 
   private endWrapUp(item: WorkItem, cause: 'done' | 'timeout' | 'forced', refreshAgent = true): void {
@@ -1909,7 +2110,8 @@ export class Acd {
     this.removeItem(item);
     if (item.ix.lingering === item) {
       item.ix.lingering = undefined;
-      if (item.ix.status === 'ended' && this.interactions.get(item.ix.id) === item.ix) this.interactions.delete(item.ix.id);
+      if (item.ix.status === 'ended' && this.interactions.get(item.ix.id) === item.ix)
+        this.interactions.delete(item.ix.id);
     }
     this.emit({
       type: 'wrap-up-ended',
@@ -1940,7 +2142,7 @@ export class Acd {
     const event = input as AcdEventInput & { seq: number; at: number };
     event.seq = ++this.seq;
     event.at = this.now();
-    this.stats.apply(event as AcdEvent);
+    this.stats.apply(event);
     this.outbox.push({ kind: 'event', value: event as AcdEvent });
   }
 

@@ -30,7 +30,14 @@ describe('agent state machine table', () => {
   });
 
   it('gives every state except idle and logged-out an exit that does not need the agent', () => {
-    const agentIndependent: AgentEventType[] = ['no-answer', 'hangup', 'grace-expired', 'force-logout', 'wrap-up-timeout', 'retract'];
+    const agentIndependent: AgentEventType[] = [
+      'no-answer',
+      'hangup',
+      'grace-expired',
+      'force-logout',
+      'wrap-up-timeout',
+      'retract',
+    ];
     for (const s of AGENT_STATE_KEYS) {
       if (s === 'logged-out' || s.endsWith('/idle')) continue;
       const exits = agentIndependent.filter((e) => {

@@ -13,7 +13,14 @@ describe('hours of operation in Asia/Shanghai', () => {
   });
 
   const hours = {
-    weekly: { mon: [['08:30', '12:00'], ['13:00', '17:30']], thu: [['08:30', '17:30']], sat: [['09:00', '24:00']] },
+    weekly: {
+      mon: [
+        ['08:30', '12:00'],
+        ['13:00', '17:30'],
+      ],
+      thu: [['08:30', '17:30']],
+      sat: [['09:00', '24:00']],
+    },
     holidays: ['2026-10-01'],
     specialDays: { '2026-10-10': [['09:00', '12:00']] },
   } as const;
@@ -39,7 +46,9 @@ describe('hours of operation in Asia/Shanghai', () => {
   });
 
   it('validates with precise messages', () => {
-    expect(() => validateHours({ weekly: { mon: [['8:00', '12:00']] } })).toThrow('hours.weekly.mon: "8:00" is not a time HH:MM');
+    expect(() => validateHours({ weekly: { mon: [['8:00', '12:00']] } })).toThrow(
+      'hours.weekly.mon: "8:00" is not a time HH:MM',
+    );
     expect(() => validateHours({ weekly: { funday: [] } as never })).toThrow('unknown weekday "funday"');
     expect(() => validateHours({ weekly: {}, holidays: ['2026/10/01'] })).toThrow('is not a date YYYY-MM-DD');
     expect(() => validateHours({ weekly: { tue: [['12:00', '11:00']] } })).toThrow('ends before it starts');

@@ -38,7 +38,13 @@ describe('simulation harness', () => {
 
   it('is deterministic for a seed', () => {
     const run = (): readonly AcdEvent[] =>
-      runSimulation({ seed: 7, durationMs: 2 * 3_600_000, agents: 5, handling: { kind: 'exponential', meanMs: 120_000 }, patience: { kind: 'fixed', ms: 60_000 } }).events;
+      runSimulation({
+        seed: 7,
+        durationMs: 2 * 3_600_000,
+        agents: 5,
+        handling: { kind: 'exponential', meanMs: 120_000 },
+        patience: { kind: 'fixed', ms: 60_000 },
+      }).events;
     expect(JSON.stringify(run())).toBe(JSON.stringify(run()));
   });
 

@@ -86,7 +86,10 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
   const queues = options.queues ?? [{ id: 'main' }];
   const agents: readonly AgentConfig[] =
     typeof options.agents === 'number'
-      ? Array.from({ length: options.agents }, (_, i) => ({ id: `agent-${String(i + 1).padStart(3, '0')}`, skills: { general: 1 } }))
+      ? Array.from({ length: options.agents }, (_, i) => ({
+          id: `agent-${String(i + 1).padStart(3, '0')}`,
+          skills: { general: 1 },
+        }))
       : options.agents;
   const acd = new Acd({
     scheduler: clock,
@@ -118,9 +121,12 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
       const status = safeStatus(acd, a.interactionId);
       if (status?.status !== 'offered' || !status.agentIds.includes(a.agentId)) return;
       acd.answered(a.interactionId, a.agentId);
-      clock.schedule(() => {
-        if (safeStatus(acd, a.interactionId)?.status === 'connected') acd.hangup(a.interactionId, 'agent');
-      }, sample(random, options.handling));
+      clock.schedule(
+        () => {
+          if (safeStatus(acd, a.interactionId)?.status === 'connected') acd.hangup(a.interactionId, 'agent');
+        },
+        sample(random, options.handling),
+      );
     }, delay);
   });
   for (const a of agents) acd.login(a.id, { ready: true });
@@ -132,7 +138,9 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
     const maxRate = Math.max(...rates);
     if (!(maxRate > 0)) continue;
     const rateAt = (t: number): number =>
-      typeof stream.callsPerHour === 'number' ? stream.callsPerHour : (rates[Math.floor(shanghaiLocalTime(t).minuteOfDay / 60)] ?? 0);
+      typeof stream.callsPerHour === 'number'
+        ? stream.callsPerHour
+        : (rates[Math.floor(shanghaiLocalTime(t).minuteOfDay / 60)] ?? 0);
     const mix = Object.entries(stream.priorityMix ?? { normal: 1 }) as [PriorityClass, number][];
     const total = mix.reduce((s, [, w]) => s + w, 0);
     const pickPriority = (): PriorityClass => {
@@ -147,17 +155,24 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
         next();
         if (random() * maxRate >= rateAt(clock.now())) return; // thinning
         arrivals++;
-        const result = acd.enqueue({ queueId: stream.queueId, media: stream.media ?? 'voice', priority: pickPriority() });
+        const result = acd.enqueue({
+          queueId: stream.queueId,
+          media: stream.media ?? 'voice',
+          priority: pickPriority(),
+        });
         if (result.status === 'queued' && result.expectedWait.status === 'estimate') {
           const w = result.expectedWait;
           pending.set(result.interactionId, { predictedMs: w.ms, lowMs: w.lowMs, highMs: w.highMs });
         }
         if (options.patience && result.status !== 'diverted') {
           const id = result.interactionId;
-          clock.schedule(() => {
-            const s = safeStatus(acd, id)?.status;
-            if (s === 'waiting' || s === 'offered') acd.hangup(id, 'caller');
-          }, sample(random, options.patience));
+          clock.schedule(
+            () => {
+              const s = safeStatus(acd, id)?.status;
+              if (s === 'waiting' || s === 'offered') acd.hangup(id, 'caller');
+            },
+            sample(random, options.patience),
+          );
         }
       }, at - clock.now());
     };

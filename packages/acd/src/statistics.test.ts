@@ -5,7 +5,7 @@ import { T0 } from './test-support.js';
 
 const s = (sec: number): number => T0 + sec * 1000;
 let seq = 0;
-const ev = (sec: number, e: AcdEventInput): AcdEvent => ({ ...e, seq: ++seq, at: s(sec) }) as AcdEvent;
+const ev = (sec: number, e: AcdEventInput): AcdEvent => ({ ...e, seq: ++seq, at: s(sec) });
 const st = (sec: number, from: string, to: string, cause: string, reason?: string): AcdEvent =>
   ev(sec, { type: 'agent-state', agentId: 'a1', from, to, cause, ...(reason ? { reason } : {}) } as AcdEventInput);
 const base = { queueId: 'q', media: 'voice', priority: 'normal', cause: 'new', position: 1 } as const;
@@ -16,7 +16,14 @@ const LOG: AcdEvent[] = [
   st(0, 'logged-out', 'not-ready/idle', 'login', 'login'),
   st(60, 'not-ready/idle', 'ready/idle', 'set-ready'),
   ev(100, { type: 'enqueued', interactionId: 'i1', enqueuedAt: s(100), ...base }),
-  ev(110, { type: 'offered', interactionId: 'i1', queueId: 'q', agentIds: ['a1'], strategy: 'longest-idle', reason: 'x' }),
+  ev(110, {
+    type: 'offered',
+    interactionId: 'i1',
+    queueId: 'q',
+    agentIds: ['a1'],
+    strategy: 'longest-idle',
+    reason: 'x',
+  }),
   st(110, 'ready/idle', 'ready/offered', 'offer'),
   ev(115, { type: 'answered', interactionId: 'i1', queueId: 'q', agentId: 'a1', media: 'voice', waitMs: 15_000 }),
   st(115, 'ready/offered', 'ready/connected', 'answer'),
@@ -27,17 +34,51 @@ const LOG: AcdEvent[] = [
   ev(200, { type: 'enqueued', interactionId: 'i4', enqueuedAt: s(200), ...base }),
   ev(235, { type: 'ended', interactionId: 'i1', queueId: 'q', agentId: 'a1', by: 'caller' }),
   st(235, 'ready/connected', 'ready/wrap-up', 'hangup'),
-  ev(265, { type: 'wrap-up-ended', interactionId: 'i1', queueId: 'q', agentId: 'a1', media: 'voice', talkMs: 120_000, holdMs: 0, wrapMs: 30_000, cause: 'timeout' }),
+  ev(265, {
+    type: 'wrap-up-ended',
+    interactionId: 'i1',
+    queueId: 'q',
+    agentId: 'a1',
+    media: 'voice',
+    talkMs: 120_000,
+    holdMs: 0,
+    wrapMs: 30_000,
+    cause: 'timeout',
+  }),
   st(265, 'ready/wrap-up', 'ready/idle', 'wrap-up-timeout'),
-  ev(265, { type: 'offered', interactionId: 'i4', queueId: 'q', agentIds: ['a1'], strategy: 'longest-idle', reason: 'x' }),
+  ev(265, {
+    type: 'offered',
+    interactionId: 'i4',
+    queueId: 'q',
+    agentIds: ['a1'],
+    strategy: 'longest-idle',
+    reason: 'x',
+  }),
   st(265, 'ready/idle', 'ready/offered', 'offer'),
   ev(270, { type: 'answered', interactionId: 'i4', queueId: 'q', agentId: 'a1', media: 'voice', waitMs: 70_000 }),
   st(270, 'ready/offered', 'ready/connected', 'answer'),
   ev(400, { type: 'ended', interactionId: 'i4', queueId: 'q', agentId: 'a1', by: 'agent' }),
-  ev(400, { type: 'wrap-up-ended', interactionId: 'i4', queueId: 'q', agentId: 'a1', media: 'voice', talkMs: 100_000, holdMs: 30_000, wrapMs: 0, cause: 'timeout' }),
+  ev(400, {
+    type: 'wrap-up-ended',
+    interactionId: 'i4',
+    queueId: 'q',
+    agentId: 'a1',
+    media: 'voice',
+    talkMs: 100_000,
+    holdMs: 30_000,
+    wrapMs: 0,
+    cause: 'timeout',
+  }),
   st(400, 'ready/connected', 'ready/idle', 'wrap-up-timeout'),
   ev(500, { type: 'enqueued', interactionId: 'i5', enqueuedAt: s(500), ...base }),
-  ev(560, { type: 'overflowed', interactionId: 'i5', queueId: 'q', waitMs: 60_000, reason: 'max-wait', target: { kind: 'voicemail' } }),
+  ev(560, {
+    type: 'overflowed',
+    interactionId: 'i5',
+    queueId: 'q',
+    waitMs: 60_000,
+    reason: 'max-wait',
+    target: { kind: 'voicemail' },
+  }),
   ev(900, { type: 'enqueued', interactionId: 'i6', enqueuedAt: s(900), ...base }),
   ev(910, { type: 'abandoned', interactionId: 'i6', queueId: 'q', waitMs: 10_000, position: 1, short: false }),
   st(1000, 'ready/idle', 'not-ready/idle', 'set-not-ready', 'lunch'),
@@ -67,9 +108,22 @@ describe('statistics from a hand-computed event log', () => {
   it('per interval (15 min, by outcome time)', () => {
     expect(report.intervals.map((i) => i.start)).toEqual([s(0), s(900)]);
     const [first, second] = report.intervals;
-    expect(first?.queues['q']).toMatchObject({ offered: 5, answered: 2, abandoned: 2, shortAbandoned: 1, overflowed: 1 });
+    expect(first?.queues['q']).toMatchObject({
+      offered: 5,
+      answered: 2,
+      abandoned: 2,
+      shortAbandoned: 1,
+      overflowed: 1,
+    });
     expect(first?.queues['q']?.serviceLevel).toBeCloseTo(1 / 4);
-    expect(second?.queues['q']).toMatchObject({ offered: 1, answered: 0, abandoned: 1, serviceLevel: 0, asaMs: null, ahtMs: null });
+    expect(second?.queues['q']).toMatchObject({
+      offered: 1,
+      answered: 0,
+      abandoned: 1,
+      serviceLevel: 0,
+      asaMs: null,
+      ahtMs: null,
+    });
   });
 
   it('agent time, AHT and occupancy from state time', () => {
@@ -90,8 +144,15 @@ describe('statistics from a hand-computed event log', () => {
     });
     expect(a?.occupancy).toBeCloseTo(280 / (280 + 660));
     // The open not-ready span is split across intervals up to the report's end.
-    expect(report.intervals[0]?.agents['a1']).toMatchObject({ availableMs: 560_000, handlingMs: 280_000, notReadyMs: 60_000 });
-    expect(report.intervals[1]?.agents['a1']).toMatchObject({ availableMs: 100_000, notReadyByReason: { lunch: 200_000 } });
+    expect(report.intervals[0]?.agents['a1']).toMatchObject({
+      availableMs: 560_000,
+      handlingMs: 280_000,
+      notReadyMs: 60_000,
+    });
+    expect(report.intervals[1]?.agents['a1']).toMatchObject({
+      availableMs: 100_000,
+      notReadyByReason: { lunch: 200_000 },
+    });
   });
 
   it('windows select intervals; the live accumulator and a rebuild agree', () => {
@@ -99,7 +160,9 @@ describe('statistics from a hand-computed event log', () => {
     expect(second.queues['q']).toMatchObject({ offered: 1, abandoned: 1 });
     const acc = new StatisticsAccumulator();
     for (const e of LOG) acc.apply(e);
-    expect(acc.report({ to: s(1200) })).toEqual(computeStatistics(JSON.parse(JSON.stringify(LOG)) as AcdEvent[], { to: s(1200) }));
+    expect(acc.report({ to: s(1200) })).toEqual(
+      computeStatistics(JSON.parse(JSON.stringify(LOG)) as AcdEvent[], { to: s(1200) }),
+    );
   });
 
   it('uses the default thresholds for queues the log does not configure', () => {

@@ -137,4 +137,3 @@ for (const line of LEGAL.trim().split('\n')) {
   const [from, event, to] = line.trim().split(/\s+/);
   EXPECTED.set(`${from} ${event}`, to as AgentStateKey);
 }
-

@@ -28,7 +28,11 @@ describe('VirtualClock', () => {
     clock.advanceTo(210);
     sub.unsubscribe();
     clock.runAll();
-    expect(seen).toEqual([[0, 100], [1, 150], [2, 200]]);
+    expect(seen).toEqual([
+      [0, 100],
+      [1, 150],
+      [2, 200],
+    ]);
   });
 });
 
@@ -44,6 +48,11 @@ describe('IndexedHeap', () => {
     expect(heap.remove(items[0] as Item)).toBe(false);
     const out: number[] = [];
     while (heap.size) out.push((heap.pop() as Item).v);
-    expect(out).toEqual(items.filter((i) => !removed.has(i)).map((i) => i.v).sort((a, b) => a - b));
+    expect(out).toEqual(
+      items
+        .filter((i) => !removed.has(i))
+        .map((i) => i.v)
+        .sort((a, b) => a - b),
+    );
   });
 });

@@ -9,7 +9,9 @@ import { IndexedHeap, type HeapItem } from './indexed-heap.js';
 export class VirtualClock implements SchedulerLike {
   private time: number;
   private seq = 0;
-  private readonly heap = new IndexedHeap<ClockAction<unknown>>((a, b) => a.due < b.due || (a.due === b.due && a.order < b.order));
+  private readonly heap = new IndexedHeap<ClockAction<unknown>>(
+    (a, b) => a.due < b.due || (a.due === b.due && a.order < b.order),
+  );
 
   /** @param startMs initial time, epoch ms (default 0). */
   constructor(startMs = 0) {

@@ -74,7 +74,10 @@ const CallRef = z.object({ callId: Id });
 export const CustomerQuery = z
   .object({
     name: Text(64).min(1).optional(),
-    phone: z.string().regex(/^\+?[0-9]{4,32}$/).optional(),
+    phone: z
+      .string()
+      .regex(/^\+?[0-9]{4,32}$/)
+      .optional(),
     customerNo: Text(32).min(1).optional(),
     address: Text(200).min(2).optional(),
   })
@@ -107,12 +110,22 @@ const TicketPage = z.object({ tickets: z.array(Ticket).max(200), nextCursor: Tex
 export const COMMANDS = {
   // --- agent state ---------------------------------------------------------------------------
   'agent.ready': command('Become ready for calls.', CALL_HANDLERS, Empty, AgentStatus),
-  'agent.notReady': command('Become not ready, with a reason code from the catalogue.', CALL_HANDLERS, z.object({ reason: ReasonCode }), AgentStatus),
-  'agent.logout': command('Log out of the ACD (presence logged-out); the session stays open.', CALL_HANDLERS, Empty, AgentStatus),
+  'agent.notReady': command(
+    'Become not ready, with a reason code from the catalogue.',
+    CALL_HANDLERS,
+    z.object({ reason: ReasonCode }),
+    AgentStatus,
+  ),
+  'agent.logout': command(
+    'Log out of the ACD (presence logged-out); the session stays open.',
+    CALL_HANDLERS,
+    Empty,
+    AgentStatus,
+  ),
 
   // --- call control --------------------------------------------------------------------------
   'call.answer': command('Answer the call offered to this agent.', CALL_HANDLERS, CallRef, CallInfo),
-  'call.hangup': command('Hang up (release) this agent\'s call.', CALL_HANDLERS, CallRef, CallInfo),
+  'call.hangup': command("Hang up (release) this agent's call.", CALL_HANDLERS, CallRef, CallInfo),
   'call.hold': command('Put the call on hold.', CALL_HANDLERS, CallRef, CallInfo),
   'call.retrieve': command('Take the call off hold.', CALL_HANDLERS, CallRef, CallInfo),
   'call.transfer': command(
@@ -121,11 +134,26 @@ export const COMMANDS = {
     z.object({ callId: Id, mode: z.enum(['blind', 'consult']), target: TransferTarget, note: Text(500).optional() }),
     z.object({ call: CallInfo, consultCallId: Id.optional() }),
   ),
-  'call.completeConsult': command('Complete a consultative transfer: the caller goes to the consulted party.', CALL_HANDLERS, CallRef, CallInfo),
-  'call.cancelConsult': command('Cancel a consultation: drop the consult leg and retrieve the caller.', CALL_HANDLERS, CallRef, CallInfo),
-  'call.conference': command('Join the caller and the consulted party into a conference.', CALL_HANDLERS, CallRef, CallInfo),
+  'call.completeConsult': command(
+    'Complete a consultative transfer: the caller goes to the consulted party.',
+    CALL_HANDLERS,
+    CallRef,
+    CallInfo,
+  ),
+  'call.cancelConsult': command(
+    'Cancel a consultation: drop the consult leg and retrieve the caller.',
+    CALL_HANDLERS,
+    CallRef,
+    CallInfo,
+  ),
+  'call.conference': command(
+    'Join the caller and the consulted party into a conference.',
+    CALL_HANDLERS,
+    CallRef,
+    CallInfo,
+  ),
   'call.dial': command(
-    'Dial out (a typed number, or a customer\'s phone).',
+    "Dial out (a typed number, or a customer's phone).",
     CALL_HANDLERS,
     z.object({ number: PhoneNumber, customerId: Id.optional(), voicemailId: Id.optional() }),
     CallInfo,
@@ -133,7 +161,12 @@ export const COMMANDS = {
   'call.wrapUp': command(
     'Finish after-call work with a disposition code; the agent leaves wrap-up.',
     CALL_HANDLERS,
-    z.object({ callId: Id, disposition: ReasonCode, note: Text(2000).optional(), ticketIds: z.array(Id).max(16).optional() }),
+    z.object({
+      callId: Id,
+      disposition: ReasonCode,
+      note: Text(2000).optional(),
+      ticketIds: z.array(Id).max(16).optional(),
+    }),
     AgentStatus,
   ),
 
@@ -148,7 +181,11 @@ export const COMMANDS = {
     'Get a customer with open tickets and recent interactions.',
     READERS,
     z.object({ customerId: Id }),
-    z.object({ customer: Customer, openTickets: z.array(Ticket).max(50), recentInteractions: z.array(Interaction).max(50) }),
+    z.object({
+      customer: Customer,
+      openTickets: z.array(Ticket).max(50),
+      recentInteractions: z.array(Interaction).max(50),
+    }),
   ),
   'customer.update': command(
     'Update a customer record; fails with ERR_CONFLICT when `version` is stale.',
@@ -190,7 +227,12 @@ export const COMMANDS = {
     Ticket,
     true,
   ),
-  'ticket.get': command('Get a ticket (by id or tracking number) with its history.', EVERYONE, TicketRef, TicketWithHistory),
+  'ticket.get': command(
+    'Get a ticket (by id or tracking number) with its history.',
+    EVERYONE,
+    TicketRef,
+    TicketWithHistory,
+  ),
   'ticket.list': command(
     'List tickets by customer, status or kind, newest first, paged.',
     READERS,
@@ -208,17 +250,25 @@ export const COMMANDS = {
   'voicemail.list': command(
     'The voicemail call-back list, oldest first.',
     CALL_HANDLERS,
-    z.object({ status: z.array(VoicemailStatus).max(5).optional(), limit: z.number().int().min(1).max(200).default(50) }),
+    z.object({
+      status: z.array(VoicemailStatus).max(5).optional(),
+      limit: z.number().int().min(1).max(200).default(50),
+    }),
     z.object({ voicemails: z.array(Voicemail).max(200) }),
   ),
   'voicemail.mark': command(
     'Record the outcome of a call-back (or that the message was played).',
     CALL_HANDLERS,
-    z.object({ voicemailId: Id, status: VoicemailStatus.optional(), played: z.boolean().optional(), note: Text(2000).optional() }),
+    z.object({
+      voicemailId: Id,
+      status: VoicemailStatus.optional(),
+      played: z.boolean().optional(),
+      note: Text(2000).optional(),
+    }),
     Voicemail,
   ),
   'voicemail.callBack': command(
-    'Dial the voicemail\'s call-back number from this agent\'s station.',
+    "Dial the voicemail's call-back number from this agent's station.",
     CALL_HANDLERS,
     z.object({ voicemailId: Id }),
     z.object({ voicemail: Voicemail, call: CallInfo }),
@@ -239,7 +289,7 @@ export const COMMANDS = {
     true,
   ),
   'supervisor.monitor': command(
-    'Listen to, whisper to (coach: only the agent hears) or barge into an agent\'s call from the supervisor\'s station.',
+    "Listen to, whisper to (coach: only the agent hears) or barge into an agent's call from the supervisor's station.",
     ['supervisor'],
     z.object({ agentId: Id, mode: MonitorMode }),
     z.object({ monitorId: Id, callId: Id, mode: MonitorMode }),
@@ -249,7 +299,7 @@ export const COMMANDS = {
 
   // --- department staff ----------------------------------------------------------------------
   'department.inbox': command(
-    'The department\'s open tickets, earliest deadline first.',
+    "The department's open tickets, earliest deadline first.",
     DEPARTMENT,
     z.object({ includeResolved: z.boolean().default(false), limit: z.number().int().min(1).max(200).default(100) }),
     TicketPage,
@@ -257,7 +307,12 @@ export const COMMANDS = {
   'department.recordResult': command(
     'Record the result of a ticket (what the caller hears); `resolve` moves it to resolved.',
     DEPARTMENT,
-    z.object({ ticketId: Id, version: z.number().int().nonnegative(), result: Text(2000).min(1), resolve: z.boolean().default(true) }),
+    z.object({
+      ticketId: Id,
+      version: z.number().int().nonnegative(),
+      result: Text(2000).min(1),
+      resolve: z.boolean().default(true),
+    }),
     Ticket,
     true,
   ),
@@ -271,7 +326,7 @@ export const COMMANDS = {
 
   // --- own account ---------------------------------------------------------------------------
   'user.changePassword': command(
-    'Change the session user\'s own password (the old one is checked; never logged).',
+    "Change the session user's own password (the old one is checked; never logged).",
     EVERYONE,
     z.object({ oldPassword: z.string().min(1).max(128), newPassword: z.string().min(8).max(128) }),
     Done,

@@ -27,7 +27,12 @@ const pop: ScreenPop = {
 };
 let seq = 0;
 const ev = (e: Omit<ProtocolEvent, 'seq' | 'at'>): ProtocolEvent => ({ ...e, seq: ++seq, at: 0 }) as ProtocolEvent;
-const agent = (activity: 'idle' | 'offered' | 'connected' | 'wrap-up') => ({ agentId: '1001', presence: 'ready' as const, activity, since: 1 });
+const agent = (activity: 'idle' | 'offered' | 'connected' | 'wrap-up') => ({
+  agentId: '1001',
+  presence: 'ready' as const,
+  activity,
+  since: 1,
+});
 
 describe('desk state', () => {
   it('keeps the screen pop through the call and wrap-up, and clears it when the agent is idle again', () => {
@@ -62,7 +67,12 @@ describe('desk state', () => {
     const clock = new VirtualScheduler();
     const fixture = createFixture(clock, { replayBufferSize: 2 });
     const net = createMemoryTransport(fixture.server);
-    const client = new AgentClient({ transport: net.connect, scheduler: clock, random: () => 0.5, reconnect: { initialDelayMs: 1_000 } });
+    const client = new AgentClient({
+      transport: net.connect,
+      scheduler: clock,
+      random: () => 0.5,
+      reconnect: { initialDelayMs: 1_000 },
+    });
     const states: DeskState[] = [];
     deskState$(client).subscribe((s) => states.push(s));
     await clock.run(client.login({ userId: '1001', password: 'agent-pass-1001' }));

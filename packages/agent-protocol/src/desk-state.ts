@@ -4,7 +4,17 @@
  */
 import { scan, map, merge, type Observable } from 'rxjs';
 import type { AgentClient } from './client/agent-client.js';
-import type { AgentRow, AgentStatus, CallInfo, Catalog, QueueStats, ScreenPop, Snapshot, Ticket, Voicemail } from './domain.js';
+import type {
+  AgentRow,
+  AgentStatus,
+  CallInfo,
+  Catalog,
+  QueueStats,
+  ScreenPop,
+  Snapshot,
+  Ticket,
+  Voicemail,
+} from './domain.js';
 import type { EventData, ProtocolEvent } from './events.js';
 
 /** How many notices and changed tickets the state keeps (most recent). */
@@ -75,14 +85,18 @@ function capped<T>(record: Readonly<Record<string, T>>, id: string, value: T, li
 }
 
 function without<T>(record: Readonly<Record<string, T>>, id: string): Record<string, T> {
-  if (!(id in record)) return record as Record<string, T>;
+  if (!(id in record)) return record;
   const next = { ...record };
   delete next[id];
   return next;
 }
 
 /** The state a snapshot describes, current at `seq`. */
-export function deskStateFromSnapshot(snapshot: Snapshot | undefined, seq: number, previous: DeskState = EMPTY_DESK_STATE): DeskState {
+export function deskStateFromSnapshot(
+  snapshot: Snapshot | undefined,
+  seq: number,
+  previous: DeskState = EMPTY_DESK_STATE,
+): DeskState {
   if (!snapshot) return { ...previous, seq };
   const calls = byKey(snapshot.calls, (c) => c.callId);
   const offers = byKey(snapshot.offers ?? [], (p) => p.call.callId);
@@ -137,7 +151,10 @@ export function applyDeskEvent(state: DeskState, event: ProtocolEvent): DeskStat
     case 'call.state': {
       const call = event.data;
       const before = s.calls[call.callId];
-      if (call.state === 'ended' && (before === undefined || before.state === 'offered' || WITHDRAWN.has(call.cause ?? ''))) {
+      if (
+        call.state === 'ended' &&
+        (before === undefined || before.state === 'offered' || WITHDRAWN.has(call.cause ?? ''))
+      ) {
         return { ...s, calls: without(s.calls, call.callId), screenPops: without(s.screenPops, call.callId) };
       }
       const pop = s.screenPops[call.callId];
@@ -152,13 +169,19 @@ export function applyDeskEvent(state: DeskState, event: ProtocolEvent): DeskStat
     case 'wallboard.agents':
       return { ...s, wallboardAgents: { ...s.wallboardAgents, ...byKey(event.data.agents, (a) => a.agentId) } };
     case 'ticket.changed':
-      return { ...s, tickets: capped(s.tickets, event.data.ticket.ticketId, event.data.ticket, DESK_STATE_LIMITS.tickets) };
+      return {
+        ...s,
+        tickets: capped(s.tickets, event.data.ticket.ticketId, event.data.ticket, DESK_STATE_LIMITS.tickets),
+      };
     case 'voicemail.added': {
       const known = event.data.voicemailId in s.voicemails;
       return {
         ...s,
         voicemails: capped(s.voicemails, event.data.voicemailId, event.data, DESK_STATE_LIMITS.voicemails),
-        voicemailsWaiting: s.voicemailsWaiting === undefined || known || event.data.status !== 'new' ? s.voicemailsWaiting : s.voicemailsWaiting + 1,
+        voicemailsWaiting:
+          s.voicemailsWaiting === undefined || known || event.data.status !== 'new'
+            ? s.voicemailsWaiting
+            : s.voicemailsWaiting + 1,
       };
     }
     case 'notice':
@@ -173,9 +196,19 @@ export function applyDeskEvent(state: DeskState, event: ProtocolEvent): DeskStat
  * applies every event. Subscribe before `login()` (the streams are hot).
  */
 export function deskState$(client: Pick<AgentClient, 'events$' | 'session$'>): Observable<DeskState> {
-  type Step = { readonly kind: 'session'; readonly resumed: boolean; readonly resync: boolean; readonly snapshot: Snapshot | undefined; readonly seq: number } | { readonly kind: 'event'; readonly event: ProtocolEvent };
+  type Step =
+    | {
+        readonly kind: 'session';
+        readonly resumed: boolean;
+        readonly resync: boolean;
+        readonly snapshot: Snapshot | undefined;
+        readonly seq: number;
+      }
+    | { readonly kind: 'event'; readonly event: ProtocolEvent };
   return merge(
-    client.session$.pipe(map((s): Step => ({ kind: 'session', resumed: s.resumed, resync: s.resync, snapshot: s.snapshot, seq: s.seq }))),
+    client.session$.pipe(
+      map((s): Step => ({ kind: 'session', resumed: s.resumed, resync: s.resync, snapshot: s.snapshot, seq: s.seq })),
+    ),
     client.events$.pipe(map((event): Step => ({ kind: 'event', event }))),
   ).pipe(
     scan((state: DeskState, step: Step) => {

@@ -69,7 +69,11 @@ export const Activity = z.enum(['idle', 'offered', 'connected', 'held', 'wrap-up
 /** See {@link Activity}. */
 export type Activity = z.infer<typeof Activity>;
 /** A not-ready reason code (`break`, `lunch`, `meeting`, `training`, ... — the server's catalogue). */
-export const ReasonCode = z.string().min(1).max(32).regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case code');
+export const ReasonCode = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case code');
 
 /** An agent's state at one moment. */
 export const AgentStatus = z.object({
@@ -322,7 +326,18 @@ export const TicketHistoryEntry = z.object({
   /** User id, or `system` for automatic steps (deadline escalation). */
   by: Id,
   byName: Text(64).optional(),
-  action: z.enum(['created', 'updated', 'assigned', 'status', 'note', 'result', 'escalated', 'informed', 'reopened', 'closed']),
+  action: z.enum([
+    'created',
+    'updated',
+    'assigned',
+    'status',
+    'note',
+    'result',
+    'escalated',
+    'informed',
+    'reopened',
+    'closed',
+  ]),
   fromStatus: TicketStatus.optional(),
   toStatus: TicketStatus.optional(),
   departmentId: Id.optional(),
@@ -483,7 +498,10 @@ export const Catalog = z.object({
   notReadyReasons: z.array(CodeLabel).max(64),
   dispositions: z.array(CodeLabel).max(128),
   queues: z.array(z.object({ queueId: Id, name: Text(64) })).max(256),
-  departments: z.array(z.object({ departmentId: Id, name: Text(64), parentId: Id.optional() })).max(256).optional(),
+  departments: z
+    .array(z.object({ departmentId: Id, name: Text(64), parentId: Id.optional() }))
+    .max(256)
+    .optional(),
   /** Wrap-up time after a call, ms (the desktop shows a countdown). */
   wrapUpMs: DurationMs.optional(),
 });

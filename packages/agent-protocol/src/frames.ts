@@ -11,7 +11,11 @@ import { ProtocolError, ProtocolErrorCode } from './errors.js';
 export const DEFAULT_MAX_FRAME_BYTES = 256 * 1024;
 
 /** A request id: chosen by the client, unique per session (idempotency key). */
-export const RequestId = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/);
+export const RequestId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._:-]+$/);
 
 /** An error as it travels on the wire. */
 export const WireError = z.object({
@@ -69,7 +73,15 @@ export const ByeFrame = z.object({
 });
 
 /** Any frame a client may send. */
-export const ClientFrame = z.discriminatedUnion('type', [HelloFrame, LoginFrame, ResumeFrame, RequestFrame, PingFrame, PongFrame, ByeFrame]);
+export const ClientFrame = z.discriminatedUnion('type', [
+  HelloFrame,
+  LoginFrame,
+  ResumeFrame,
+  RequestFrame,
+  PingFrame,
+  PongFrame,
+  ByeFrame,
+]);
 /** See {@link ClientFrame}. */
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
@@ -142,7 +154,16 @@ export const ErrorFrame = z.object({ type: z.literal('error'), error: WireError 
 export type ErrorFrame = z.infer<typeof ErrorFrame>;
 
 /** Any frame a server may send. */
-export const ServerFrame = z.union([WelcomeFrame, SessionFrame, ResponseFrame, EventFrame, ErrorFrame, PingFrame, PongFrame, ByeFrame]);
+export const ServerFrame = z.union([
+  WelcomeFrame,
+  SessionFrame,
+  ResponseFrame,
+  EventFrame,
+  ErrorFrame,
+  PingFrame,
+  PongFrame,
+  ByeFrame,
+]);
 /** See {@link ServerFrame}. */
 export type ServerFrame = z.infer<typeof ServerFrame>;
 
@@ -169,12 +190,19 @@ export function utf8Length(text: string): number {
  * Throws `ERR_FRAME_TOO_LARGE` or `ERR_MALFORMED`. The shape of the specific frame is checked by
  * the caller, which knows which types it accepts.
  */
-export function readFrame(text: string, maxBytes: number = DEFAULT_MAX_FRAME_BYTES): { readonly type: string } & Record<string, unknown> {
+export function readFrame(
+  text: string,
+  maxBytes: number = DEFAULT_MAX_FRAME_BYTES,
+): { readonly type: string } & Record<string, unknown> {
   // A UTF-8 byte is at most one UTF-16 unit and at least a third of one: skip the count when safe.
   if (text.length > maxBytes || (text.length * 3 > maxBytes && utf8Length(text) > maxBytes)) {
-    throw new ProtocolError(ProtocolErrorCode.FrameTooLarge, `frame of ${utf8Length(text)} bytes exceeds the ${maxBytes}-byte limit`, {
-      details: { bytes: utf8Length(text), limit: maxBytes },
-    });
+    throw new ProtocolError(
+      ProtocolErrorCode.FrameTooLarge,
+      `frame of ${utf8Length(text)} bytes exceeds the ${maxBytes}-byte limit`,
+      {
+        details: { bytes: utf8Length(text), limit: maxBytes },
+      },
+    );
   }
   let value: unknown;
   try {
@@ -182,7 +210,12 @@ export function readFrame(text: string, maxBytes: number = DEFAULT_MAX_FRAME_BYT
   } catch {
     throw new ProtocolError(ProtocolErrorCode.Malformed, 'frame is not valid JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || typeof (value as { type?: unknown }).type !== 'string') {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    typeof (value as { type?: unknown }).type !== 'string'
+  ) {
     throw new ProtocolError(ProtocolErrorCode.Malformed, 'frame is not a JSON object with a string "type"');
   }
   return value as { readonly type: string } & Record<string, unknown>;
@@ -195,10 +228,17 @@ export function issuesOf(error: z.ZodError): { path: string; message: string }[]
 
 /** Converts any thrown value to a wire error. Unknown errors become `ERR_INTERNAL` without their message. */
 export function toWireError(error: unknown): WireError {
-  if (typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[Symbol.for('hotline.error')] === true) {
+  if (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as Record<symbol, unknown>)[Symbol.for('hotline.error')] === true
+  ) {
     const e = error as { code?: unknown; message?: unknown; details?: unknown; retryable?: unknown };
     if (typeof e.code === 'string') {
-      const wire: WireError = { code: e.code.slice(0, 64), message: String(e.message ?? '').slice(0, 1000) };
+      const wire: WireError = {
+        code: e.code.slice(0, 64),
+        message: (typeof e.message === 'string' ? e.message : '').slice(0, 1000),
+      };
       if (typeof e.details === 'object' && e.details !== null && Object.keys(e.details).length > 0) {
         wire.details = e.details as Record<string, unknown>;
       }

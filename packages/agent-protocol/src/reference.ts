@@ -21,7 +21,10 @@ type Schema = z.ZodType;
 const NAMED: readonly (readonly [string, Schema])[] = [
   // Sorted by name: module namespace key order differs between loaders.
   ...Object.entries(domain as unknown as Record<string, unknown>)
-    .filter((entry): entry is [string, Schema] => entry[1] instanceof z.ZodObject || entry[1] instanceof z.ZodDiscriminatedUnion)
+    .filter(
+      (entry): entry is [string, Schema] =>
+        entry[1] instanceof z.ZodObject || entry[1] instanceof z.ZodDiscriminatedUnion,
+    )
     .filter(([name]) => name !== 'Snapshot')
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   ['Snapshot', domain.Snapshot],
@@ -36,10 +39,17 @@ const SCALARS: readonly (readonly [string, Schema, string])[] = [
   ['Fen', domain.Fen, 'money in fen (分, 1/100 yuan), integer; never a float'],
   ['PhoneNumber', domain.PhoneNumber, 'digits with optional leading `+` and `*`, `#`, `-`; 1–32 characters'],
   ['CallerId', domain.CallerId, 'a PhoneNumber, or `""` when the network withheld the number'],
-  ['ReasonCode', domain.ReasonCode, 'lower-case code `[a-z0-9][a-z0-9_-]*`, ≤ 32 characters (not-ready reasons, dispositions)'],
+  [
+    'ReasonCode',
+    domain.ReasonCode,
+    'lower-case code `[a-z0-9][a-z0-9_-]*`, ≤ 32 characters (not-ready reasons, dispositions)',
+  ],
   ['TrackingNo', domain.TrackingNo, 'ticket tracking number (受理流水号): 6–20 digits including the check digit'],
 ];
-const NAME_OF = new Map<Schema, string>([...NAMED.map(([name, schema]) => [schema, name] as const), ...SCALARS.map(([name, schema]) => [schema, name] as const)]);
+const NAME_OF = new Map<Schema, string>([
+  ...NAMED.map(([name, schema]) => [schema, name] as const),
+  ...SCALARS.map(([name, schema]) => [schema, name] as const),
+]);
 
 function anchor(name: string): string {
   return name.toLowerCase();
@@ -69,7 +79,9 @@ function typeOf(schema: Schema, top = false): string {
     return (schema.options as Schema[]).map((o) => typeOf(o)).join(' \\| ');
   }
   if (schema instanceof z.ZodObject) {
-    const fields = Object.entries(schema.shape as Record<string, Schema>).map(([k, v]) => `${k}${isOptional(v) ? '?' : ''}: ${typeOf(v)}`);
+    const fields = Object.entries(schema.shape as Record<string, Schema>).map(
+      ([k, v]) => `${k}${isOptional(v) ? '?' : ''}: ${typeOf(v)}`,
+    );
     return fields.length === 0 ? '`{}`' : `{ ${fields.join('; ')} }`;
   }
   return 'value';
@@ -128,12 +140,21 @@ export function renderReference(): string {
   out.push('| command | roles | audited | summary |', '| --- | --- | --- | --- |');
   for (const name of COMMAND_NAMES) {
     const def = COMMANDS[name];
-    out.push(`| [\`${name}\`](#${anchor(name.replace('.', ''))}) | ${def.roles.join(', ')} | ${def.audit ? 'yes' : ''} | ${def.summary} |`);
+    out.push(
+      `| [\`${name}\`](#${anchor(name.replace('.', ''))}) | ${def.roles.join(', ')} | ${def.audit ? 'yes' : ''} | ${def.summary} |`,
+    );
   }
   out.push('');
   for (const name of COMMAND_NAMES) {
     const def = COMMANDS[name];
-    out.push(`### \`${name}\``, '', def.summary, '', `Roles: ${def.roles.join(', ')}.${def.audit ? ' Audited.' : ''} Since ${def.since}.`, '');
+    out.push(
+      `### \`${name}\``,
+      '',
+      def.summary,
+      '',
+      `Roles: ${def.roles.join(', ')}.${def.audit ? ' Audited.' : ''} Since ${def.since}.`,
+      '',
+    );
     out.push('Params:', '', shape(def.params), 'Result:', '', shape(def.result));
   }
   out.push('## Events', '');
@@ -147,7 +168,8 @@ export function renderReference(): string {
     out.push(`### ${name}`, '', table(schema));
   }
   out.push('## Error codes', '', '| code | constant |', '| --- | --- |');
-  for (const [key, code] of Object.entries(ProtocolErrorCode)) out.push(`| \`${code}\` | \`ProtocolErrorCode.${key}\` |`);
+  for (const [key, code] of Object.entries(ProtocolErrorCode))
+    out.push(`| \`${code}\` | \`ProtocolErrorCode.${key}\` |`);
   out.push('', END_MARK);
   return out.join('\n');
 }

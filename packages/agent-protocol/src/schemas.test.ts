@@ -38,7 +38,9 @@ describe('frame codec', () => {
     expect(utf8Length('燃气')).toBe(6);
     expect(utf8Length('😀')).toBe(4);
     expect(readFrame('{"type":"ping"}', 15)).toEqual({ type: 'ping' });
-    expect(() => readFrame('{"type":"x","t":"燃"}', 20)).toThrow(expect.objectContaining({ code: 'ERR_FRAME_TOO_LARGE' }));
+    expect(() => readFrame('{"type":"x","t":"燃"}', 20)).toThrow(
+      expect.objectContaining({ code: 'ERR_FRAME_TOO_LARGE' }),
+    );
     for (const bad of ['', 'null', '"s"', '[]', '{"type":1}', '{"kind":"x"}']) {
       expect(() => readFrame(bad)).toThrow(expect.objectContaining({ code: 'ERR_MALFORMED' }));
     }
@@ -47,19 +49,29 @@ describe('frame codec', () => {
   it('parses every client and server frame shape', () => {
     expect(ClientFrame.safeParse({ type: 'resume', token: 'x'.repeat(43), lastSeq: 7 }).success).toBe(true);
     expect(ClientFrame.safeParse({ type: 'resume', token: 'short', lastSeq: 7 }).success).toBe(false);
-    expect(ServerFrame.safeParse({ type: 'response', id: 'a-1', ok: false, error: { code: 'ERR_X', message: 'm' } }).success).toBe(true);
+    expect(
+      ServerFrame.safeParse({ type: 'response', id: 'a-1', ok: false, error: { code: 'ERR_X', message: 'm' } }).success,
+    ).toBe(true);
     expect(ServerFrame.safeParse({ type: 'event', seq: 0, at: 1, name: 'notice', data: {} }).success).toBe(false);
   });
 
   it('hides unknown errors behind ERR_INTERNAL and keeps typed ones', () => {
-    expect(toWireError(new Error('SQLITE_BUSY at /var/lib/x.db'))).toEqual({ code: 'ERR_INTERNAL', message: 'internal server error' });
+    expect(toWireError(new Error('SQLITE_BUSY at /var/lib/x.db'))).toEqual({
+      code: 'ERR_INTERNAL',
+      message: 'internal server error',
+    });
     expect(toWireError(new ProtocolError('ERR_CONFLICT', 'stale', { details: { currentVersion: 5 } }))).toEqual({
       code: 'ERR_CONFLICT',
       message: 'stale',
       details: { currentVersion: 5 },
     });
     // Any Hotline error (e.g. from cti-core) is recognised by its marker, not by instanceof.
-    const foreign = { [Symbol.for('hotline.error')]: true, code: 'ERR_HANGUP', message: 'far end hung up', retryable: false };
+    const foreign = {
+      [Symbol.for('hotline.error')]: true,
+      code: 'ERR_HANGUP',
+      message: 'far end hung up',
+      retryable: false,
+    };
     expect(isProtocolError(foreign, 'ERR_HANGUP')).toBe(true);
     expect(toWireError(foreign)).toEqual({ code: 'ERR_HANGUP', message: 'far end hung up' });
   });
@@ -70,9 +82,20 @@ describe('domain schemas', () => {
     expect(Customer.parse(customer)).toMatchObject({ name: '陈静' });
     expect(Customer.safeParse({ ...customer, phones: ['138 0013 8000'] }).success).toBe(false);
     expect(Customer.safeParse({ ...customer, accountStatus: 'vip' }).success).toBe(false);
-    const bill = { period: '2026-10', usageM3: 21.5, amountFen: 6_364, dueDate: '2026-11-25', paidFen: 0, status: 'unpaid' };
-    expect(BillSummary.safeParse({ customerId: 'c1', accountNo: 'A1', arrearsFen: 6_364, bills: [bill], asOf: 1 }).success).toBe(true);
-    expect(BillSummary.safeParse({ customerId: 'c1', accountNo: 'A1', arrearsFen: 63.64, bills: [], asOf: 1 }).success).toBe(false);
+    const bill = {
+      period: '2026-10',
+      usageM3: 21.5,
+      amountFen: 6_364,
+      dueDate: '2026-11-25',
+      paidFen: 0,
+      status: 'unpaid',
+    };
+    expect(
+      BillSummary.safeParse({ customerId: 'c1', accountNo: 'A1', arrearsFen: 6_364, bills: [bill], asOf: 1 }).success,
+    ).toBe(true);
+    expect(
+      BillSummary.safeParse({ customerId: 'c1', accountNo: 'A1', arrearsFen: 63.64, bills: [], asOf: 1 }).success,
+    ).toBe(false);
   });
 
   it('strip unknown fields (forward compatibility within a major)', () => {
@@ -115,7 +138,10 @@ describe('command and event tables', () => {
   });
 
   it('apply parameter defaults', () => {
-    expect(COMMANDS['customer.search'].params.parse({ query: { phone: '8000' } })).toEqual({ query: { phone: '8000' }, limit: 20 });
+    expect(COMMANDS['customer.search'].params.parse({ query: { phone: '8000' } })).toEqual({
+      query: { phone: '8000' },
+      limit: 20,
+    });
     expect(COMMANDS['customer.search'].params.safeParse({ query: {} }).success).toBe(false);
   });
 });

@@ -6,7 +6,12 @@
 import type { SchedulerLike } from 'rxjs';
 import type { AgentStatus, Snapshot, Ticket, UserInfo } from './domain.js';
 import { ProtocolError, ProtocolErrorCode } from './errors.js';
-import { ProtocolServer, type AuditEntry, type LoginOutcome, type ProtocolServerOptions } from './server/protocol-server.js';
+import {
+  ProtocolServer,
+  type AuditEntry,
+  type LoginOutcome,
+  type ProtocolServerOptions,
+} from './server/protocol-server.js';
 
 /** Test users: id → [password, user]. */
 export const USERS: Record<string, [string, UserInfo]> = {
@@ -50,17 +55,28 @@ export function createFixture(scheduler: SchedulerLike, options: Partial<Protoco
           const entry = USERS[userId];
           if (!entry || entry[0] !== password) {
             failures.set(userId, tries + 1);
-            return tries + 1 >= 3 ? { ok: false, reason: 'locked-out', retryAfterMs: 900_000 } : { ok: false, reason: 'bad-credentials', remainingAttempts: 3 - tries - 1 };
+            return tries + 1 >= 3
+              ? { ok: false, reason: 'locked-out', retryAfterMs: 900_000 }
+              : { ok: false, reason: 'bad-credentials', remainingAttempts: 3 - tries - 1 };
           }
           failures.delete(userId);
           return { ok: true, user: entry[1] };
         },
       },
       snapshot: (session): Snapshot => ({
-        agent: agents.get(session.user.userId) ?? { agentId: session.user.userId, presence: 'logged-out', activity: 'idle', since: scheduler.now() },
+        agent: agents.get(session.user.userId) ?? {
+          agentId: session.user.userId,
+          presence: 'logged-out',
+          activity: 'idle',
+          since: scheduler.now(),
+        },
         calls: [],
         queues: [],
-        catalog: { notReadyReasons: [{ code: 'lunch', label: '午餐' }], dispositions: [{ code: 'resolved', label: '已解决' }], queues: [{ queueId: 'general', name: '综合' }] },
+        catalog: {
+          notReadyReasons: [{ code: 'lunch', label: '午餐' }],
+          dispositions: [{ code: 'resolved', label: '已解决' }],
+          queues: [{ queueId: 'general', name: '综合' }],
+        },
       }),
       audit: (entry) => audit.push(entry),
       heartbeatMs: 10_000,
@@ -69,7 +85,13 @@ export function createFixture(scheduler: SchedulerLike, options: Partial<Protoco
     }),
   };
   const setState = (agentId: string, presence: AgentStatus['presence'], reason?: string): AgentStatus => {
-    const status: AgentStatus = { agentId, presence, activity: 'idle', since: scheduler.now(), ...(reason ? { reason } : {}) };
+    const status: AgentStatus = {
+      agentId,
+      presence,
+      activity: 'idle',
+      since: scheduler.now(),
+      ...(reason ? { reason } : {}),
+    };
     agents.set(agentId, status);
     fixture.server.push({ userId: agentId }, 'agent.state', status);
     return status;
@@ -91,7 +113,15 @@ export function createFixture(scheduler: SchedulerLike, options: Partial<Protoco
       count('customer.search');
       return {
         customers: [
-          { customerId: 'c1', customerNo: '100001', name: p.query.name ?? '陈静', phones: ['13800138000'], address: '人民路1号', district: '城东', accountStatus: 'active' },
+          {
+            customerId: 'c1',
+            customerNo: '100001',
+            name: p.query.name ?? '陈静',
+            phones: ['13800138000'],
+            address: '人民路1号',
+            district: '城东',
+            accountStatus: 'active',
+          },
         ],
         total: 1,
       };

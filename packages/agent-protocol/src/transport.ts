@@ -60,7 +60,10 @@ export interface MemoryTransport {
  * queue (never synchronously inside `send`), like a network would, so both sides see the same
  * asynchrony as over a socket.
  */
-export function createMemoryTransport(server: LinkAcceptor, info: ConnectionInfo = { remoteAddress: 'memory' }): MemoryTransport {
+export function createMemoryTransport(
+  server: LinkAcceptor,
+  info: ConnectionInfo = { remoteAddress: 'memory' },
+): MemoryTransport {
   const open = new Set<() => void>();
   const transport: MemoryTransport = {
     unreachable: false,

@@ -21,7 +21,11 @@ const VERSION_RE = /^(0|[1-9]\d{0,3})\.(0|[1-9]\d{0,3})$/;
 /** Parses `major.minor`; throws `ERR_MALFORMED` on anything else. */
 export function parseVersion(text: string): ProtocolVersion {
   const m = VERSION_RE.exec(text);
-  if (!m) throw new ProtocolError(ProtocolErrorCode.Malformed, `not a protocol version: ${JSON.stringify(text.slice(0, 20))}`);
+  if (!m)
+    throw new ProtocolError(
+      ProtocolErrorCode.Malformed,
+      `not a protocol version: ${JSON.stringify(text.slice(0, 20))}`,
+    );
   return { major: Number(m[1]), minor: Number(m[2]) };
 }
 

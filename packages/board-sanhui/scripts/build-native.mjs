@@ -13,7 +13,8 @@ const strict = process.argv.includes('--strict');
 
 function nodeGyp() {
   // npm sets npm_config_node_gyp to its bundled node-gyp for lifecycle scripts.
-  if (process.env.npm_config_node_gyp && existsSync(process.env.npm_config_node_gyp)) return process.env.npm_config_node_gyp;
+  if (process.env.npm_config_node_gyp && existsSync(process.env.npm_config_node_gyp))
+    return process.env.npm_config_node_gyp;
   const require = createRequire(import.meta.url);
   for (const id of ['node-gyp/bin/node-gyp.js']) {
     try {
@@ -22,13 +23,25 @@ function nodeGyp() {
       /* try the next */
     }
   }
-  const npmDir = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  const npmDir = join(
+    dirname(process.execPath),
+    '..',
+    'lib',
+    'node_modules',
+    'npm',
+    'node_modules',
+    'node-gyp',
+    'bin',
+    'node-gyp.js',
+  );
   return existsSync(npmDir) ? npmDir : undefined;
 }
 
 const gyp = nodeGyp();
 if (!gyp) {
-  process.stderr.write('@hotline/board-sanhui: node-gyp not found; the native addon was not built (the driver will report available: false)\n');
+  process.stderr.write(
+    '@hotline/board-sanhui: node-gyp not found; the native addon was not built (the driver will report available: false)\n',
+  );
   process.exit(strict ? 1 : 0);
 }
 const result = spawnSync(process.execPath, [gyp, 'rebuild', '--jobs=max'], { cwd: root, stdio: 'inherit' });

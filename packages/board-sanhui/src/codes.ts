@@ -241,7 +241,11 @@ export function nameOf(table: Readonly<Record<number, string>>, code: number): s
 }
 
 /** What the SDK calls a Synway channel type. `undefined` kinds are declared with no capability. */
-export function kindOf(type: number): { readonly kind: ChannelKind; readonly signaling: SignalingType; readonly usable: boolean } {
+export function kindOf(type: number): {
+  readonly kind: ChannelKind;
+  readonly signaling: SignalingType;
+  readonly usable: boolean;
+} {
   switch (type) {
     case ChType.Analog:
       return { kind: 'analog-trunk', signaling: 'loop-start', usable: true };
@@ -309,7 +313,11 @@ export function hangupCauseOf(reason: number | undefined): HangupCause {
  * The outcome of a failed AutoDial: the failure reason (ATDL_*, the most specific), then the
  * pending reason, then the progress code. Returns undefined when none of them is conclusive.
  */
-export function dialFailureOutcome(dial: number | undefined, atdl: number | undefined, pending: number | undefined): DialOutcome | undefined {
+export function dialFailureOutcome(
+  dial: number | undefined,
+  atdl: number | undefined,
+  pending: number | undefined,
+): DialOutcome | undefined {
   switch (atdl) {
     case 50:
     case 51:
@@ -392,7 +400,8 @@ export function isDialFailure(dial: number): boolean {
 export function stageOfState(state: number): DialStage | undefined {
   if (state === St.AnalogWaitDialTone || state === St.Ss1OutWaitBwdAck || state === St.Locked) return 'seized';
   if (state === St.AnalogTxPhoNum || state === St.Ss1OutTxPhoNum) return 'dialing';
-  if (state === St.AnalogWaitDialResult || state === St.Ss1OutTxCallerId || state === St.Ss1OutWaitKb) return 'proceeding';
+  if (state === St.AnalogWaitDialResult || state === St.Ss1OutTxCallerId || state === St.Ss1OutWaitKb)
+    return 'proceeding';
   if (state === St.WaitRemotePickup || state === St.SendRing) return 'alerting';
   return undefined;
 }
@@ -409,7 +418,11 @@ export function stageOfDial(dial: number): DialStage | undefined {
  * tags: 1 linear PCM 16-bit, 6 A-law, 7 µ-law. `vox` (OKI ADPCM) has no confirmed id. Override
  * with the driver's `codecs` option once checked against the manual of the installed driver.
  */
-export const DEFAULT_CODECS: Readonly<Partial<Record<AudioEncoding, number>>> = Object.freeze({ pcm16: 1, alaw: 6, ulaw: 7 });
+export const DEFAULT_CODECS: Readonly<Partial<Record<AudioEncoding, number>>> = Object.freeze({
+  pcm16: 1,
+  alaw: 6,
+  ulaw: 7,
+});
 
 /** `nFormat` -1: take the format from the file's WAVE header. */
 export const FORMAT_FROM_HEADER = -1;

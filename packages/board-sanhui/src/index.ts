@@ -11,6 +11,11 @@
  * ```
  * @packageDocumentation
  */
-export { SanhuiDriver, sanhuiAvailability, type SanhuiAvailability, type SanhuiDriverOptions } from './sanhui-driver.js';
+export {
+  SanhuiDriver,
+  sanhuiAvailability,
+  type SanhuiAvailability,
+  type SanhuiDriverOptions,
+} from './sanhui-driver.js';
 export { LIBRARY_ENV, STANDARD_DIRS, sanhuiLibraryCandidates, type RawEvent, type StartInfo } from './native.js';
 export * as codes from './codes.js';

@@ -53,7 +53,10 @@ export interface SanhuiBinding {
   setKeepAlive(keepAlive: boolean): void;
   putMarker(seq: number): boolean;
   stats(): { readonly batches: number; readonly events: number };
-  call(name: string, args: readonly (number | string)[]): Promise<number | string | { stateEx: number; bytesRecorded: number }>;
+  call(
+    name: string,
+    args: readonly (number | string)[],
+  ): Promise<number | string | { stateEx: number; bytesRecorded: number }>;
   control(name: string, args?: readonly (number | string)[]): number | string;
   readonly markerEvent: number;
 }
@@ -73,14 +76,24 @@ export function sanhuiAddon(): AddonLoad<SanhuiBinding> {
 export const LIBRARY_ENV = 'HOTLINE_SANHUI_LIB';
 
 /** Standard install folders of the Synway Linux runtime, tried after the dynamic linker's search. */
-export const STANDARD_DIRS: readonly string[] = ['/usr/lib', '/usr/lib64', '/usr/local/lib', '/usr/local/lib64', '/opt/synway/lib', '/opt/shcti/lib'];
+export const STANDARD_DIRS: readonly string[] = [
+  '/usr/lib',
+  '/usr/lib64',
+  '/usr/local/lib',
+  '/usr/local/lib64',
+  '/opt/synway/lib',
+  '/opt/shcti/lib',
+];
 
 /**
  * The documented search order: `library` option → `HOTLINE_SANHUI_LIB` → `libshpa3.so` through
  * the dynamic linker (LD_LIBRARY_PATH, ld.so.cache) → {@link STANDARD_DIRS}.
  */
 export function sanhuiLibraryCandidates(library?: string, env: NodeJS.ProcessEnv = process.env): LibraryCandidate[] {
-  return libraryCandidates({ explicit: library, envVar: LIBRARY_ENV, names: ['libshpa3.so'], dirs: STANDARD_DIRS }, env);
+  return libraryCandidates(
+    { explicit: library, envVar: LIBRARY_ENV, names: ['libshpa3.so'], dirs: STANDARD_DIRS },
+    env,
+  );
 }
 
 /** Where the package's build put the fake libshpa3.so (tests and benchmarks only). */

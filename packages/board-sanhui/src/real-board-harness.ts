@@ -27,7 +27,7 @@ export function realBoardHarness(env: NodeJS.ProcessEnv = process.env): Conforma
   const station = Number(loop?.[1] ?? -1);
   const trunk = Number(loop?.[2] ?? -1);
   return {
-    name: `sanhui on a real board (${lib ?? 'no library'})`,
+    name: `sanhui on a real board (${lib ?? 'no library'}; station port ${station} cabled to trunk port ${trunk})`,
     skip,
     async setup() {
       const driver = new SanhuiDriver({ library: lib, channelFilter: (ch) => ch !== station });

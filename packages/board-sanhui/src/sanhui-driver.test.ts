@@ -3,7 +3,15 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { firstValueFrom, take, toArray } from 'rxjs';
-import { ErrorCode, isHotlineError, openBoard, type Board, type Channel, type ChannelEvent, type HotlineError } from '@hotline/cti-core';
+import {
+  ErrorCode,
+  isHotlineError,
+  openBoard,
+  type Board,
+  type Channel,
+  type ChannelEvent,
+  type HotlineError,
+} from '@hotline/cti-core';
 import { NativeErrorCode } from '@hotline/native-common';
 import { ERROR_NAMES, PENDING_NAMES, STATE_NAMES, dialFailureOutcome, hangupCauseOf } from './codes.js';
 import { packageRoot, sanhuiAddon } from './native.js';
@@ -97,7 +105,9 @@ describe('loading libshpa3.so', () => {
     const driver = new SanhuiDriver({ library: minimalLibrary, config: join(fb.tempDir, 'ShConfig.ini') });
     const board = await fb.clock.run(openBoard(driver, { scheduler: fb.scheduler }));
     try {
-      expect(driver.missingFunctions).toEqual(expect.arrayContaining(['SsmTalkWith', 'SsmCreateConfGroup', 'SsmTxDtmf']));
+      expect(driver.missingFunctions).toEqual(
+        expect.arrayContaining(['SsmTalkWith', 'SsmCreateConfGroup', 'SsmTxDtmf']),
+      );
       const caps = board.channel('0').capabilities;
       expect(caps.bridge).toBe(false);
       expect(caps.conference).toBe(false);
@@ -161,7 +171,12 @@ describe('vendor error codes', () => {
     o.fake.failNext('SsmPickup', 14);
     const error = await rejection(o.run(channel.answer()));
     expect(error.code).toBe(ErrorCode.Driver);
-    expect(error.details).toMatchObject({ op: 'SsmPickup', vendorCode: 14, vendorName: 'C_ERROR_OP_FAILURE', channel: '0' });
+    expect(error.details).toMatchObject({
+      op: 'SsmPickup',
+      vendorCode: 14,
+      vendorName: 'C_ERROR_OP_FAILURE',
+      channel: '0',
+    });
     await o.run(channel.answer());
     const missing = await rejection(o.run(channel.play(join(o.fb.tempDir, 'nope.wav'))));
     expect(missing.code).toBe(ErrorCode.MediaFormat);
@@ -338,7 +353,8 @@ describe('robustness', () => {
     const o = await open('ss1*120');
     const offers = firstValueFrom(o.board.incoming$.pipe(take(120), toArray()));
     const ids: number[] = [];
-    for (let ch = 0; ch < 120; ch++) ids.push(o.fake.injectCall({ ch, from: `1380000${String(ch).padStart(4, '0')}`, to: '96777' }));
+    for (let ch = 0; ch < 120; ch++)
+      ids.push(o.fake.injectCall({ ch, from: `1380000${String(ch).padStart(4, '0')}`, to: '96777' }));
     const offered = await o.run(offers);
     expect(new Set(offered.map((x) => x.channel.id)).size).toBe(120);
     for (const { channel, call } of offered) expect(call.callerId).toBe(`1380000${channel.id.padStart(4, '0')}`);

@@ -53,7 +53,14 @@ import {
   stageOfDial,
   stageOfState,
 } from './codes.js';
-import { LIBRARY_ENV, sanhuiAddon, sanhuiLibraryCandidates, type RawEvent, type SanhuiBinding, type StartInfo } from './native.js';
+import {
+  LIBRARY_ENV,
+  sanhuiAddon,
+  sanhuiLibraryCandidates,
+  type RawEvent,
+  type SanhuiBinding,
+  type StartInfo,
+} from './native.js';
 
 const VENDOR = 'Synway SHP_A3';
 const WHOLE = 0xffffffff;
@@ -155,7 +162,13 @@ export function sanhuiAvailability(options: Pick<SanhuiDriverOptions, 'library' 
     return { available: false, library: r.path, reason: symbolMissingError(VENDOR, r.path, r.missingRequired).message };
   }
   const attempts = r.attempts.map((a, i) => ({ ...a, source: candidates[i]?.source ?? 'standard' }));
-  const error = libraryUnavailableError({ vendor: VENDOR, library: 'libshpa3.so', envVar: LIBRARY_ENV, attempts, install: INSTALL });
+  const error = libraryUnavailableError({
+    vendor: VENDOR,
+    library: 'libshpa3.so',
+    envVar: LIBRARY_ENV,
+    attempts,
+    install: INSTALL,
+  });
   return { available: false, reason: error.message };
 }
 
@@ -223,15 +236,25 @@ export class SanhuiDriver implements BoardDriver {
     if (this.opened) throw new HotlineError(ErrorCode.IllegalState, 'sanhui: open() was already called on this driver');
     this.opened = true;
     const addon = sanhuiAddon();
-    if (!addon.ok) throw new HotlineError(NativeErrorCode.AddonUnavailable, `${VENDOR}: ${addon.reason}`, { details: { tried: addon.tried } });
+    if (!addon.ok)
+      throw new HotlineError(NativeErrorCode.AddonUnavailable, `${VENDOR}: ${addon.reason}`, {
+        details: { tried: addon.tried },
+      });
     const binding = addon.binding;
     const e = env(this.options);
     const candidates = sanhuiLibraryCandidates(this.options.library, e);
     const loaded = binding.load(candidates.map((c) => c.path));
     if (!loaded.ok) {
-      if (loaded.path && loaded.missingRequired.length > 0) throw symbolMissingError(VENDOR, loaded.path, loaded.missingRequired);
+      if (loaded.path && loaded.missingRequired.length > 0)
+        throw symbolMissingError(VENDOR, loaded.path, loaded.missingRequired);
       const attempts = loaded.attempts.map((a, i) => ({ ...a, source: candidates[i]?.source ?? 'standard' }));
-      throw libraryUnavailableError({ vendor: VENDOR, library: 'libshpa3.so', envVar: LIBRARY_ENV, attempts, install: INSTALL });
+      throw libraryUnavailableError({
+        vendor: VENDOR,
+        library: 'libshpa3.so',
+        envVar: LIBRARY_ENV,
+        attempts,
+        install: INSTALL,
+      });
     }
     const config = this.options.config ?? e.HOTLINE_SANHUI_CONFIG ?? '/usr/local/etc/ShConfig.ini';
     const index = this.options.index ?? e.HOTLINE_SANHUI_INDEX ?? '/usr/local/etc/ShIndex.ini';
@@ -289,7 +312,13 @@ export class SanhuiDriver implements BoardDriver {
         flash: false,
         encodings: k.usable ? encodings : [],
       };
-      const declared: ChannelInfo = { id, index: channels.length, kind: k.kind, signaling: k.signaling, capabilities: caps };
+      const declared: ChannelInfo = {
+        id,
+        index: channels.length,
+        kind: k.kind,
+        signaling: k.signaling,
+        capabilities: caps,
+      };
       if (k.kind === 'digital-trunk') {
         // E1: 30 bearer channels per span, timeslots 1-15 and 17-31 (derived from the order of
         // the application channels of each board; see docs/boards/sanhui.md).
@@ -297,7 +326,11 @@ export class SanhuiDriver implements BoardDriver {
         const n = digital.get(key) ?? 0;
         digital.set(key, n + 1);
         const ts = (n % 30) + 1;
-        channels.push({ ...declared, span: Math.max(c.board, 0) * 16 + Math.floor(n / 30), timeslot: ts >= 16 ? ts + 1 : ts });
+        channels.push({
+          ...declared,
+          span: Math.max(c.board, 0) * 16 + Math.floor(n / 30),
+          timeslot: ts >= 16 ? ts + 1 : ts,
+        });
       } else {
         channels.push(declared);
       }
@@ -400,7 +433,8 @@ export class SanhuiDriver implements BoardDriver {
 
   async setKb(channel: string, kb: number): Promise<void> {
     const line = this.line(channel);
-    if (line.type !== ChType.Ss1) throw new HotlineError(ErrorCode.Unsupported, `sanhui: channel ${channel} has no China No.1 signalling`);
+    if (line.type !== ChType.Ss1)
+      throw new HotlineError(ErrorCode.Unsupported, `sanhui: channel ${channel} has no China No.1 signalling`);
     if (!line.call?.kbPending) {
       throw new HotlineError(ErrorCode.IllegalState, `sanhui: channel ${channel} has no incoming call waiting for KB`);
     }
@@ -436,7 +470,9 @@ export class SanhuiDriver implements BoardDriver {
     line.record = { opId: command.opId, path: command.path, codec };
     line.recsOutstanding++;
     try {
-      await this.command(line, 'SsmRecToFile', [line.ch, command.path, codec, 0, WHOLE, WHOLE, 0], { file: command.path });
+      await this.command(line, 'SsmRecToFile', [line.ch, command.path, codec, 0, WHOLE, WHOLE, 0], {
+        file: command.path,
+      });
     } catch (error) {
       line.recsOutstanding--;
       line.record = undefined;
@@ -494,7 +530,14 @@ export class SanhuiDriver implements BoardDriver {
       this.conferences.set(conference, conf);
     }
     const modes = this.options.conferenceJoinModes ?? { speakListen: 1, listen: 0 };
-    await this.command(line, 'SsmJoinConfGroup', [conf.group, line.ch, mode === 'listen' ? modes.listen : modes.speakListen, 0, 0, 0]);
+    await this.command(line, 'SsmJoinConfGroup', [
+      conf.group,
+      line.ch,
+      mode === 'listen' ? modes.listen : modes.speakListen,
+      0,
+      0,
+      0,
+    ]);
     conf.members.add(channel);
     line.conference = conference;
   }
@@ -513,7 +556,10 @@ export class SanhuiDriver implements BoardDriver {
   }
 
   async fax(channel: string, _command: FaxCommand): Promise<void> {
-    throw new HotlineError(ErrorCode.Unsupported, `sanhui: fax on channel ${channel} is not supported by this driver yet`);
+    throw new HotlineError(
+      ErrorCode.Unsupported,
+      `sanhui: fax on channel ${channel} is not supported by this driver yet`,
+    );
   }
 
   async stopFax(): Promise<void> {
@@ -763,7 +809,13 @@ export class SanhuiDriver implements BoardDriver {
     if (line.conference) this.conferences.get(line.conference)?.members.delete(line.id);
     line.conference = undefined;
     const code =
-      state === St.Offline ? 'line-offline' : state === St.RemoteBlock ? 'remote-block' : state === St.LocalBlock ? 'local-block' : 'channel-unavailable';
+      state === St.Offline
+        ? 'line-offline'
+        : state === St.RemoteBlock
+          ? 'remote-block'
+          : state === St.LocalBlock
+            ? 'local-block'
+            : 'channel-unavailable';
     this.emit('fault', {
       channel: line.id,
       code,
@@ -813,7 +865,12 @@ export class SanhuiDriver implements BoardDriver {
     // ends as a voicemail (reason `hangup`) rather than as stopped.
     if (reason === RecordEnd.Hangup) this.remoteHangup(line, 'normal');
     if (!rec) return;
-    this.emit('recordEnded', { channel: line.id, opId: rec.opId, reason: 'stopped', durationMs: recordedMs(rec.path, rec.codec) });
+    this.emit('recordEnded', {
+      channel: line.id,
+      opId: rec.opId,
+      reason: 'stopped',
+      durationMs: recordedMs(rec.path, rec.codec),
+    });
   }
 
   // ------------------------------------------------------------------------------- helpers
@@ -822,7 +879,9 @@ export class SanhuiDriver implements BoardDriver {
     const play = line.play!;
     line.playsOutstanding++;
     try {
-      await this.command(line, 'SsmPlayFile', [line.ch, play.files[0]!, formats[0]!, 0, WHOLE], { file: play.files[0] });
+      await this.command(line, 'SsmPlayFile', [line.ch, play.files[0]!, formats[0]!, 0, WHOLE], {
+        file: play.files[0],
+      });
     } catch (error) {
       line.playsOutstanding--;
       if (line.play === play) line.play = undefined;
@@ -843,9 +902,13 @@ export class SanhuiDriver implements BoardDriver {
       );
     }
     if (CODEC_BYTES_PER_MS[id] === undefined) {
-      throw new HotlineError(ErrorCode.MediaFormat, `sanhui: codec id ${id} (for ${ext}) is not one this driver knows (1, 6, 7)`, {
-        details: { file, codec: id },
-      });
+      throw new HotlineError(
+        ErrorCode.MediaFormat,
+        `sanhui: codec id ${id} (for ${ext}) is not one this driver knows (1, 6, 7)`,
+        {
+          details: { file, codec: id },
+        },
+      );
     }
     return id;
   }
@@ -863,7 +926,12 @@ export class SanhuiDriver implements BoardDriver {
     return this.pending.track(binding.call(name, args));
   }
 
-  private async command(line: Line, name: string, args: readonly (number | string)[], context: Record<string, unknown> = {}): Promise<unknown> {
+  private async command(
+    line: Line,
+    name: string,
+    args: readonly (number | string)[],
+    context: Record<string, unknown> = {},
+  ): Promise<unknown> {
     try {
       return await this.raw(name, args);
     } catch (error) {

@@ -16,13 +16,31 @@ import { SanhuiDriver, type SanhuiDriverOptions } from './sanhui-driver.js';
 export { fakeLibraryPath };
 
 /** Outbound behaviours of the fake (FAKE_* in fake/fake-control.h). */
-export const FakeBehaviour = { answer: 0, busy: 1, 'no-answer': 2, unallocated: 3, congestion: 4, 'no-dial-tone': 5 } as const;
+export const FakeBehaviour = {
+  answer: 0,
+  busy: 1,
+  'no-answer': 2,
+  unallocated: 3,
+  congestion: 4,
+  'no-dial-tone': 5,
+} as const;
 
 /** Far-party states of the fake (FAKE_CALL_* in fake/fake-control.h). */
-export const FakeCallState = { setup: 0, connected: 1, farReleased: 2, boardReleased: 3, fault: 4, rejected: 5 } as const;
+export const FakeCallState = {
+  setup: 0,
+  connected: 1,
+  farReleased: 2,
+  boardReleased: 3,
+  fault: 4,
+  rejected: 5,
+} as const;
 
 /** Writes a ShConfig.ini for the fake: `channels` like `analog*4,user*2,ss1*30`. */
-export function writeFakeConfig(dir: string, channels: string, extra: Readonly<Record<string, string | number>> = {}): string {
+export function writeFakeConfig(
+  dir: string,
+  channels: string,
+  extra: Readonly<Record<string, string | number>> = {},
+): string {
   const path = join(dir, 'ShConfig.ini');
   const lines = [`FakeChannels=${channels}`, ...Object.entries(extra).map(([k, v]) => `${k}=${v}`)];
   writeFileSync(path, `${lines.join('\n')}\n`);
@@ -39,7 +57,13 @@ export class FakeShpa3 {
 
   /** Injects an incoming call on `ch` (-1: the first idle trunk); returns the call id. */
   injectCall(options: { ch?: number; from?: string; to?: string; ka?: number; kd?: number } = {}): number {
-    return this.n('FakeShp_InjectCall', [options.ch ?? -1, options.from ?? '', options.to ?? '', options.ka ?? 1, options.kd ?? 3]);
+    return this.n('FakeShp_InjectCall', [
+      options.ch ?? -1,
+      options.from ?? '',
+      options.to ?? '',
+      options.ka ?? 1,
+      options.kd ?? 3,
+    ]);
   }
   pressDigits(call: number, digits: string): void {
     this.n('FakeShp_PressDigits', [call, digits]);
@@ -116,13 +140,21 @@ export interface FakeBoard {
 }
 
 /** Creates a driver on the fake library with a manual clock tied to a VirtualScheduler. */
-export function createFakeBoard(channels: string, options: Omit<SanhuiDriverOptions, 'library' | 'config' | 'index'> & {
-  readonly config?: Readonly<Record<string, string | number>>;
-} = {}): FakeBoard {
+export function createFakeBoard(
+  channels: string,
+  options: Omit<SanhuiDriverOptions, 'library' | 'config' | 'index'> & {
+    readonly config?: Readonly<Record<string, string | number>>;
+  } = {},
+): FakeBoard {
   const tempDir = mkdtempSync(join(tmpdir(), 'sanhui-fake-'));
   const config = writeFakeConfig(tempDir, channels, options.config);
   const { config: _extra, ...driverOptions } = options;
-  const driver = new SanhuiDriver({ ...driverOptions, library: fakeLibraryPath, config, index: join(tempDir, 'ShIndex.ini') });
+  const driver = new SanhuiDriver({
+    ...driverOptions,
+    library: fakeLibraryPath,
+    config,
+    index: join(tempDir, 'ShIndex.ini'),
+  });
   const scheduler = new VirtualScheduler();
   let controls: FakeShpa3 | undefined;
   const fake = (): FakeShpa3 => {
@@ -156,19 +188,29 @@ export function createFakeBoard(channels: string, options: Omit<SanhuiDriverOpti
       };
       if (!w()) watchers.add(w);
     });
-  return { driver, scheduler, clock, tempDir, fake, watch, dispose: () => rmSync(tempDir, { recursive: true, force: true }) };
+  return {
+    driver,
+    scheduler,
+    clock,
+    tempDir,
+    fake,
+    watch,
+    dispose: () => rmSync(tempDir, { recursive: true, force: true }),
+  };
 }
 
 /** The far end of one fake call, for the conformance kit. */
 export function fakeFarCall(board: FakeBoard, id: number): FarCall {
   const f = board.fake();
   return {
-    whenConnected: () => board.watch(() => (f.callState(id) === FakeCallState.connected ? true : undefined)).then(() => undefined),
+    whenConnected: () =>
+      board.watch(() => (f.callState(id) === FakeCallState.connected ? true : undefined)).then(() => undefined),
     whenReleased: () =>
       board.watch(() => {
         const s = f.callState(id);
         if (s === FakeCallState.farReleased) return { by: 'far' as const, cause: 'normal' as HangupCause };
-        if (s === FakeCallState.boardReleased || s === FakeCallState.rejected) return { by: 'board' as const, cause: 'normal' as HangupCause };
+        if (s === FakeCallState.boardReleased || s === FakeCallState.rejected)
+          return { by: 'board' as const, cause: 'normal' as HangupCause };
         if (s === FakeCallState.fault) return { by: 'board' as const, cause: 'channel-fault' as HangupCause };
         return undefined;
       }),
@@ -191,9 +233,11 @@ export function fakeConformanceContext(channels: string, outbound: readonly Outb
     wait: (ms) => board.clock.wait(ms),
     far: {
       supports: { audio: false, faults: true, outbound },
-      call: ({ from, to }) => fakeFarCall(board, board.fake().injectCall({ ...(from ? { from } : {}), ...(to ? { to } : {}) })),
+      call: ({ from, to }) =>
+        fakeFarCall(board, board.fake().injectCall({ ...(from ? { from } : {}), ...(to ? { to } : {}) })),
       subscriber: (number, behaviour, o) => {
-        if (behaviour === 'answering-machine' || behaviour === 'fax') throw new Error(`the fake cannot produce ${behaviour}`);
+        if (behaviour === 'answering-machine' || behaviour === 'fax')
+          throw new Error(`the fake cannot produce ${behaviour}`);
         board.fake().subscriber(number, behaviour, o?.afterRings ?? 1);
       },
       answeredParty: (channel) => {

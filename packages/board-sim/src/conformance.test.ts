@@ -39,7 +39,15 @@ for (const [name, options] of [
           supports: {
             audio: true,
             faults: true,
-            outbound: ['answer', 'busy', 'no-answer', 'unallocated', 'congestion', 'answering-machine', 'fax'] as OutboundBehaviour[],
+            outbound: [
+              'answer',
+              'busy',
+              'no-answer',
+              'unallocated',
+              'congestion',
+              'answering-machine',
+              'fax',
+            ] as OutboundBehaviour[],
           },
           call: (o) => farCall(sim.call(o)),
           subscriber: (number, behaviour, o) => {

@@ -10,11 +10,17 @@ describe('SimBoard E1 trunks run on the China No.1 engine', () => {
   let trace: SignalingTrace[];
   const run = <T>(p: Promise<T>, ms = 600_000): Promise<T> => scheduler.run(p, ms);
   const wait = (ms: number): Promise<void> => run(firstValueFrom(timer(ms, scheduler)).then(() => undefined));
-  const messages = (channel: string): string[] => trace.filter((t) => t.channel === channel).map((t) => `${t.direction} ${t.message}`);
+  const messages = (channel: string): string[] =>
+    trace.filter((t) => t.channel === channel).map((t) => `${t.direction} ${t.message}`);
 
   beforeEach(async () => {
     scheduler = new VirtualScheduler();
-    sim = new SimBoard({ scheduler, analogTrunks: 0, e1Spans: 1, e1Signaling: { numberComplete: (n) => n === '96777' } });
+    sim = new SimBoard({
+      scheduler,
+      analogTrunks: 0,
+      e1Spans: 1,
+      e1Signaling: { numberComplete: (n) => n === '96777' },
+    });
     board = await run(openBoard(sim.driver, { scheduler }));
     trace = [];
     board.channelsOf('digital-trunk').forEach((c) => c.signaling$.subscribe((t) => trace.push(t)));
@@ -33,7 +39,12 @@ describe('SimBoard E1 trunks run on the China No.1 engine', () => {
     await run(channel.answer());
     await run(caller.whenConnected());
     const m = messages(channel.id);
-    expect(m.slice(0, 4)).toEqual(['rx seize (ABCD 0001)', 'tx seize-ack (ABCD 1101)', 'rx I-9 called-number digit 9', 'tx A6 send KA and calling number']);
+    expect(m.slice(0, 4)).toEqual([
+      'rx seize (ABCD 0001)',
+      'tx seize-ack (ABCD 1101)',
+      'rx I-9 called-number digit 9',
+      'tx A6 send KA and calling number',
+    ]);
     expect(m).toContain('rx KA=2 (ordinary subscriber, immediate billing (meter))');
     expect(m).toContain('rx KD=3 (local subscriber call)');
     expect(m).toContain('tx KB=1 (subscriber idle)');
@@ -55,7 +66,9 @@ describe('SimBoard E1 trunks run on the China No.1 engine', () => {
     expect(released).toMatchObject({ by: 'board', cause: 'busy' });
     await run(channel.hangup());
     await wait(300);
-    expect(messages(channel.id)).toEqual(expect.arrayContaining(['tx KB=2 (subscriber busy (local))', 'rx clear-forward (ABCD 1001)']));
+    expect(messages(channel.id)).toEqual(
+      expect.arrayContaining(['tx KB=2 (subscriber busy (local))', 'rx clear-forward (ABCD 1001)']),
+    );
   });
 
   it('inbound: an anonymous caller and a caller who gives up during the register phase', async () => {
@@ -83,7 +96,15 @@ describe('SimBoard E1 trunks run on the China No.1 engine', () => {
     sim.subscriber('88880004', { type: 'answer', silent: true });
     const ch = board.channel('e0-1');
     expect((await run(ch.dial('88880001'))).outcome).toBe('busy');
-    expect(messages('e0-1')).toEqual(expect.arrayContaining(['tx seize (ABCD 0001)', 'rx seize-ack (ABCD 1101)', 'tx I-8 called-number digit 8', 'rx KB=2 (subscriber busy (local))', 'tx clear-forward (ABCD 1001)']));
+    expect(messages('e0-1')).toEqual(
+      expect.arrayContaining([
+        'tx seize (ABCD 0001)',
+        'rx seize-ack (ABCD 1101)',
+        'tx I-8 called-number digit 8',
+        'rx KB=2 (subscriber busy (local))',
+        'tx clear-forward (ABCD 1001)',
+      ]),
+    );
     await run(ch.hangup());
     expect((await run(ch.dial('55550000'))).outcome).toBe('unallocated'); // unknown: ends by time-out, KB5
     await run(ch.hangup());
@@ -102,12 +123,27 @@ describe('SimBoard E1 trunks run on the China No.1 engine', () => {
     expect(r).toMatchObject({ outcome: 'answered', connected: true });
     expect(stages).toEqual(['seized', 'dialing', 'proceeding', 'alerting']);
     const m = messages('e0-1');
-    expect(m).toEqual(expect.arrayContaining(['rx A6 send KA and calling number', 'tx KA=1 (ordinary subscriber, periodic billing)', 'tx I-* calling-number digit', 'tx I-15 end of calling number', 'rx KB=1 (subscriber idle)', 'rx answer (ABCD 0101)']));
+    expect(m).toEqual(
+      expect.arrayContaining([
+        'rx A6 send KA and calling number',
+        'tx KA=1 (ordinary subscriber, periodic billing)',
+        'tx I-* calling-number digit',
+        'tx I-15 end of calling number',
+        'rx KB=1 (subscriber idle)',
+        'rx answer (ABCD 0101)',
+      ]),
+    );
     // the called party hangs up: clear-back, then the board clears forward
     const party = sim.partyOn('e0-1')!;
     party.hangup();
     await wait(300);
     expect(ch.state.state).toBe('idle');
-    expect(messages('e0-1')).toEqual(expect.arrayContaining(['rx clear-back (ABCD 1101)', 'tx clear-forward (ABCD 1001)', 'rx release-guard (ABCD 1001)']));
+    expect(messages('e0-1')).toEqual(
+      expect.arrayContaining([
+        'rx clear-back (ABCD 1101)',
+        'tx clear-forward (ABCD 1001)',
+        'rx release-guard (ABCD 1001)',
+      ]),
+    );
   });
 });

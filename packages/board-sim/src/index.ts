@@ -4,7 +4,14 @@
  * scripted in TypeScript. Runs in virtual time for tests and in real time for demos.
  * @packageDocumentation
  */
-export { SimBoard, SimPhone, type SimBoardOptions, type SimCallOptions, type SimFaxMachine, type SubscriberBehaviour } from './sim-board.js';
+export {
+  SimBoard,
+  SimPhone,
+  type SimBoardOptions,
+  type SimCallOptions,
+  type SimFaxMachine,
+  type SubscriberBehaviour,
+} from './sim-board.js';
 export { SimParty, type PartyRelease, type PressOptions } from './party.js';
 export { synthesizeSpeech, seededRandom, type SpeechOptions } from './speech.js';
 export { AnswerTypeDetector, type AnswerType, type AnswerTypeOptions } from './answer-detector.js';

@@ -1,5 +1,12 @@
 import { Observable, Subject, firstValueFrom, filter, timer, type SchedulerLike } from 'rxjs';
-import { HotlineError, ErrorCode, type FaxResult, type HangupCause, type SoftFaxEngine, type SoftFaxSession } from '@hotline/cti-core';
+import {
+  HotlineError,
+  ErrorCode,
+  type FaxResult,
+  type HangupCause,
+  type SoftFaxEngine,
+  type SoftFaxSession,
+} from '@hotline/cti-core';
 import { DtmfGenerator, FRAME_SAMPLES, concatFrames, isDtmfDigit } from '@hotline/cti-core/media';
 
 /** Options of {@link SimParty.press}. */
@@ -129,7 +136,8 @@ export class SimParty {
         );
       }
     }
-    if (this.pressDone) return Promise.reject(new HotlineError(ErrorCode.Busy, 'press: still keying the previous digits'));
+    if (this.pressDone)
+      return Promise.reject(new HotlineError(ErrorCode.Busy, 'press: still keying the previous digits'));
     this.dtmf.queue(digits, {
       onMs: options.onMs ?? 80,
       offMs: options.offMs ?? 80,
@@ -160,10 +168,7 @@ export class SimParty {
   /** Waits until at least `ms` of audio has been heard in total, or the call ends. */
   async waitHeard(ms: number): Promise<void> {
     if (this.heardMs >= ms || this.releasedWith) return;
-    await Promise.race([
-      firstValueFrom(this.heardSubject.pipe(filter(() => this.heardMs >= ms))),
-      this.whenReleased(),
-    ]);
+    await Promise.race([firstValueFrom(this.heardSubject.pipe(filter(() => this.heardMs >= ms))), this.whenReleased()]);
   }
 
   /**
@@ -173,10 +178,17 @@ export class SimParty {
    */
   fax(
     engine: SoftFaxEngine,
-    job: { readonly direction: 'send' | 'receive'; readonly files: readonly string[]; readonly calling: boolean; readonly localId?: string; readonly ecm?: boolean },
+    job: {
+      readonly direction: 'send' | 'receive';
+      readonly files: readonly string[];
+      readonly calling: boolean;
+      readonly localId?: string;
+      readonly ecm?: boolean;
+    },
   ): Promise<FaxResult> {
     if (!this.connectedFlag) return Promise.reject(this.notConnected('fax'));
-    if (this.faxSession) return Promise.reject(new HotlineError(ErrorCode.Busy, 'fax: the simulated party is already faxing'));
+    if (this.faxSession)
+      return Promise.reject(new HotlineError(ErrorCode.Busy, 'fax: the simulated party is already faxing'));
     return new Promise<FaxResult>((resolve, reject) => {
       try {
         this.faxSession = engine.start({
@@ -280,12 +292,19 @@ export class SimParty {
   }
 
   private notConnected(what: string): HotlineError {
-    return new HotlineError(ErrorCode.IllegalState, `${what}: the simulated party ${this.number || '(anonymous)'} is not connected`);
+    return new HotlineError(
+      ErrorCode.IllegalState,
+      `${what}: the simulated party ${this.number || '(anonymous)'} is not connected`,
+    );
   }
 
   private releasedError(): HotlineError {
-    return new HotlineError(ErrorCode.Hangup, `the call of ${this.number} ended (${this.releasedWith?.cause ?? 'unknown'})`, {
-      hangup: true,
-    });
+    return new HotlineError(
+      ErrorCode.Hangup,
+      `the call of ${this.number} ended (${this.releasedWith?.cause ?? 'unknown'})`,
+      {
+        hangup: true,
+      },
+    );
   }
 }

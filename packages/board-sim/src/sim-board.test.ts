@@ -3,8 +3,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { firstValueFrom, timer } from 'rxjs';
-import { VirtualScheduler, openBoard, isHotlineError, type Board, type SignalingTrace, type BoardEvent } from '@hotline/cti-core';
-import { CallProgressDetector, DtmfDetector, FRAME_SAMPLES, ToneGenerator, frameLevelDbm0, readWav } from '@hotline/cti-core/media';
+import {
+  VirtualScheduler,
+  openBoard,
+  isHotlineError,
+  type Board,
+  type SignalingTrace,
+  type BoardEvent,
+} from '@hotline/cti-core';
+import {
+  CallProgressDetector,
+  DtmfDetector,
+  FRAME_SAMPLES,
+  ToneGenerator,
+  frameLevelDbm0,
+  readWav,
+} from '@hotline/cti-core/media';
 import { SimBoard } from './sim-board.js';
 import { synthesizeSpeech } from './speech.js';
 
@@ -138,7 +152,8 @@ describe('SimBoard', () => {
     const detector = new DtmfDetector();
     const heard = party.heard();
     let digits = '';
-    for (let i = 0; i + FRAME_SAMPLES <= heard.length; i += FRAME_SAMPLES) digits += detector.push(heard.subarray(i, i + FRAME_SAMPLES));
+    for (let i = 0; i + FRAME_SAMPLES <= heard.length; i += FRAME_SAMPLES)
+      digits += detector.push(heard.subarray(i, i + FRAME_SAMPLES));
     digits += detector.push(new Int16Array(800));
     expect(digits).toBe('8#25*');
     await expect(run(ch.sendDigits('1', { onMs: 10 }))).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
@@ -222,7 +237,9 @@ describe('SimBoard', () => {
     await run(caller.say(tone(500, 1000)));
     await wait(100);
     expect(loudMs(sup.heard())).toBeGreaterThanOrEqual(900);
-    await expect(run(supCh.joinConference('c2', { mode: 'whisper' }))).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(run(supCh.joinConference('c2', { mode: 'whisper' }))).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+    });
   });
 
   it('record stops on silence after speech, and on initial silence', async () => {
@@ -265,10 +282,13 @@ describe('SimBoard', () => {
     expect(loudMs(audio)).toBeGreaterThanOrEqual(1900);
     const detector = new DtmfDetector();
     let digits = '';
-    for (let i = 0; i + FRAME_SAMPLES <= audio.length; i += FRAME_SAMPLES) digits += detector.push(audio.subarray(i, i + FRAME_SAMPLES));
+    for (let i = 0; i + FRAME_SAMPLES <= audio.length; i += FRAME_SAMPLES)
+      digits += detector.push(audio.subarray(i, i + FRAME_SAMPLES));
     expect(digits).toBe(''); // the secret was never recorded
     // Stations have no call recording: a typed refusal, not a crash.
-    await expect(run(board.channel('s0').recordCall(join(dir, 'x.wav')).result)).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED' });
+    await expect(run(board.channel('s0').recordCall(join(dir, 'x.wav')).result)).rejects.toMatchObject({
+      code: 'ERR_UNSUPPORTED',
+    });
   });
 
   it('span alarms reach the board events; faults name the channel', async () => {

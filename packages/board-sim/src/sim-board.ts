@@ -41,7 +41,13 @@ import {
   generateDtmfCallerId,
   generateFskCallerId,
 } from '@hotline/cti-core/media';
-import { ChinaNo1Line, chinaNo1Config, type ChinaNo1ConfigInput, type ChinaNo1Config, type ChinaNo1Event } from '@hotline/cti-core/signaling';
+import {
+  ChinaNo1Line,
+  chinaNo1Config,
+  type ChinaNo1ConfigInput,
+  type ChinaNo1Config,
+  type ChinaNo1Event,
+} from '@hotline/cti-core/signaling';
 import { AnswerTypeDetector } from './answer-detector.js';
 import { SimParty } from './party.js';
 import { synthesizeSpeech } from './speech.js';
@@ -119,7 +125,7 @@ export interface SimCallOptions {
   readonly ka?: number;
   readonly kd?: number;
   /** Which trunk: `analog`, `e1`, or a channel id (default: first idle analog, then E1). */
-  readonly trunk?: 'analog' | 'e1' | string;
+  readonly trunk?: string;
   /** Hang up if not answered within this time (default 60 s). */
   readonly giveUpAfterMs?: number;
   /** The caller is a fax machine: once answered it sends or receives with its own engine. */
@@ -204,7 +210,9 @@ class SimLine {
   /** Media is flowing (the tick must process this line). */
   active = false;
   /** E1: the board's China No.1 engine and the simulated exchange's, on the two ends of the timeslot. */
-  r2: { board: ChinaNo1Line; exchange: ChinaNo1Line; answerWaiters: { resolve(): void; reject(e: unknown): void }[] } | undefined;
+  r2:
+    | { board: ChinaNo1Line; exchange: ChinaNo1Line; answerWaiters: { resolve(): void; reject(e: unknown): void }[] }
+    | undefined;
   /** E1: the board sent MF this frame (the caller does not hear register signals). */
   mfTx = false;
   /** E1: the current incoming call has been offered to the application. */
@@ -294,7 +302,10 @@ export class SimBoard {
       ['stations', stations],
     ] as const) {
       if (!Number.isInteger(n) || n < 0 || n > 4096) {
-        throw new HotlineError(ErrorCode.InvalidArgument, `SimBoard: ${name} must be an integer 0..4096 (got ${String(n)})`);
+        throw new HotlineError(
+          ErrorCode.InvalidArgument,
+          `SimBoard: ${name} must be an integer 0..4096 (got ${String(n)})`,
+        );
       }
     }
     this.model = options.model ?? `SIM-${analog}A-${spans}E1-${stations}S`;
@@ -307,7 +318,15 @@ export class SimBoard {
     // KB8 (ITU "line out of order") stands for a rejected call.
     this.exchangeR2 = chinaNo1Config({
       numberComplete: (n) => this.subscribers.has(n),
-      kbOutcomes: { 1: 'accepted', 2: 'busy', 3: 'busy', 4: 'congestion', 5: 'unallocated', 6: 'accepted', 8: 'rejected' },
+      kbOutcomes: {
+        1: 'accepted',
+        2: 'busy',
+        3: 'busy',
+        4: 'congestion',
+        5: 'unallocated',
+        6: 'accepted',
+        8: 'rejected',
+      },
       timers: { endOfNumberMs: 1000 },
     });
     this.defaultCalled = options.e1DefaultCalledNumber ?? '8000';
@@ -424,7 +443,8 @@ export class SimBoard {
           this.emit('offered', { ...rest, callerId: found.number, callerIdPresentation: 'available' });
         } else {
           const presentation = found?.numberAbsence === 'P' ? 'restricted' : 'unavailable';
-          if (found) this.trace(line, 'rx', 'loop-start', `caller ID (${found.format.toUpperCase()}) number ${presentation}`);
+          if (found)
+            this.trace(line, 'rx', 'loop-start', `caller ID (${found.format.toUpperCase()}) number ${presentation}`);
           this.emit('offered', { ...rest, callerIdPresentation: presentation });
         }
       };
@@ -434,9 +454,15 @@ export class SimBoard {
             ? { number: options.from, dateTime: '11261200' }
             : { numberAbsence: presentation === 'restricted' ? ('P' as const) : ('O' as const), dateTime: '11261200' };
         const samples =
-          mode === 'dtmf' && message.number ? generateDtmfCallerId(message.number) : generateFskCallerId(message, { format: 'mdmf' });
+          mode === 'dtmf' && message.number
+            ? generateDtmfCallerId(message.number)
+            : generateFskCallerId(message, { format: 'mdmf' });
         // DTMF before the first ring (from 200 ms); FSK 500 ms after the first ring ends.
-        line.cidAudio = { samples, pos: 0, startAt: this.scheduler.now() + (mode === 'dtmf' && message.number ? 200 : 1500) };
+        line.cidAudio = {
+          samples,
+          pos: 0,
+          startAt: this.scheduler.now() + (mode === 'dtmf' && message.number ? 200 : 1500),
+        };
         line.cidRx = { fsk: new FskCallerIdDetector(), dtmf: new DtmfCallerIdDetector(), offer: () => undefined };
         line.cidRx.offer = () => makeOffer();
         this.trace(line, 'tx', 'loop-start', `ringing (${mode.toUpperCase()} caller ID)`);
@@ -582,7 +608,8 @@ export class SimBoard {
         if (la.bridge === lb) la.bridge = undefined;
         if (lb.bridge === la) lb.bridge = undefined;
       },
-      joinConference: async (conference, channel, mode, whisperTo) => sim.join(conference, sim.line(channel), mode, whisperTo),
+      joinConference: async (conference, channel, mode, whisperTo) =>
+        sim.join(conference, sim.line(channel), mode, whisperTo),
       leaveConference: async (conference, channel) => sim.leave(conference, sim.line(channel)),
       fax: async (channel: string, command: FaxCommand) => sim.startFax(sim.line(channel), command),
       stopFax: async (channel, opId) => {
@@ -600,7 +627,10 @@ export class SimBoard {
         }
         const r2 = line.r2!;
         if (r2.board.state !== 'in-offered') {
-          throw new HotlineError(ErrorCode.IllegalState, `setKb: channel ${channel} has no call waiting for KB (China No.1 state ${r2.board.state})`);
+          throw new HotlineError(
+            ErrorCode.IllegalState,
+            `setKb: channel ${channel} has no call waiting for KB (China No.1 state ${r2.board.state})`,
+          );
         }
         line.kb = kb;
         r2.board.accept(kb);
@@ -637,7 +667,8 @@ export class SimBoard {
       const line = this.line(trunk);
       return line.state === 'idle' && line.info.kind !== 'station' && this.r2Idle(line) ? line : undefined;
     }
-    const kinds = trunk === 'e1' ? ['digital-trunk'] : trunk === 'analog' ? ['analog-trunk'] : ['analog-trunk', 'digital-trunk'];
+    const kinds =
+      trunk === 'e1' ? ['digital-trunk'] : trunk === 'analog' ? ['analog-trunk'] : ['analog-trunk', 'digital-trunk'];
     for (const kind of kinds) {
       const line = this.lines.find((l) => l.info.kind === kind && l.state === 'idle' && this.r2Idle(l));
       if (line) return line;
@@ -679,7 +710,10 @@ export class SimBoard {
       // E1: KB1 (if the application set none), then the ANSWER line signal; resolves once it is sent.
       const r2 = line.r2;
       if (r2.board.state !== 'in-offered' && r2.board.state !== 'in-alerting') {
-        throw new HotlineError(ErrorCode.IllegalState, `answer: channel ${line.id} is in China No.1 state ${r2.board.state}`);
+        throw new HotlineError(
+          ErrorCode.IllegalState,
+          `answer: channel ${line.id} is in China No.1 state ${r2.board.state}`,
+        );
       }
       r2.board.answer();
       this.activate(line);
@@ -782,7 +816,11 @@ export class SimBoard {
       line.r2.exchange.dispose();
     }
     const board = new ChinaNo1Line({ channel: line.id, scheduler: this.scheduler, config: this.boardR2 });
-    const exchange = new ChinaNo1Line({ channel: `${line.id}-exchange`, scheduler: this.scheduler, config: this.exchangeR2 });
+    const exchange = new ChinaNo1Line({
+      channel: `${line.id}-exchange`,
+      scheduler: this.scheduler,
+      config: this.exchangeR2,
+    });
     const r2 = { board, exchange, answerWaiters: [] as { resolve(): void; reject(e: unknown): void }[] };
     line.r2 = r2;
     board.signaling$.subscribe((t) => this.trace(line, t.direction, t.protocol, t.message));
@@ -843,7 +881,10 @@ export class SimBoard {
       case 'clear-back':
       case 'clear-forward': {
         // the far end released
-        this.failAnswerWaiters(line, new HotlineError(ErrorCode.Hangup, `answer: the caller on ${line.id} hung up`, { hangup: true }));
+        this.failAnswerWaiters(
+          line,
+          new HotlineError(ErrorCode.Hangup, `answer: the caller on ${line.id} hung up`, { hangup: true }),
+        );
         if (line.state === 'dialing') {
           this.finishDial(line, 'rejected');
           return;
@@ -885,7 +926,10 @@ export class SimBoard {
       case 'failed':
         // the board refused the call (KB2…, A4/A5) or the set-up failed
         if (!line.outbound && line.party && !line.party.release) {
-          line.party.markReleased('board', e.outcome === 'busy' ? 'busy' : e.outcome === 'unallocated' ? 'unallocated' : 'congestion');
+          line.party.markReleased(
+            'board',
+            e.outcome === 'busy' ? 'busy' : e.outcome === 'unallocated' ? 'unallocated' : 'congestion',
+          );
         }
         return;
       default:
@@ -960,15 +1004,27 @@ export class SimBoard {
     const dial = line.dial;
     const number = r2.exchange.incoming.called;
     const b = dial?.behaviour ?? this.subscribers.get(number);
-    const kb = !b || b.type === 'unallocated' ? 5 : b.type === 'busy' ? 2 : b.type === 'congestion' ? 4 : b.type === 'reject' ? 8 : 1;
+    const kb =
+      !b || b.type === 'unallocated'
+        ? 5
+        : b.type === 'busy'
+          ? 2
+          : b.type === 'congestion'
+            ? 4
+            : b.type === 'reject'
+              ? 8
+              : 1;
     r2.exchange.accept(kb);
     if (kb !== 1 || !dial || !b || b.type === 'no-answer') return;
     const rings = 'afterRings' in b && b.afterRings !== undefined ? b.afterRings : 1;
     // Answer partway through the silence after the last ring burst.
     dial.timers.push(
-      this.later(() => {
-        if (line.dial === dial && r2.exchange.state === 'in-alerting') r2.exchange.answer();
-      }, Math.max(0, rings - 1) * RING_CYCLE_MS + 1500),
+      this.later(
+        () => {
+          if (line.dial === dial && r2.exchange.state === 'in-alerting') r2.exchange.answer();
+        },
+        Math.max(0, rings - 1) * RING_CYCLE_MS + 1500,
+      ),
     );
   }
 
@@ -1127,9 +1183,13 @@ export class SimBoard {
     try {
       mtimeMs = statSync(path).mtimeMs;
     } catch (error) {
-      throw new HotlineError(ErrorCode.MediaFormat, `cannot read prompt ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
-        cause: error,
-      });
+      throw new HotlineError(
+        ErrorCode.MediaFormat,
+        `cannot read prompt ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
     const cached = this.promptCache.get(path);
     if (cached && cached.mtimeMs === mtimeMs) return cached.samples;
@@ -1152,7 +1212,10 @@ export class SimBoard {
   private record(line: SimLine, command: RecordCommand): void {
     this.requireConnected(line, 'record');
     if (command.encoding === 'vox') {
-      throw new HotlineError(ErrorCode.MediaFormat, 'record: the simulated board writes WAV (pcm16, alaw, ulaw), not VOX');
+      throw new HotlineError(
+        ErrorCode.MediaFormat,
+        'record: the simulated board writes WAV (pcm16, alaw, ulaw), not VOX',
+      );
     }
     try {
       mkdirSync(dirname(command.path), { recursive: true });
@@ -1170,7 +1233,8 @@ export class SimBoard {
       beep: new ToneGenerator({ frequencies: [950], levelDbm0: -12, cadence: [] }),
     };
     if (command.background) {
-      if (line.callRec) throw new HotlineError(ErrorCode.Busy, `record: channel ${line.id} is already recording the call`);
+      if (line.callRec)
+        throw new HotlineError(ErrorCode.Busy, `record: channel ${line.id} is already recording the call`);
       line.callRec = { ...state, mix: true, beepMs: 0, paused: false };
     } else {
       line.record = state;
@@ -1184,7 +1248,13 @@ export class SimBoard {
     line[slot] = undefined;
     const durationMs = rec.samples / 8;
     if (reason === 'error') {
-      this.emit('recordEnded', { channel: line.id, opId: rec.opId, reason: 'error', durationMs, error: 'channel fault' });
+      this.emit('recordEnded', {
+        channel: line.id,
+        opId: rec.opId,
+        reason: 'error',
+        durationMs,
+        error: 'channel fault',
+      });
       return;
     }
     const samples = new Int16Array(rec.samples);
@@ -1210,7 +1280,8 @@ export class SimBoard {
       throw new HotlineError(ErrorCode.IllegalState, `sendDigits: channel ${line.id} is ${line.state}`);
     }
     for (const d of command.digits) {
-      if (!DTMF_ALL.includes(d)) throw new HotlineError(ErrorCode.InvalidArgument, `sendDigits: '${d}' is not a DTMF digit`);
+      if (!DTMF_ALL.includes(d))
+        throw new HotlineError(ErrorCode.InvalidArgument, `sendDigits: '${d}' is not a DTMF digit`);
     }
     const gen = new DtmfGenerator();
     gen.queue(command.digits, { onMs: command.onMs, offMs: command.offMs, levelDbm0: -8 });
@@ -1247,7 +1318,8 @@ export class SimBoard {
 
   private bridge(a: SimLine, b: SimLine): void {
     for (const l of [a, b]) {
-      if (l.state !== 'connected') throw new HotlineError(ErrorCode.IllegalState, `bridge: channel ${l.id} is ${l.state}`);
+      if (l.state !== 'connected')
+        throw new HotlineError(ErrorCode.IllegalState, `bridge: channel ${l.id} is ${l.state}`);
     }
     a.bridge = b;
     b.bridge = a;
@@ -1258,7 +1330,10 @@ export class SimBoard {
   private join(conference: string, line: SimLine, mode: ConferenceMode, whisperTo: string | undefined): void {
     this.requireConnected(line, 'joinConference');
     if (line.conference && line.conference !== conference) {
-      throw new HotlineError(ErrorCode.IllegalState, `joinConference: channel ${line.id} is in conference ${line.conference}`);
+      throw new HotlineError(
+        ErrorCode.IllegalState,
+        `joinConference: channel ${line.id} is in conference ${line.conference}`,
+      );
     }
     let members = this.conferences.get(conference);
     if (!members) {
@@ -1433,7 +1508,14 @@ export class SimBoard {
     }
     if (line.state !== 'connected') {
       if (line.state === 'incoming' && line.cidRx) this.cidFeeds.get(line.id)?.(rx);
-      if (line.state !== 'incoming' && line.state !== 'far-released' && !line.record && !line.callRec && this.r2Idle(line)) this.deactivate(line);
+      if (
+        line.state !== 'incoming' &&
+        line.state !== 'far-released' &&
+        !line.record &&
+        !line.callRec &&
+        this.r2Idle(line)
+      )
+        this.deactivate(line);
       return;
     }
     if (line.dtmf && !line.fax) {
@@ -1480,7 +1562,8 @@ export class SimBoard {
         return;
       }
       const kind = dial.amd.push(rx);
-      if (kind) this.finishDial(line, kind === 'machine' ? 'answering-machine' : kind === 'fax' ? 'fax-tone' : 'answered');
+      if (kind)
+        this.finishDial(line, kind === 'machine' ? 'answering-machine' : kind === 'fax' ? 'fax-tone' : 'answered');
       return;
     }
     const event = dial.cpt?.push(rx);

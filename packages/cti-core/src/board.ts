@@ -23,8 +23,20 @@ export interface IncomingCall {
 
 /** Board-level events (`Board.events$`). */
 export type BoardEvent =
-  | { readonly type: 'alarm'; readonly at: number; readonly span: number; readonly alarm: string; readonly active: boolean }
-  | { readonly type: 'fault'; readonly at: number; readonly channel: string; readonly code: string; readonly message: string }
+  | {
+      readonly type: 'alarm';
+      readonly at: number;
+      readonly span: number;
+      readonly alarm: string;
+      readonly active: boolean;
+    }
+  | {
+      readonly type: 'fault';
+      readonly at: number;
+      readonly channel: string;
+      readonly code: string;
+      readonly message: string;
+    }
   | { readonly type: 'recovered'; readonly at: number; readonly channel: string }
   | {
       readonly type: 'illegal-transition';
@@ -76,7 +88,14 @@ export class Board {
       nextCallId: () => `${this.name}-${++this.callSeq}`,
       nextOpId: () => `op${++this.opSeq}`,
       reportIllegal: (channel, from, trigger, error) =>
-        this.eventSubject.next({ type: 'illegal-transition', at: this.scheduler.now(), channel: channel.id, from, trigger, error }),
+        this.eventSubject.next({
+          type: 'illegal-transition',
+          at: this.scheduler.now(),
+          channel: channel.id,
+          from,
+          trigger,
+          error,
+        }),
       reportFault: (channel, code, message) => {
         this.logger.error('channel fault', { channel: channel.id, code, message });
         channel.handleFault(code, message);
@@ -188,8 +207,7 @@ export class Board {
       digitsSent: op('digitsSent'),
       faxProgress: op('faxProgress'),
       faxEnded: op('faxEnded'),
-      signaling: (e) =>
-        lookup(e.channel, 'signaling')?.handleSignaling({ at: this.scheduler.now(), ...e }),
+      signaling: (e) => lookup(e.channel, 'signaling')?.handleSignaling({ at: this.scheduler.now(), ...e }),
       alarm: (e) => {
         this.logger.warn('span alarm', { span: e.span, alarm: e.alarm, active: e.active });
         this.eventSubject.next({ type: 'alarm', at: this.scheduler.now(), ...e });
@@ -207,11 +225,11 @@ export class Board {
       },
     };
     for (const [name, handler] of Object.entries(handlers)) {
-      ev.on(name as keyof DriverEvents, handler as never);
+      ev.on(name as keyof DriverEvents, handler);
     }
     return () => {
       for (const [name, handler] of Object.entries(handlers)) {
-        ev.off(name as keyof DriverEvents, handler as never);
+        ev.off(name as keyof DriverEvents, handler);
       }
     };
   }
@@ -226,8 +244,11 @@ export async function openBoard(driver: BoardDriver, options: OpenBoardOptions =
   try {
     info = await driver.open();
   } catch (error) {
-    if (error && typeof error === 'object' && (error as Record<symbol, unknown>)[Symbol.for('hotline.error')]) throw error;
-    throw new HotlineError(ErrorCode.Driver, `could not open board with driver ${driver.name}: ${String(error)}`, { cause: error });
+    if (error && typeof error === 'object' && (error as Record<symbol, unknown>)[Symbol.for('hotline.error')])
+      throw error;
+    throw new HotlineError(ErrorCode.Driver, `could not open board with driver ${driver.name}: ${String(error)}`, {
+      cause: error,
+    });
   }
   return new Board(driver, info, options);
 }

@@ -276,7 +276,11 @@ export class Channel {
           ctx.done({ outcome, connected: true, call: connectedCall });
         } else {
           const cause: HangupCause =
-            outcome === 'busy' || outcome === 'no-answer' || outcome === 'unallocated' || outcome === 'congestion' || outcome === 'rejected'
+            outcome === 'busy' ||
+            outcome === 'no-answer' ||
+            outcome === 'unallocated' ||
+            outcome === 'congestion' ||
+            outcome === 'rejected'
               ? outcome
               : 'normal';
           ctx.markFinished();
@@ -294,7 +298,8 @@ export class Channel {
         }
       });
       // The ring timer also runs if the board never reports alerting.
-      if (noAnswerMs > 0) noAnswerTimer = timer(noAnswerMs + 15_000, this.host.scheduler).subscribe(() => finish('no-answer'));
+      if (noAnswerMs > 0)
+        noAnswerTimer = timer(noAnswerMs + 15_000, this.host.scheduler).subscribe(() => finish('no-answer'));
       this.host.logger.debug('dial', { channel: this.id, number: maskPhone(number), opId });
       this.host.driver
         .dial(this.id, {
@@ -369,7 +374,9 @@ export class Channel {
         this.pendingByOp.delete(opId);
         digitSub?.unsubscribe();
         if (e.reason === 'error') {
-          ctx.fail(new HotlineError(ErrorCode.MediaFormat, `play on channel ${this.id} failed: ${e.error ?? 'unknown error'}`));
+          ctx.fail(
+            new HotlineError(ErrorCode.MediaFormat, `play on channel ${this.id} failed: ${e.error ?? 'unknown error'}`),
+          );
         } else if (stoppedBy !== undefined) {
           ctx.done({ reason: 'digit', digit: stoppedBy });
         } else {
@@ -433,7 +440,8 @@ export class Channel {
       let silenceTimer: Subscription | undefined;
       const armSilence = (): void => {
         silenceTimer?.unsubscribe();
-        if (silenceMs > 0 && heardVoice) silenceTimer = timer(silenceMs, scheduler).subscribe(() => requestStop('silence'));
+        if (silenceMs > 0 && heardVoice)
+          silenceTimer = timer(silenceMs, scheduler).subscribe(() => requestStop('silence'));
       };
       if (initialSilenceMs > 0) {
         const t = timer(initialSilenceMs, scheduler).subscribe(() => {
@@ -483,7 +491,12 @@ export class Channel {
         if (e.type !== 'recordEnded') return;
         cleanup();
         if (e.reason === 'error') {
-          ctx.fail(new HotlineError(ErrorCode.MediaFormat, `record on channel ${this.id} failed: ${e.error ?? 'unknown error'}`));
+          ctx.fail(
+            new HotlineError(
+              ErrorCode.MediaFormat,
+              `record on channel ${this.id} failed: ${e.error ?? 'unknown error'}`,
+            ),
+          );
           return;
         }
         ctx.done({
@@ -528,13 +541,17 @@ export class Channel {
         if (!path) throw new HotlineError(ErrorCode.InvalidArgument, 'recordCall: path is empty');
         const encoding = options.encoding ?? 'alaw';
         if (!this.capabilities.encodings.includes(encoding)) {
-          throw new HotlineError(ErrorCode.MediaFormat, `recordCall: channel ${this.id} cannot record ${encoding} (supports ${this.capabilities.encodings.join(', ')})`);
+          throw new HotlineError(
+            ErrorCode.MediaFormat,
+            `recordCall: channel ${this.id} cannot record ${encoding} (supports ${this.capabilities.encodings.join(', ')})`,
+          );
         }
         const maxMs = nonNegative(options.maxDurationMs, 4 * 3_600_000, 'maxDurationMs');
         const id = this.host.nextOpId();
         opId = id;
         let reason: RecordResult['reason'] | undefined;
-        const limit = maxMs > 0 ? timer(maxMs, this.host.scheduler).subscribe(() => requestStop?.('max-duration')) : undefined;
+        const limit =
+          maxMs > 0 ? timer(maxMs, this.host.scheduler).subscribe(() => requestStop?.('max-duration')) : undefined;
         requestStop = (why) => {
           if (reason !== undefined) return;
           reason = why;
@@ -557,15 +574,22 @@ export class Channel {
           if (e.type !== 'recordEnded') return;
           cleanup();
           if (e.reason === 'error') {
-            ctx.fail(new HotlineError(ErrorCode.MediaFormat, `call recording on channel ${this.id} failed: ${e.error ?? 'unknown error'}`));
+            ctx.fail(
+              new HotlineError(
+                ErrorCode.MediaFormat,
+                `call recording on channel ${this.id} failed: ${e.error ?? 'unknown error'}`,
+              ),
+            );
           } else {
             ctx.done({ reason: reason ?? 'stopped', path, durationMs: e.durationMs });
           }
         });
-        this.host.driver.record(this.id, { opId: id, path, encoding, mix: true, beep: false, background: true }).catch((error: unknown) => {
-          cleanup();
-          ctx.fail(this.driverError('recordCall', error));
-        });
+        this.host.driver
+          .record(this.id, { opId: id, path, encoding, mix: true, beep: false, background: true })
+          .catch((error: unknown) => {
+            cleanup();
+            ctx.fail(this.driverError('recordCall', error));
+          });
         return (canceled) => {
           if (canceled && this.pendingByOp.has(id)) requestStop?.('stopped');
           cleanup();
@@ -582,10 +606,11 @@ export class Channel {
       if (opId === undefined) throw new HotlineError(ErrorCode.IllegalState, 'recordCall: the recording did not start');
       if (paused === pause) return;
       const driver = channel.host.driver;
-      const fn = pause ? driver.pauseRecord : driver.resumeRecord;
-      if (!fn) throw new HotlineError(ErrorCode.Unsupported, `recordCall: driver ${driver.name} cannot pause a recording`);
+      const fn = pause ? driver.pauseRecord?.bind(driver) : driver.resumeRecord?.bind(driver);
+      if (!fn)
+        throw new HotlineError(ErrorCode.Unsupported, `recordCall: driver ${driver.name} cannot pause a recording`);
       try {
-        await fn.call(driver, channel.id, opId);
+        await fn(channel.id, opId);
       } catch (error) {
         throw channel.driverError(pause ? 'pauseRecord' : 'resumeRecord', error);
       }
@@ -614,70 +639,78 @@ export class Channel {
    * first-digit, inter-digit or total timeout; the result says which.
    */
   collectDigits$(options: CollectOptions = {}): Operation<CollectResult, string> {
-    return this.op<CollectResult, string>('collect', { states: ['connected'], capability: 'dtmfDetect' }, (sub, ctx) => {
-      const maxDigits = options.maxDigits ?? 1;
-      if (!Number.isInteger(maxDigits) || maxDigits < 1 || maxDigits > 128) {
-        throw new HotlineError(ErrorCode.InvalidArgument, `collectDigits: maxDigits must be an integer 1..128 (got ${String(maxDigits)})`);
-      }
-      const terminators = options.terminators ?? '';
-      validateDigits(terminators, 'collectDigits terminators');
-      const firstMs = nonNegative(options.firstDigitTimeoutMs, 5_000, 'firstDigitTimeoutMs');
-      const interMs = nonNegative(options.interDigitTimeoutMs, 3_000, 'interDigitTimeoutMs');
-      const totalMs = nonNegative(options.totalTimeoutMs, 0, 'totalTimeoutMs');
-      if (options.flush) this.digitBuffer = '';
-      const scheduler = this.host.scheduler;
-      let digits = '';
-      let digitTimer: Subscription | undefined;
-      let totalTimer: Subscription | undefined;
-      let digitSub: Subscription | undefined;
-      const end = (result: CollectResult): void => {
-        digitTimer?.unsubscribe();
-        totalTimer?.unsubscribe();
-        digitSub?.unsubscribe();
-        ctx.done(result);
-      };
-      const arm = (): void => {
-        digitTimer?.unsubscribe();
-        const ms = digits.length === 0 ? firstMs : interMs;
-        const reason = digits.length === 0 ? 'first-digit-timeout' : 'inter-digit-timeout';
-        if (ms > 0) digitTimer = timer(ms, scheduler).subscribe(() => end({ digits, reason }));
-      };
-      /** Takes one digit from the buffer; returns true when the collect ended. */
-      const take = (): boolean => {
-        const d = this.digitBuffer[0];
-        if (d === undefined) return false;
-        this.digitBuffer = this.digitBuffer.slice(1);
-        if (terminators.includes(d)) {
-          end({ digits, reason: 'terminator', terminator: d });
-          return true;
+    return this.op<CollectResult, string>(
+      'collect',
+      { states: ['connected'], capability: 'dtmfDetect' },
+      (sub, ctx) => {
+        const maxDigits = options.maxDigits ?? 1;
+        if (!Number.isInteger(maxDigits) || maxDigits < 1 || maxDigits > 128) {
+          throw new HotlineError(
+            ErrorCode.InvalidArgument,
+            `collectDigits: maxDigits must be an integer 1..128 (got ${String(maxDigits)})`,
+          );
         }
-        digits += d;
-        ctx.progress(d);
-        if (digits.length >= maxDigits) {
-          end({ digits, reason: 'max-digits' });
-          return true;
-        }
-        return false;
-      };
-      while (this.digitBuffer.length > 0) if (take()) return () => undefined;
-      if (totalMs > 0) totalTimer = timer(totalMs, scheduler).subscribe(() => end({ digits, reason: 'total-timeout' }));
-      arm();
-      digitSub = this.digitSubject.subscribe(() => {
-        if (ctx.finished) return;
-        if (!take()) arm();
-      });
-      ctx.onAbort = () => {
-        digitTimer?.unsubscribe();
-        totalTimer?.unsubscribe();
-        digitSub?.unsubscribe();
-        return false;
-      };
-      return () => {
-        digitTimer?.unsubscribe();
-        totalTimer?.unsubscribe();
-        digitSub?.unsubscribe();
-      };
-    });
+        const terminators = options.terminators ?? '';
+        validateDigits(terminators, 'collectDigits terminators');
+        const firstMs = nonNegative(options.firstDigitTimeoutMs, 5_000, 'firstDigitTimeoutMs');
+        const interMs = nonNegative(options.interDigitTimeoutMs, 3_000, 'interDigitTimeoutMs');
+        const totalMs = nonNegative(options.totalTimeoutMs, 0, 'totalTimeoutMs');
+        if (options.flush) this.digitBuffer = '';
+        const scheduler = this.host.scheduler;
+        let digits = '';
+        let digitTimer: Subscription | undefined;
+        let totalTimer: Subscription | undefined;
+        let digitSub: Subscription | undefined;
+        const end = (result: CollectResult): void => {
+          digitTimer?.unsubscribe();
+          totalTimer?.unsubscribe();
+          digitSub?.unsubscribe();
+          ctx.done(result);
+        };
+        const arm = (): void => {
+          digitTimer?.unsubscribe();
+          const ms = digits.length === 0 ? firstMs : interMs;
+          const reason = digits.length === 0 ? 'first-digit-timeout' : 'inter-digit-timeout';
+          if (ms > 0) digitTimer = timer(ms, scheduler).subscribe(() => end({ digits, reason }));
+        };
+        /** Takes one digit from the buffer; returns true when the collect ended. */
+        const take = (): boolean => {
+          const d = this.digitBuffer[0];
+          if (d === undefined) return false;
+          this.digitBuffer = this.digitBuffer.slice(1);
+          if (terminators.includes(d)) {
+            end({ digits, reason: 'terminator', terminator: d });
+            return true;
+          }
+          digits += d;
+          ctx.progress(d);
+          if (digits.length >= maxDigits) {
+            end({ digits, reason: 'max-digits' });
+            return true;
+          }
+          return false;
+        };
+        while (this.digitBuffer.length > 0) if (take()) return () => undefined;
+        if (totalMs > 0)
+          totalTimer = timer(totalMs, scheduler).subscribe(() => end({ digits, reason: 'total-timeout' }));
+        arm();
+        digitSub = this.digitSubject.subscribe(() => {
+          if (ctx.finished) return;
+          if (!take()) arm();
+        });
+        ctx.onAbort = () => {
+          digitTimer?.unsubscribe();
+          totalTimer?.unsubscribe();
+          digitSub?.unsubscribe();
+          return false;
+        };
+        return () => {
+          digitTimer?.unsubscribe();
+          totalTimer?.unsubscribe();
+          digitSub?.unsubscribe();
+        };
+      },
+    );
   }
 
   /** Collects DTMF digits; resolves with the digits and why the entry ended. */
@@ -687,28 +720,35 @@ export class Channel {
 
   /** Sends DTMF digits as tones. */
   sendDigits$(digits: string, options: SendDigitsOptions = {}): Operation<void> {
-    return this.op<void>('send-digits', { states: ['connected', 'dialing'], capability: 'dtmfGenerate' }, (sub, ctx) => {
-      if (!digits) throw new HotlineError(ErrorCode.InvalidArgument, 'sendDigits: no digits given');
-      validateDigits(digits, 'sendDigits');
-      const onMs = nonNegative(options.onMs, 80, 'onMs');
-      const offMs = nonNegative(options.offMs, 80, 'offMs');
-      if (onMs < 40 || offMs < 40) {
-        throw new HotlineError(ErrorCode.InvalidArgument, 'sendDigits: onMs and offMs must be at least 40 ms (ITU-T Q.24 receivers)');
-      }
-      const opId = this.host.nextOpId();
-      this.pendingByOp.set(opId, (e) => {
-        if (e.type !== 'digitsSent') return;
-        this.pendingByOp.delete(opId);
-        ctx.done(undefined);
-      });
-      this.host.driver.sendDigits(this.id, { opId, digits, onMs, offMs }).catch((error: unknown) => {
-        this.pendingByOp.delete(opId);
-        ctx.fail(this.driverError('sendDigits', error));
-      });
-      return () => {
-        this.pendingByOp.delete(opId);
-      };
-    });
+    return this.op<void>(
+      'send-digits',
+      { states: ['connected', 'dialing'], capability: 'dtmfGenerate' },
+      (sub, ctx) => {
+        if (!digits) throw new HotlineError(ErrorCode.InvalidArgument, 'sendDigits: no digits given');
+        validateDigits(digits, 'sendDigits');
+        const onMs = nonNegative(options.onMs, 80, 'onMs');
+        const offMs = nonNegative(options.offMs, 80, 'offMs');
+        if (onMs < 40 || offMs < 40) {
+          throw new HotlineError(
+            ErrorCode.InvalidArgument,
+            'sendDigits: onMs and offMs must be at least 40 ms (ITU-T Q.24 receivers)',
+          );
+        }
+        const opId = this.host.nextOpId();
+        this.pendingByOp.set(opId, (e) => {
+          if (e.type !== 'digitsSent') return;
+          this.pendingByOp.delete(opId);
+          ctx.done(undefined);
+        });
+        this.host.driver.sendDigits(this.id, { opId, digits, onMs, offMs }).catch((error: unknown) => {
+          this.pendingByOp.delete(opId);
+          ctx.fail(this.driverError('sendDigits', error));
+        });
+        return () => {
+          this.pendingByOp.delete(opId);
+        };
+      },
+    );
   }
 
   /** Sends DTMF digits; resolves when they have been sent. */
@@ -767,13 +807,17 @@ export class Channel {
   async bridge(other: Channel): Promise<void> {
     this.requireCapability('bridge');
     other.requireCapability('bridge');
-    if (other === this) throw new HotlineError(ErrorCode.InvalidArgument, 'bridge: a channel cannot be bridged to itself');
+    if (other === this)
+      throw new HotlineError(ErrorCode.InvalidArgument, 'bridge: a channel cannot be bridged to itself');
     for (const ch of [this, other]) {
       if (ch.state.state !== 'connected') {
         throw new HotlineError(ErrorCode.IllegalState, `bridge: channel ${ch.id} is ${ch.state.state}, not connected`);
       }
       if (ch.bridgedWith && ch.bridgedWith !== (ch === this ? other : this)) {
-        throw new HotlineError(ErrorCode.IllegalState, `bridge: channel ${ch.id} is already bridged to ${ch.bridgedWith.id}`);
+        throw new HotlineError(
+          ErrorCode.IllegalState,
+          `bridge: channel ${ch.id} is already bridged to ${ch.bridgedWith.id}`,
+        );
       }
     }
     try {
@@ -802,7 +846,10 @@ export class Channel {
   async joinConference(conference: string, options: ConferenceJoinOptions = {}): Promise<void> {
     this.requireCapability('conference');
     if (this.state.state !== 'connected') {
-      throw new HotlineError(ErrorCode.IllegalState, `joinConference: channel ${this.id} is ${this.state.state}, not connected`);
+      throw new HotlineError(
+        ErrorCode.IllegalState,
+        `joinConference: channel ${this.id} is ${this.state.state}, not connected`,
+      );
     }
     const mode = options.mode ?? 'speak-listen';
     if (mode === 'whisper' && !options.whisperTo) {
@@ -983,16 +1030,24 @@ export class Channel {
     return true;
   }
 
-  private async release(cause: HangupCause, remote: boolean, trigger: ChannelTrigger = remote ? 'remote-hangup' : 'hangup'): Promise<void> {
+  private async release(
+    cause: HangupCause,
+    remote: boolean,
+    trigger: ChannelTrigger = remote ? 'remote-hangup' : 'hangup',
+  ): Promise<void> {
     const s = this.state;
     if (!('call' in s) || s.state === 'releasing') return;
     const call = s.call;
     if (!this.transition(trigger, { state: 'releasing', since: this.now(), call, cause, remote })) return;
     this.abortAll(
-      new HotlineError(ErrorCode.Hangup, remote ? `far end hung up on channel ${this.id}` : `call on channel ${this.id} was hung up`, {
-        hangup: true,
-        details: { channel: this.id, cause, remote },
-      }),
+      new HotlineError(
+        ErrorCode.Hangup,
+        remote ? `far end hung up on channel ${this.id}` : `call on channel ${this.id} was hung up`,
+        {
+          hangup: true,
+          details: { channel: this.id, cause, remote },
+        },
+      ),
     );
     const partner = this.bridgedWith;
     if (partner) {
@@ -1025,13 +1080,18 @@ export class Channel {
 
   private requireCapability(capability: keyof ChannelCapabilities): void {
     if (!this.capabilities[capability]) {
-      throw new HotlineError(ErrorCode.Unsupported, `channel ${this.id} (${this.info.kind}) does not support ${capability}`);
+      throw new HotlineError(
+        ErrorCode.Unsupported,
+        `channel ${this.id} (${this.info.kind}) does not support ${capability}`,
+      );
     }
   }
 
   private driverError(operation: string, error: unknown): HotlineError {
     if (isHotlineError(error)) return error;
-    return new HotlineError(ErrorCode.Driver, `${operation} on channel ${this.id} failed: ${String(error)}`, { cause: error });
+    return new HotlineError(ErrorCode.Driver, `${operation} on channel ${this.id} failed: ${String(error)}`, {
+      cause: error,
+    });
   }
 
   private logDriverError(operation: string, error: unknown): void {
@@ -1086,21 +1146,30 @@ export class Channel {
       }
       if (!this.capabilities[rules.capability]) {
         subscriber.error(
-          new HotlineError(ErrorCode.Unsupported, `channel ${this.id} (${this.info.kind}) does not support ${rules.capability}`),
+          new HotlineError(
+            ErrorCode.Unsupported,
+            `channel ${this.id} (${this.info.kind}) does not support ${rules.capability}`,
+          ),
         );
         return undefined;
       }
       const state = this.state.state;
       if (!rules.states.includes(state)) {
         subscriber.error(
-          new HotlineError(ErrorCode.IllegalState, `${kind}: channel ${this.id} is ${state} (needs ${rules.states.join(' or ')})`, {
-            details: { channel: this.id, state },
-          }),
+          new HotlineError(
+            ErrorCode.IllegalState,
+            `${kind}: channel ${this.id} is ${state} (needs ${rules.states.join(' or ')})`,
+            {
+              details: { channel: this.id, state },
+            },
+          ),
         );
         return undefined;
       }
       if (this.running.has(kind)) {
-        subscriber.error(new HotlineError(ErrorCode.Busy, `${kind}: another ${kind} is already running on channel ${this.id}`));
+        subscriber.error(
+          new HotlineError(ErrorCode.Busy, `${kind}: another ${kind} is already running on channel ${this.id}`),
+        );
         return undefined;
       }
       const ctx = new OpContext<R, P>(subscriber, () => {

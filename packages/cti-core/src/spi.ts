@@ -23,14 +23,7 @@
 import type TypedEmitter from 'typed-emitter';
 
 /** What kind of line or resource a channel is. */
-export type ChannelKind =
-  | 'analog-trunk'
-  | 'digital-trunk'
-  | 'station'
-  | 'voip'
-  | 'fax'
-  | 'recorder'
-  | 'virtual';
+export type ChannelKind = 'analog-trunk' | 'digital-trunk' | 'station' | 'voip' | 'fax' | 'recorder' | 'virtual';
 
 /** Line signalling of a trunk channel. */
 export type SignalingType = 'loop-start' | 'china-no1' | 'isdn' | 'ss7' | 'sip' | 'none';
@@ -259,7 +252,12 @@ export type DriverEvents = {
   /** A span alarm (loss of signal, AIS, ...) raised or cleared. */
   alarm: (e: { readonly span: number; readonly alarm: string; readonly active: boolean }) => void;
   /** A channel failed; cti-core takes it out of service. Other channels are not affected. */
-  fault: (e: { readonly channel: string; readonly code: string; readonly message: string; readonly vendorCode?: number }) => void;
+  fault: (e: {
+    readonly channel: string;
+    readonly code: string;
+    readonly message: string;
+    readonly vendorCode?: number;
+  }) => void;
   /** A faulted channel works again. */
   recovered: (e: { readonly channel: string }) => void;
 };

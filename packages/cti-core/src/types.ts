@@ -69,7 +69,13 @@ export type ChannelEvent =
       readonly trigger: ChannelTrigger;
       readonly error: HotlineError;
     }
-  | { readonly type: 'fault'; readonly at: number; readonly code: string; readonly message: string; readonly vendorCode?: number }
+  | {
+      readonly type: 'fault';
+      readonly at: number;
+      readonly code: string;
+      readonly message: string;
+      readonly vendorCode?: number;
+    }
   | { readonly type: 'recovered'; readonly at: number };
 
 /** One line of the signalling trace (`Channel.signaling$`). */
@@ -86,8 +92,7 @@ export interface SignalingTrace {
  * item carrying the result, then completion.
  */
 export type OperationEvent<R, P = never> =
-  | { readonly kind: 'progress'; readonly progress: P }
-  | { readonly kind: 'done'; readonly result: R };
+  { readonly kind: 'progress'; readonly progress: P } | { readonly kind: 'done'; readonly result: R };
 
 /**
  * A channel operation as a cold Observable: subscribing starts it, unsubscribing cancels it
@@ -104,7 +109,11 @@ export interface AwaitOptions {
 
 /** Result of `dial`. */
 export type DialResult =
-  | { readonly outcome: 'answered' | 'answering-machine' | 'fax-tone'; readonly connected: true; readonly call: CallInfo }
+  | {
+      readonly outcome: 'answered' | 'answering-machine' | 'fax-tone';
+      readonly connected: true;
+      readonly call: CallInfo;
+    }
   | {
       readonly outcome: Exclude<DialOutcome, 'answered' | 'answering-machine' | 'fax-tone'>;
       readonly connected: false;
@@ -137,9 +146,7 @@ export interface PlayOptions extends AwaitOptions {
 }
 
 /** Result of `play`. */
-export type PlayResult =
-  | { readonly reason: 'completed' }
-  | { readonly reason: 'digit'; readonly digit: string };
+export type PlayResult = { readonly reason: 'completed' } | { readonly reason: 'digit'; readonly digit: string };
 
 /** Options of `record`. */
 export interface RecordOptions extends AwaitOptions {

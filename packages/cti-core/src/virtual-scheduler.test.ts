@@ -58,7 +58,9 @@ describe('VirtualScheduler', () => {
     const io = new Promise<string>((resolve) => setTimeout(() => resolve('read'), 30));
     expect(await s.run(io)).toBe('read');
     expect(s.now()).toBe(0);
-    await expect(s.run(new Promise(() => undefined), 5000, 1000, 50)).rejects.toThrow(/50 ms of real time with no timer/);
+    await expect(s.run(new Promise(() => undefined), 5000, 1000, 50)).rejects.toThrow(
+      /50 ms of real time with no timer/,
+    );
   });
 
   it('tracked real work holds every timer until it is done', async () => {

@@ -176,7 +176,9 @@ export class VirtualScheduler implements SchedulerLike {
       if (this.nextDue() === undefined) {
         idleSince ??= process.hrtime.bigint();
         if (process.hrtime.bigint() - idleSince > BigInt(realIdleMs) * 1_000_000n) {
-          throw new Error(`VirtualScheduler.run: promise still pending after ${realIdleMs} ms of real time with no timer scheduled`);
+          throw new Error(
+            `VirtualScheduler.run: promise still pending after ${realIdleMs} ms of real time with no timer scheduled`,
+          );
         }
         await new Promise<void>((resolve) => setImmediate(resolve));
         continue;

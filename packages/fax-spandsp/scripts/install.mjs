@@ -19,7 +19,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const force = process.argv.includes('--force');
 const statusFile = join(root, 'build', 'hotline-fax-build.json');
-const INSTALL_HINT = 'install libspandsp-dev and libtiff-dev (Debian/Ubuntu: apt-get install libspandsp-dev libtiff-dev), then run `npm rebuild @hotline/fax-spandsp`';
+const INSTALL_HINT =
+  'install libspandsp-dev and libtiff-dev (Debian/Ubuntu: apt-get install libspandsp-dev libtiff-dev), then run `npm rebuild @hotline/fax-spandsp`';
 
 function record(status) {
   mkdirSync(dirname(statusFile), { recursive: true });
@@ -33,8 +34,19 @@ function say(message) {
 /** Finds a header through pkg-config, then in the usual include directories. */
 function findHeader(pkg, header) {
   const pc = spawnSync('pkg-config', ['--cflags-only-I', pkg], { encoding: 'utf8' });
-  const dirs = pc.status === 0 ? pc.stdout.split(/\s+/).filter((f) => f.startsWith('-I')).map((f) => f.slice(2)) : [];
-  dirs.push('/usr/include', '/usr/local/include', `/usr/include/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`, '/opt/homebrew/include');
+  const dirs =
+    pc.status === 0
+      ? pc.stdout
+          .split(/\s+/)
+          .filter((f) => f.startsWith('-I'))
+          .map((f) => f.slice(2))
+      : [];
+  dirs.push(
+    '/usr/include',
+    '/usr/local/include',
+    `/usr/include/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`,
+    '/opt/homebrew/include',
+  );
   return dirs.find((d) => existsSync(join(d, header)));
 }
 
@@ -59,11 +71,16 @@ const nodeGyp = process.env.npm_config_node_gyp;
 const args = ['rebuild', '--release'];
 // Without a nodedir, node-gyp downloads headers; use the running Node's own headers when they exist.
 const prefix = dirname(dirname(process.execPath));
-if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'common.gypi'))) args.push(`--nodedir=${prefix}`);
+if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'common.gypi')))
+  args.push(`--nodedir=${prefix}`);
 const command = nodeGyp && existsSync(nodeGyp) ? process.execPath : 'node-gyp';
 const commandArgs = nodeGyp && existsSync(nodeGyp) ? [nodeGyp, ...args] : args;
 say(`building the native fax binding (${command === 'node-gyp' ? 'node-gyp' : 'npm node-gyp'} ${args.join(' ')})`);
-const result = spawnSync(command, commandArgs, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], shell: command === 'node-gyp' });
+const result = spawnSync(command, commandArgs, {
+  cwd: root,
+  stdio: ['ignore', 'inherit', 'inherit'],
+  shell: command === 'node-gyp',
+});
 if (result.status !== 0) {
   const reason = `node-gyp build failed (${result.error ? result.error.message : `exit ${result.status}`}); run \`npm run build:addon -w @hotline/fax-spandsp\` to see why`;
   say(`WARNING: ${reason}. The fax engine will report available: false.`);

@@ -25,17 +25,25 @@ export async function checkFaxDocument(files: readonly string[], limits: FaxTiff
     let data: Uint8Array;
     try {
       const size = (await stat(file)).size;
-      if (size > maxBytes) throw faxDocumentError('oversized', `file is ${size} bytes, more than the ${maxBytes} allowed`, file);
+      if (size > maxBytes)
+        throw faxDocumentError('oversized', `file is ${size} bytes, more than the ${maxBytes} allowed`, file);
       data = await readFile(file);
     } catch (error) {
-      if (typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ERR_MEDIA_FORMAT') throw error;
-      throw faxDocumentError('unreadable', `cannot read (${error instanceof Error ? error.message : String(error)})`, file, error);
+      if (typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ERR_MEDIA_FORMAT')
+        throw error;
+      throw faxDocumentError(
+        'unreadable',
+        `cannot read (${error instanceof Error ? error.message : String(error)})`,
+        file,
+        error,
+      );
     }
     const tiff = parseFaxTiff(data, limits, file);
     bytes += data.length;
     out.push({ file, pages: tiff.pages });
   }
   const pages = out.reduce((a, f) => a + f.pages.length, 0);
-  if (pages > maxPages) throw faxDocumentError('oversized', `the job has ${pages} pages, more than the ${maxPages} allowed`);
+  if (pages > maxPages)
+    throw faxDocumentError('oversized', `the job has ${pages} pages, more than the ${maxPages} allowed`);
   return { pages, bytes, files: out };
 }

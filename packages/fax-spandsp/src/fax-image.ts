@@ -24,7 +24,12 @@ export async function decodeFaxTiff(source: string | Uint8Array, limits?: FaxTif
   try {
     data = typeof source === 'string' ? await readFile(source) : source;
   } catch (error) {
-    throw faxDocumentError('unreadable', `cannot read (${error instanceof Error ? error.message : String(error)})`, file, error);
+    throw faxDocumentError(
+      'unreadable',
+      `cannot read (${error instanceof Error ? error.message : String(error)})`,
+      file,
+      error,
+    );
   }
   const tiff = parseFaxTiff(data, limits, file);
   const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
@@ -76,7 +81,12 @@ export async function faxPreviewPng(source: string | Uint8Array, options: FaxPre
   const pages = await decodeFaxTiff(source);
   const n = options.page ?? 1;
   const page = pages[n - 1];
-  if (!page) throw faxDocumentError('malformed', `page ${n} does not exist (the fax has ${pages.length})`, typeof source === 'string' ? source : undefined);
+  if (!page)
+    throw faxDocumentError(
+      'malformed',
+      `page ${n} does not exist (the fax has ${pages.length})`,
+      typeof source === 'string' ? source : undefined,
+    );
   return bitmapToPng(page, options.width ?? 864);
 }
 
@@ -89,7 +99,7 @@ export async function bitmapToPng(page: FaxBitmap, width: number): Promise<Buffe
       grey[y * page.width + x] = bit ? 0 : 255;
     }
   }
-  const height = Math.max(1, Math.round(((page.height * (page.xDpi / page.yDpi)) * width) / page.width));
+  const height = Math.max(1, Math.round((page.height * (page.xDpi / page.yDpi) * width) / page.width));
   return sharp(grey, { raw: { width: page.width, height: page.height, channels: 1 } })
     .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
     .png({ compressionLevel: 9, palette: true, colours: 16 })

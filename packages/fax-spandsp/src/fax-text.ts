@@ -43,7 +43,10 @@ const CJK_FONTS: readonly { family: string; files: readonly string[] }[] = [
   { family: 'WenQuanYi Zen Hei Mono', files: ['/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc'] },
   {
     family: 'Noto Sans CJK SC',
-    files: ['/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', '/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc'],
+    files: [
+      '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc',
+      '/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc',
+    ],
   },
   { family: 'Droid Sans Fallback', files: ['/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf'] },
 ];
@@ -122,7 +125,10 @@ export function wrapText(text: string, cells: number): string[] {
 }
 
 function escapeXml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
+  return s.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string,
+  );
 }
 
 function formatDate(d: string | Date | undefined): string {
@@ -166,7 +172,14 @@ export function layoutText(text: string, options: TextFaxOptions = {}): TextFaxL
   return { pages, cellsPerLine, linesPerPage };
 }
 
-function pageSvg(lines: readonly string[], header: { left: string; centre: string; right: string }, size: number, family: string, rows: number, scaleY: number): string {
+function pageSvg(
+  lines: readonly string[],
+  header: { left: string; centre: string; right: string },
+  size: number,
+  family: string,
+  rows: number,
+  scaleY: number,
+): string {
   const cell = size / 2;
   const lineHeight = Math.round(size * 1.5);
   const headerSize = Math.round(size * 0.8);
@@ -184,7 +197,8 @@ function pageSvg(lines: readonly string[], header: { left: string; centre: strin
       x += w * cell;
     }
   });
-  const h = `<text x="${MARGIN_X}" y="${headerBase}" font-size="${headerSize}">${escapeXml(header.left)}</text>` +
+  const h =
+    `<text x="${MARGIN_X}" y="${headerBase}" font-size="${headerSize}">${escapeXml(header.left)}</text>` +
     `<text x="${FAX_PAGE_WIDTH / 2}" y="${headerBase}" font-size="${headerSize}">${escapeXml(header.centre)}</text>` +
     `<text x="${FAX_PAGE_WIDTH - MARGIN_X}" y="${headerBase}" font-size="${headerSize}" text-anchor="end">${escapeXml(header.right)}</text>` +
     `<rect x="${MARGIN_X}" y="${headerBase + 12}" width="${FAX_PAGE_WIDTH - 2 * MARGIN_X}" height="3" fill="black"/>`;
@@ -209,15 +223,22 @@ function pageSvg(lines: readonly string[], header: { left: string; centre: strin
 export async function renderTextFax(text: string, options: TextFaxOptions = {}): Promise<Uint8Array> {
   const cjk = findCjkFont();
   if (!options.fontFamily && hasCjk(`${text}${options.company ?? ''}${options.headerNote ?? ''}`) && !cjk) {
-    throw new HotlineError(FAX_NO_CJK_FONT, 'fax: the text has Chinese characters but no CJK font is installed (install fonts-wqy-zenhei or fonts-noto-cjk)');
+    throw new HotlineError(
+      FAX_NO_CJK_FONT,
+      'fax: the text has Chinese characters but no CJK font is installed (install fonts-wqy-zenhei or fonts-noto-cjk)',
+    );
   }
   const family = options.fontFamily ?? (cjk ? `${cjk}, DejaVu Sans` : 'DejaVu Sans');
   const layout = layoutText(text, options);
   const maxPages = options.maxPages ?? 50;
   if (layout.pages.length > maxPages) {
-    throw new HotlineError(ErrorCode.MediaFormat, `fax: the text needs ${layout.pages.length} pages, more than the ${maxPages} allowed`, {
-      details: { problem: 'oversized' },
-    });
+    throw new HotlineError(
+      ErrorCode.MediaFormat,
+      `fax: the text needs ${layout.pages.length} pages, more than the ${maxPages} allowed`,
+      {
+        details: { problem: 'oversized' },
+      },
+    );
   }
   const resolution = options.resolution ?? 'fine';
   const rows = A4_ROWS[resolution];
@@ -228,7 +249,14 @@ export async function renderTextFax(text: string, options: TextFaxOptions = {}):
   const pages: FaxTiffPageData[] = [];
   for (let i = 0; i < total; i++) {
     const right = `${i + 1}/${total}${options.headerNote ? `  ${options.headerNote}` : ''}`;
-    const svg = pageSvg(layout.pages[i] ?? [], { left: options.company ?? '', centre: date, right }, size, family, rows, scaleY);
+    const svg = pageSvg(
+      layout.pages[i] ?? [],
+      { left: options.company ?? '', centre: date, right },
+      size,
+      family,
+      rows,
+      scaleY,
+    );
     const page = await svgToFaxPage(svg, resolution);
     pages.push(page);
   }
@@ -252,9 +280,13 @@ export async function svgToFaxPage(svg: string, resolution: FaxResolution = 'fin
     .toBuffer();
   const [page] = pagesOf(g4, parseFaxTiff(g4));
   if (!page || page.width !== FAX_PAGE_WIDTH) {
-    throw new HotlineError(ErrorCode.MediaFormat, `fax: the rendered page is ${page?.width ?? 0} pixels wide, not ${FAX_PAGE_WIDTH}`, {
-      details: { problem: 'unsupported' },
-    });
+    throw new HotlineError(
+      ErrorCode.MediaFormat,
+      `fax: the rendered page is ${page?.width ?? 0} pixels wide, not ${FAX_PAGE_WIDTH}`,
+      {
+        details: { problem: 'unsupported' },
+      },
+    );
   }
   return { ...page, minIsWhite: true, xDpi: 204, yDpi: resolution === 'fine' ? 196 : 98 };
 }

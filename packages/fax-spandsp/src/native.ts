@@ -74,7 +74,8 @@ export type BindingState =
   | { readonly available: true; readonly binding: NativeBinding; readonly path: string }
   | { readonly available: false; readonly reason: string };
 
-const INSTALL = 'install libspandsp-dev and libtiff-dev (Debian/Ubuntu: apt-get install libspandsp-dev libtiff-dev) and run `npm rebuild @hotline/fax-spandsp`';
+const INSTALL =
+  'install libspandsp-dev and libtiff-dev (Debian/Ubuntu: apt-get install libspandsp-dev libtiff-dev) and run `npm rebuild @hotline/fax-spandsp`';
 
 let cached: BindingState | undefined;
 
@@ -87,12 +88,17 @@ function packageRoot(): string {
 export function loadBinding(): BindingState {
   if (cached) return cached;
   const root = packageRoot();
-  const candidates = [join(root, 'build', 'Release', 'hotline_fax.node'), join(root, 'build', 'Debug', 'hotline_fax.node')];
+  const candidates = [
+    join(root, 'build', 'Release', 'hotline_fax.node'),
+    join(root, 'build', 'Debug', 'hotline_fax.node'),
+  ];
   const path = candidates.find((p) => existsSync(p));
   if (!path) {
     let why = 'the native fax binding was not built';
     try {
-      const status = JSON.parse(readFileSync(join(root, 'build', 'hotline-fax-build.json'), 'utf8')) as { reason?: unknown };
+      const status = JSON.parse(readFileSync(join(root, 'build', 'hotline-fax-build.json'), 'utf8')) as {
+        reason?: unknown;
+      };
       if (typeof status.reason === 'string') why = `the native fax binding was not built: ${status.reason}`;
     } catch {
       // No record: the install step never ran (e.g. --ignore-scripts).
@@ -105,7 +111,10 @@ export function loadBinding(): BindingState {
     cached = { available: true, binding: require(path) as NativeBinding, path };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    cached = { available: false, reason: `cannot load ${path}: ${message}. If libspandsp was removed or upgraded, ${INSTALL}` };
+    cached = {
+      available: false,
+      reason: `cannot load ${path}: ${message}. If libspandsp was removed or upgraded, ${INSTALL}`,
+    };
   }
   return cached;
 }

@@ -7,7 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { firstValueFrom, timer } from 'rxjs';
-import { VirtualScheduler, openBoard, isHotlineError, type Board, type FaxProgress, type FaxResult } from '@hotline/cti-core';
+import {
+  VirtualScheduler,
+  openBoard,
+  isHotlineError,
+  type Board,
+  type FaxProgress,
+  type FaxResult,
+} from '@hotline/cti-core';
 import { SimBoard } from '@hotline/board-sim';
 import { SpandspFaxEngine, FAX_UNAVAILABLE, type SpandspFaxEngineOptions } from './spandsp-fax-engine.js';
 import { decodeFaxTiff, sameBitmap } from './fax-image.js';
@@ -26,7 +33,11 @@ async function expectSamePages(sent: string, received: string, pages: number): P
   expect(b).toHaveLength(pages);
   expect(a).toHaveLength(pages);
   for (let i = 0; i < pages; i++) {
-    expect({ page: i + 1, width: b[i]?.width, height: b[i]?.height }).toEqual({ page: i + 1, width: a[i]?.width, height: a[i]?.height });
+    expect({ page: i + 1, width: b[i]?.width, height: b[i]?.height }).toEqual({
+      page: i + 1,
+      width: a[i]?.width,
+      height: a[i]?.height,
+    });
     expect(sameBitmap(a[i]!, b[i]!), `page ${i + 1} decoded identical`).toBe(true);
   }
 }
@@ -62,7 +73,17 @@ describe.skipIf(!probe.available)('SpandspFaxEngine over board-sim lines', () =>
       const got = join(dir, 'machine.tif');
       await writeTestDocument(doc, 3, { seed: 10 });
       let machineResult: FaxResult | undefined;
-      sim.subscriber('88880001', { type: 'fax', machine: { engine, direction: 'receive', files: [got], localId: 'FAR MACHINE', ecm, onResult: (r) => (machineResult = r) } });
+      sim.subscriber('88880001', {
+        type: 'fax',
+        machine: {
+          engine,
+          direction: 'receive',
+          files: [got],
+          localId: 'FAR MACHINE',
+          ecm,
+          onResult: (r) => (machineResult = r),
+        },
+      });
       const ch = board.channel('a0');
       const dial = await run(ch.dial('88880001'));
       expect(dial.connected).toBe(true);
@@ -78,7 +99,14 @@ describe.skipIf(!probe.available)('SpandspFaxEngine over board-sim lines', () =>
           });
         }),
       );
-      expect(result).toMatchObject({ success: true, pages: 3, result: 'OK', remoteId: 'FAR MACHINE', bitRate: 14400, ecm });
+      expect(result).toMatchObject({
+        success: true,
+        pages: 3,
+        result: 'OK',
+        remoteId: 'FAR MACHINE',
+        bitRate: 14400,
+        ecm,
+      });
       expect(result.resolution).toMatch(/204 × 196 dpi \(fine\)/);
       expect(result.failurePhase).toBeUndefined();
       expect(progress.filter((p) => p.phase === 'page').map((p) => p.page)).toEqual([1, 2, 3]);
@@ -97,7 +125,17 @@ describe.skipIf(!probe.available)('SpandspFaxEngine over board-sim lines', () =>
     await writeTestDocument(doc, 2, { seed: 40, rows: 1400 });
     let machineResult: FaxResult | undefined;
     const offered = firstValueFrom(board.incoming$);
-    sim.call({ from: '057188880000', fax: { engine, direction: 'send', files: [doc], localId: '0571 8888 0000', ecm: false, onResult: (r) => (machineResult = r) } });
+    sim.call({
+      from: '057188880000',
+      fax: {
+        engine,
+        direction: 'send',
+        files: [doc],
+        localId: '0571 8888 0000',
+        ecm: false,
+        onResult: (r) => (machineResult = r),
+      },
+    });
     const { channel } = await run(offered);
     await run(channel.answer());
     const result = await run(channel.fax({ direction: 'receive', files: [got] }));
@@ -116,29 +154,73 @@ describe.skipIf(!probe.available)('SpandspFaxEngine over board-sim lines', () =>
     await writeTestDocument(b, 2, { seed: 7, rows: 800 });
     const progress: FaxProgress[] = [];
     const results: FaxResult[] = [];
-    const tx = engine.start({ direction: 'send', files: [a, b], calling: true, onProgress: (p) => progress.push(p), onEnd: (r) => results.push(r) });
-    const rx = engine.start({ direction: 'receive', files: [got], calling: false, onProgress: () => undefined, onEnd: (r) => results.push(r) });
+    const tx = engine.start({
+      direction: 'send',
+      files: [a, b],
+      calling: true,
+      onProgress: (p) => progress.push(p),
+      onEnd: (r) => results.push(r),
+    });
+    const rx = engine.start({
+      direction: 'receive',
+      files: [got],
+      calling: false,
+      onProgress: () => undefined,
+      onEnd: (r) => results.push(r),
+    });
     loop(tx, rx, () => results.length === 2);
     expect(results.map((r) => r.success)).toEqual([true, true]);
-    expect(progress.filter((p) => p.phase === 'page').map((p) => `${p.page}/${p.pageCount}`)).toEqual(['1/3', '2/3', '3/3']);
+    expect(progress.filter((p) => p.phase === 'page').map((p) => `${p.page}/${p.pageCount}`)).toEqual([
+      '1/3',
+      '2/3',
+      '3/3',
+    ]);
     expect(tx.status).toMatchObject({ ended: true, pagesDone: 3, pageCount: 3 });
     const sent = [...(await decodeFaxTiff(a)), ...(await decodeFaxTiff(b))];
     const received = await decodeFaxTiff(got);
     expect(received.map((p, i) => sameBitmap(p, sent[i]!))).toEqual([true, true, true]);
   });
 
-  it.skipIf(!findCjkFont())('a Chinese/English text fax (rendered, 2 pages, standard resolution) goes over the line unchanged', async () => {
-    const engine = new SpandspFaxEngine({ modems: ['v29', 'v27ter'] });
-    const doc = join(dir, 'notice.tif');
-    const got = join(dir, 'notice-got.tif');
-    writeFileSync(doc, await renderTextFax('停气通知：因管道检修，5 月 20 日 9:00–17:00 停止供气。\nGas supply notice: maintenance on 20 May.\n'.repeat(40), { company: '城市燃气', date: '2024-05-18', resolution: 'standard' }));
-    const results: FaxResult[] = [];
-    const tx = engine.start({ direction: 'send', files: [doc], calling: true, onProgress: () => undefined, onEnd: (r) => results.push(r) });
-    const rx = engine.start({ direction: 'receive', files: [got], calling: false, onProgress: () => undefined, onEnd: (r) => results.push(r) });
-    loop(tx, rx, () => results.length === 2);
-    expect(results[0]).toMatchObject({ success: true, pages: 2, bitRate: 9600, resolution: '204 × 98 dpi (standard)' });
-    await expectSamePages(doc, got, 2);
-  });
+  it.skipIf(!findCjkFont())(
+    'a Chinese/English text fax (rendered, 2 pages, standard resolution) goes over the line unchanged',
+    async () => {
+      const engine = new SpandspFaxEngine({ modems: ['v29', 'v27ter'] });
+      const doc = join(dir, 'notice.tif');
+      const got = join(dir, 'notice-got.tif');
+      writeFileSync(
+        doc,
+        await renderTextFax(
+          '停气通知：因管道检修，5 月 20 日 9:00–17:00 停止供气。\nGas supply notice: maintenance on 20 May.\n'.repeat(
+            40,
+          ),
+          { company: '城市燃气', date: '2024-05-18', resolution: 'standard' },
+        ),
+      );
+      const results: FaxResult[] = [];
+      const tx = engine.start({
+        direction: 'send',
+        files: [doc],
+        calling: true,
+        onProgress: () => undefined,
+        onEnd: (r) => results.push(r),
+      });
+      const rx = engine.start({
+        direction: 'receive',
+        files: [got],
+        calling: false,
+        onProgress: () => undefined,
+        onEnd: (r) => results.push(r),
+      });
+      loop(tx, rx, () => results.length === 2);
+      expect(results[0]).toMatchObject({
+        success: true,
+        pages: 2,
+        bitRate: 9600,
+        resolution: '204 × 98 dpi (standard)',
+      });
+      await expectSamePages(doc, got, 2);
+    },
+  );
 
   it('no fax tone: a person answers the board’s fax call; the send fails in phase A with T30_ERR_T0_EXPIRED', async () => {
     await setup();
@@ -179,7 +261,10 @@ describe.skipIf(!probe.available)('SpandspFaxEngine over board-sim lines', () =>
     await writeTestDocument(doc, 3, { seed: 5 });
     let machineResult: FaxResult | undefined;
     const offered = firstValueFrom(board.incoming$);
-    const party = sim.call({ from: '057188880001', fax: { engine, direction: 'send', files: [doc], onResult: (r) => (machineResult = r) } });
+    const party = sim.call({
+      from: '057188880001',
+      fax: { engine, direction: 'send', files: [doc], onResult: (r) => (machineResult = r) },
+    });
     const { channel } = await run(offered);
     await run(channel.answer());
     const outcome = await run(
@@ -205,8 +290,19 @@ describe.skipIf(!probe.available)('SpandspFaxEngine over board-sim lines', () =>
     const engine = await setup();
     const bad = join(dir, 'bad.tif');
     writeFileSync(bad, Buffer.from('II*\0\x08\0\0\0\xff\xff', 'latin1'));
-    expect(() => engine.start({ direction: 'send', files: [bad], calling: true, onProgress: () => undefined, onEnd: () => undefined })).toThrow(
-      expect.objectContaining({ code: 'ERR_MEDIA_FORMAT', details: expect.objectContaining({ problem: 'malformed', file: bad }) }),
+    expect(() =>
+      engine.start({
+        direction: 'send',
+        files: [bad],
+        calling: true,
+        onProgress: () => undefined,
+        onEnd: () => undefined,
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'ERR_MEDIA_FORMAT',
+        details: expect.objectContaining({ problem: 'malformed', file: bad }),
+      }),
     );
     sim.subscriber('88880003', { type: 'fax' });
     const ch = board.channel('a1');
@@ -224,8 +320,22 @@ describe.skipIf(!probe.available)('SpandspFaxEngine over board-sim lines', () =>
     const results: FaxResult[] = [];
     const toRx: { data: Uint8Array; seq: number }[] = [];
     const toTx: { data: Uint8Array; seq: number }[] = [];
-    const tx = engine.startT38({ direction: 'send', files: [doc], calling: true, onPacket: (p) => toRx.push(p), onProgress: () => undefined, onEnd: (r) => results.push(r) });
-    const rx = engine.startT38({ direction: 'receive', files: [got], calling: false, onPacket: (p) => toTx.push(p), onProgress: () => undefined, onEnd: (r) => results.push(r) });
+    const tx = engine.startT38({
+      direction: 'send',
+      files: [doc],
+      calling: true,
+      onPacket: (p) => toRx.push(p),
+      onProgress: () => undefined,
+      onEnd: (r) => results.push(r),
+    });
+    const rx = engine.startT38({
+      direction: 'receive',
+      files: [got],
+      calling: false,
+      onPacket: (p) => toTx.push(p),
+      onProgress: () => undefined,
+      onEnd: (r) => results.push(r),
+    });
     for (let i = 0; i < 30_000 && results.length < 2; i++) {
       tx.tick();
       rx.tick();
@@ -242,12 +352,20 @@ describe.skipIf(!probe.available)('SpandspFaxEngine over board-sim lines', () =>
 
 describe('SpandspFaxEngine without libspandsp', () => {
   it('loads, reports available: false with what to install, and fails fax operations with a typed error', async () => {
-    const engine = new SpandspFaxEngine({ loadBinding: () => ({ available: false, reason: 'libspandsp not found; install libspandsp-dev' }) });
+    const engine = new SpandspFaxEngine({
+      loadBinding: () => ({ available: false, reason: 'libspandsp not found; install libspandsp-dev' }),
+    });
     expect(engine.available).toBe(false);
     expect(engine.unavailableReason).toMatch(/libspandsp-dev/);
-    expect(() => engine.start({ direction: 'send', files: ['x.tif'], calling: true, onProgress: () => undefined, onEnd: () => undefined })).toThrow(
-      expect.objectContaining({ code: FAX_UNAVAILABLE }),
-    );
+    expect(() =>
+      engine.start({
+        direction: 'send',
+        files: ['x.tif'],
+        calling: true,
+        onProgress: () => undefined,
+        onEnd: () => undefined,
+      }),
+    ).toThrow(expect.objectContaining({ code: FAX_UNAVAILABLE }));
     const scheduler = new VirtualScheduler();
     const sim = new SimBoard({ scheduler, analogTrunks: 1, faxEngine: engine });
     const board = await scheduler.run(openBoard(sim.driver, { scheduler }));
@@ -257,7 +375,11 @@ describe('SpandspFaxEngine without libspandsp', () => {
 });
 
 /** Runs two audio sessions against each other, 20 ms at a time, until `done`. */
-function loop(a: { process(rx: Int16Array, tx: Int16Array): void }, b: { process(rx: Int16Array, tx: Int16Array): void }, done: () => boolean): void {
+function loop(
+  a: { process(rx: Int16Array, tx: Int16Array): void },
+  b: { process(rx: Int16Array, tx: Int16Array): void },
+  done: () => boolean,
+): void {
   let aOut = new Int16Array(160);
   let bOut = new Int16Array(160);
   for (let i = 0; i < 60_000 && !done(); i++) {

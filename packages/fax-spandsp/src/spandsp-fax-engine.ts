@@ -14,7 +14,15 @@ import {
   type SoftFaxSession,
 } from '@hotline/cti-core';
 import { loadBinding, NativeEvent, type BindingState, type NativeSession, type NativeStats } from './native.js';
-import { completionName, encodingName, frameName, resolutionText, T30_FRAMES, T30PhaseTracker, type T30Phase } from './t30.js';
+import {
+  completionName,
+  encodingName,
+  frameName,
+  resolutionText,
+  T30_FRAMES,
+  T30PhaseTracker,
+  type T30Phase,
+} from './t30.js';
 import { faxDocumentError, mergeFaxTiffs, parseFaxTiff, type FaxTiff, type FaxTiffLimits } from './tiff.js';
 
 /** Image modems a session may use (ITU-T V.17 up to 14 400 bit/s, V.29 9 600, V.27ter 4 800). */
@@ -126,7 +134,10 @@ export class SpandspFaxEngine implements SoftFaxEngine {
     return new T38FaxSession(native, options, pageCount, staged, this.logger, this.options.onFrame);
   }
 
-  private open(options: SoftFaxOptions, transport: 'audio' | 't38'): { native: NativeSession; pageCount: number | undefined; staged: string | undefined } {
+  private open(
+    options: SoftFaxOptions,
+    transport: 'audio' | 't38',
+  ): { native: NativeSession; pageCount: number | undefined; staged: string | undefined } {
     if (!this.state.available) {
       throw new HotlineError(FAX_UNAVAILABLE, `fax: the spandsp fax engine is not available (${this.state.reason})`, {
         details: { reason: this.state.reason },
@@ -141,7 +152,8 @@ export class SpandspFaxEngine implements SoftFaxEngine {
       const docs = options.files.map((f) => ({ file: f, ...readDocument(f, this.options.limits) }));
       pageCount = docs.reduce((a, d) => a + d.tiff.pages.length, 0);
       const maxPages = this.options.limits?.maxPages ?? 200;
-      if (pageCount > maxPages) throw faxDocumentError('oversized', `the job has ${pageCount} pages, more than the ${maxPages} allowed`);
+      if (pageCount > maxPages)
+        throw faxDocumentError('oversized', `the job has ${pageCount} pages, more than the ${maxPages} allowed`);
       const only = docs[0];
       if (docs.length === 1 && only) {
         file = only.file;
@@ -151,7 +163,8 @@ export class SpandspFaxEngine implements SoftFaxEngine {
         file = staged;
       }
     } else {
-      if (options.files.length !== 1) throw new HotlineError(ErrorCode.InvalidArgument, 'fax: receive takes exactly one target path');
+      if (options.files.length !== 1)
+        throw new HotlineError(ErrorCode.InvalidArgument, 'fax: receive takes exactly one target path');
       file = options.files[0] as string;
       checkWritable(file);
     }
@@ -170,7 +183,13 @@ export class SpandspFaxEngine implements SoftFaxEngine {
         ...(options.localId === undefined ? {} : { localId: options.localId.slice(0, 20) }),
         ...(options.headerInfo === undefined ? {} : { headerInfo: options.headerInfo.slice(0, 50) }),
       });
-      this.logger.debug('fax session started', { direction: options.direction, calling: options.calling, transport, ecm, pages: pageCount });
+      this.logger.debug('fax session started', {
+        direction: options.direction,
+        calling: options.calling,
+        transport,
+        ecm,
+        pages: pageCount,
+      });
       return { native, pageCount, staged };
     } catch (error) {
       if (staged) removeQuietly(staged);
@@ -257,7 +276,8 @@ export class SpandspFaxSession implements SoftFaxSession {
         }
         if (this.onTrace) {
           const fcf2 = (code >> 8) & 0xfe;
-          const name = (code & 0xfe) === T30_FRAMES.PPS ? `PPS-${fcf2 === 0 ? 'NULL' : frameName(fcf2)}` : frameName(code);
+          const name =
+            (code & 0xfe) === T30_FRAMES.PPS ? `PPS-${fcf2 === 0 ? 'NULL' : frameName(fcf2)}` : frameName(code);
           this.onTrace({ direction: kind === NativeEvent.FrameRx ? 'rx' : 'tx', name, phase: this.tracker.phase });
         }
       } else if (kind === NativeEvent.PhaseE) {
@@ -344,11 +364,17 @@ function readDocument(file: string, limits: FaxTiffLimits | undefined): { data: 
     // Bounded synchronous read: the check must finish before the first audio frame, and the
     // file is at most `maxBytes` (a fax page is typically 20–100 kB).
     const size = statSync(file).size;
-    if (size > maxBytes) throw faxDocumentError('oversized', `file is ${size} bytes, more than the ${maxBytes} allowed`, file);
+    if (size > maxBytes)
+      throw faxDocumentError('oversized', `file is ${size} bytes, more than the ${maxBytes} allowed`, file);
     data = readFileSync(file);
   } catch (error) {
     if (error instanceof HotlineError) throw error;
-    throw faxDocumentError('unreadable', `cannot read (${error instanceof Error ? error.message : String(error)})`, file, error);
+    throw faxDocumentError(
+      'unreadable',
+      `cannot read (${error instanceof Error ? error.message : String(error)})`,
+      file,
+      error,
+    );
   }
   return { data, tiff: parseFaxTiff(data, limits, file) };
 }
@@ -358,9 +384,13 @@ function checkWritable(file: string): void {
     if (!statSync(dirname(file)).isDirectory()) throw new Error('not a directory');
     accessSync(dirname(file), constants.W_OK);
   } catch (error) {
-    throw new HotlineError(ErrorCode.InvalidArgument, `fax: cannot write the received fax to ${file} (${error instanceof Error ? error.message : String(error)})`, {
-      cause: error,
-    });
+    throw new HotlineError(
+      ErrorCode.InvalidArgument,
+      `fax: cannot write the received fax to ${file} (${error instanceof Error ? error.message : String(error)})`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

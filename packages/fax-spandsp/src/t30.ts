@@ -121,8 +121,25 @@ export function frameName(fcf: number): string {
   return `0x${fcf.toString(16).padStart(2, '0')}`;
 }
 
-const POST_PAGE = new Set<number>([T30_FRAMES.MPS, T30_FRAMES.EOP, T30_FRAMES.EOM, T30_FRAMES.PRI_MPS, T30_FRAMES.PRI_EOP, T30_FRAMES.PRI_EOM, T30_FRAMES.PPS, T30_FRAMES.EOR]);
-const PRE_MESSAGE = new Set<number>([T30_FRAMES.DIS, T30_FRAMES.DTC, T30_FRAMES.DCS, T30_FRAMES.CSI, T30_FRAMES.TSI, T30_FRAMES.NSF, T30_FRAMES.FTT]);
+const POST_PAGE = new Set<number>([
+  T30_FRAMES.MPS,
+  T30_FRAMES.EOP,
+  T30_FRAMES.EOM,
+  T30_FRAMES.PRI_MPS,
+  T30_FRAMES.PRI_EOP,
+  T30_FRAMES.PRI_EOM,
+  T30_FRAMES.PPS,
+  T30_FRAMES.EOR,
+]);
+const PRE_MESSAGE = new Set<number>([
+  T30_FRAMES.DIS,
+  T30_FRAMES.DTC,
+  T30_FRAMES.DCS,
+  T30_FRAMES.CSI,
+  T30_FRAMES.TSI,
+  T30_FRAMES.NSF,
+  T30_FRAMES.FTT,
+]);
 
 /**
  * Follows the T.30 phase from the control frames seen in either direction. The engine does not
@@ -151,8 +168,7 @@ export class T30PhaseTracker {
     if (f === T30_FRAMES.DCN) {
       if (this.current !== 'E') this.beforeRelease = this.current;
       this.current = 'E';
-    }
-    else if (f === T30_FRAMES.CFR) this.current = 'C';
+    } else if (f === T30_FRAMES.CFR) this.current = 'C';
     else if (PRE_MESSAGE.has(f)) this.current = 'B';
     else if (POST_PAGE.has(f)) {
       this.current = 'D';
@@ -161,7 +177,11 @@ export class T30PhaseTracker {
     } else if (f === T30_FRAMES.MCF || f === T30_FRAMES.RTP || f === T30_FRAMES.RTN || f === T30_FRAMES.PPR) {
       // After MPS/PPS (or a partial-page request) more image data follows; after EOM and RTN,
       // the parties negotiate again; after EOP, release follows.
-      if (f === T30_FRAMES.PPR || (f === T30_FRAMES.MCF && (this.lastPostPage === T30_FRAMES.MPS || this.lastPostPage === T30_FRAMES.PPS))) this.current = 'C';
+      if (
+        f === T30_FRAMES.PPR ||
+        (f === T30_FRAMES.MCF && (this.lastPostPage === T30_FRAMES.MPS || this.lastPostPage === T30_FRAMES.PPS))
+      )
+        this.current = 'C';
       else if (f === T30_FRAMES.RTN || this.lastPostPage === T30_FRAMES.EOM) this.current = 'B';
       else this.current = 'D';
     }
@@ -174,7 +194,14 @@ export function resolutionText(xPerMetre: number, yPerMetre: number): string | u
   if (xPerMetre <= 0 || yPerMetre <= 0) return undefined;
   const x = Math.round((xPerMetre * 0.0254) / 1) || 0;
   const y = Math.round(yPerMetre * 0.0254);
-  const yName = Math.abs(y - 98) <= 3 ? 'standard' : Math.abs(y - 196) <= 5 ? 'fine' : Math.abs(y - 391) <= 10 ? 'superfine' : `${y} lpi`;
+  const yName =
+    Math.abs(y - 98) <= 3
+      ? 'standard'
+      : Math.abs(y - 196) <= 5
+        ? 'fine'
+        : Math.abs(y - 391) <= 10
+          ? 'superfine'
+          : `${y} lpi`;
   return `${x} × ${y} dpi (${yName})`;
 }
 

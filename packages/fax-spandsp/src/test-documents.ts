@@ -23,18 +23,28 @@ export function testPageSvg(seed: number, rows: number): string {
     const y = Math.floor(rnd() * (rows - 200));
     const w = 10 + Math.floor(rnd() * 180);
     const h = 4 + Math.floor(rnd() * 120);
-    parts.push(rnd() < 0.5 ? `<rect x="${x}" y="${y}" width="${w}" height="${h}"/>` : `<rect x="${x}" y="${y}" width="${w}" height="${h}" fill="none" stroke="black" stroke-width="3"/>`);
+    parts.push(
+      rnd() < 0.5
+        ? `<rect x="${x}" y="${y}" width="${w}" height="${h}"/>`
+        : `<rect x="${x}" y="${y}" width="${w}" height="${h}" fill="none" stroke="black" stroke-width="3"/>`,
+    );
   }
   for (let i = 0; i < 20; i++) {
-    parts.push(`<line x1="${Math.floor(rnd() * FAX_PAGE_WIDTH)}" y1="${Math.floor(rnd() * rows)}" x2="${Math.floor(rnd() * FAX_PAGE_WIDTH)}" y2="${Math.floor(rnd() * rows)}" stroke="black" stroke-width="2"/>`);
+    parts.push(
+      `<line x1="${Math.floor(rnd() * FAX_PAGE_WIDTH)}" y1="${Math.floor(rnd() * rows)}" x2="${Math.floor(rnd() * FAX_PAGE_WIDTH)}" y2="${Math.floor(rnd() * rows)}" stroke="black" stroke-width="2"/>`,
+    );
   }
   // Page identity: `seed` as a row of bars near the top.
-  for (let b = 0; b < 16; b++) if ((seed >> b) & 1) parts.push(`<rect x="${100 + b * 24}" y="40" width="12" height="60"/>`);
+  for (let b = 0; b < 16; b++)
+    if ((seed >> b) & 1) parts.push(`<rect x="${100 + b * 24}" y="40" width="12" height="60"/>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${FAX_PAGE_WIDTH}" height="${rows}"><rect width="100%" height="100%" fill="white"/><g fill="black">${parts.join('')}</g></svg>`;
 }
 
 /** Pages for a test document: `pages` pages, each `rows` tall (default A4 for the resolution). */
-export async function testPages(pages: number, options: { seed?: number; resolution?: FaxResolution; rows?: number } = {}): Promise<FaxTiffPageData[]> {
+export async function testPages(
+  pages: number,
+  options: { seed?: number; resolution?: FaxResolution; rows?: number } = {},
+): Promise<FaxTiffPageData[]> {
   const resolution = options.resolution ?? 'fine';
   const rows = options.rows ?? A4_ROWS[resolution];
   const out: FaxTiffPageData[] = [];
@@ -43,6 +53,10 @@ export async function testPages(pages: number, options: { seed?: number; resolut
 }
 
 /** Writes a test document (multi-page TIFF-F, T.6) to `path`. */
-export async function writeTestDocument(path: string, pages: number, options: { seed?: number; resolution?: FaxResolution; rows?: number } = {}): Promise<void> {
+export async function writeTestDocument(
+  path: string,
+  pages: number,
+  options: { seed?: number; resolution?: FaxResolution; rows?: number } = {},
+): Promise<void> {
   writeFileSync(path, writeFaxTiff(await testPages(pages, options)));
 }

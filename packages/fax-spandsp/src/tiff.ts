@@ -65,7 +65,12 @@ const Y_DPI = [98, 100, 196, 200, 300, 391, 400];
 const DEFAULT_LIMITS: Required<FaxTiffLimits> = { maxBytes: 20 * 1024 * 1024, maxPages: 200, maxRows: 8000 };
 
 /** The typed error every document check raises. */
-export function faxDocumentError(problem: FaxDocumentProblem, message: string, file?: string, cause?: unknown): HotlineError {
+export function faxDocumentError(
+  problem: FaxDocumentProblem,
+  message: string,
+  file?: string,
+  cause?: unknown,
+): HotlineError {
   return new HotlineError(ErrorCode.MediaFormat, file ? `${file}: ${message}` : message, {
     details: { problem, ...(file ? { file } : {}) },
     ...(cause === undefined ? {} : { cause }),
@@ -78,7 +83,20 @@ interface Entry {
   readonly valueOffset: number;
 }
 
-const TYPE_SIZE: Readonly<Record<number, number>> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8 };
+const TYPE_SIZE: Readonly<Record<number, number>> = {
+  1: 1,
+  2: 1,
+  3: 2,
+  4: 4,
+  5: 8,
+  6: 1,
+  7: 1,
+  8: 2,
+  9: 4,
+  10: 8,
+  11: 4,
+  12: 8,
+};
 
 /**
  * Parses and validates a fax TIFF held in memory. Throws `ERR_MEDIA_FORMAT` with
@@ -89,7 +107,8 @@ export function parseFaxTiff(data: Uint8Array, limits: FaxTiffLimits = {}, file?
   const fail = (problem: FaxDocumentProblem, message: string): never => {
     throw faxDocumentError(problem, message, file);
   };
-  if (data.length > lim.maxBytes) fail('oversized', `file is ${data.length} bytes, more than the ${lim.maxBytes} allowed`);
+  if (data.length > lim.maxBytes)
+    fail('oversized', `file is ${data.length} bytes, more than the ${lim.maxBytes} allowed`);
   if (data.length < 8) fail('malformed', 'too short to be a TIFF file');
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const order = String.fromCharCode(data[0] ?? 0, data[1] ?? 0);
@@ -168,15 +187,22 @@ export function parseFaxTiff(data: Uint8Array, limits: FaxTiffLimits = {}, file?
     const comp = one(259, 1);
     const photometric = one(262, 0);
     const fill = one(266, 1);
-    if (bits !== 1 || spp !== 1) fail('unsupported', `page ${p} is not bilevel (${spp} × ${bits}-bit samples); fax pages are 1-bit`);
+    if (bits !== 1 || spp !== 1)
+      fail('unsupported', `page ${p} is not bilevel (${spp} × ${bits}-bit samples); fax pages are 1-bit`);
     if (!FAX_WIDTHS.includes(width)) {
-      fail(width > 4864 ? 'oversized' : 'unsupported', `page ${p} is ${width} pixels wide; fax widths are ${FAX_WIDTHS.join(', ')}`);
+      fail(
+        width > 4864 ? 'oversized' : 'unsupported',
+        `page ${p} is ${width} pixels wide; fax widths are ${FAX_WIDTHS.join(', ')}`,
+      );
     }
     if (length < 1) fail('malformed', `page ${p} has no rows`);
     if (length > lim.maxRows) fail('oversized', `page ${p} has ${length} rows, more than the ${lim.maxRows} allowed`);
-    const compression: FaxCompression | undefined = comp === 1 ? 'none' : comp === 3 ? 'g3' : comp === 4 ? 'g4' : undefined;
-    if (!compression) fail('unsupported', `page ${p} uses TIFF compression ${comp}; fax pages use none (1), T.4 (3) or T.6 (4)`);
-    if (photometric !== 0 && photometric !== 1) fail('unsupported', `page ${p} has photometric interpretation ${photometric}`);
+    const compression: FaxCompression | undefined =
+      comp === 1 ? 'none' : comp === 3 ? 'g3' : comp === 4 ? 'g4' : undefined;
+    if (!compression)
+      fail('unsupported', `page ${p} uses TIFF compression ${comp}; fax pages use none (1), T.4 (3) or T.6 (4)`);
+    if (photometric !== 0 && photometric !== 1)
+      fail('unsupported', `page ${p} has photometric interpretation ${photometric}`);
     if (fill !== 1 && fill !== 2) fail('malformed', `page ${p} has fill order ${fill}`);
     const unit = one(296, 2);
     const toDpi = (v: number): number => (unit === 3 ? v * 2.54 : v);
@@ -187,7 +213,8 @@ export function parseFaxTiff(data: Uint8Array, limits: FaxTiffLimits = {}, file?
     }
     const xDpi = toDpi(xRes as number);
     const yDpi = toDpi(yRes as number);
-    const near = (v: number, list: readonly number[]): number | undefined => list.find((c) => Math.abs(v - c) / c < 0.03);
+    const near = (v: number, list: readonly number[]): number | undefined =>
+      list.find((c) => Math.abs(v - c) / c < 0.03);
     const xStd = near(xDpi, X_DPI);
     const yStd = near(yDpi, Y_DPI);
     if (xStd === undefined || yStd === undefined) {
@@ -200,10 +227,12 @@ export function parseFaxTiff(data: Uint8Array, limits: FaxTiffLimits = {}, file?
     }
     const strips = (offsets as number[]).map((offset, i) => ({ offset, length: (counts as number[])[i] ?? 0 }));
     for (const s of strips) {
-      if (s.length === 0 || s.offset + s.length > data.length) fail('malformed', `page ${p} strip data lies outside the file`);
+      if (s.length === 0 || s.offset + s.length > data.length)
+        fail('malformed', `page ${p} strip data lies outside the file`);
     }
     const rowsPerStrip = Math.min(one(278, length), length);
-    if (Math.ceil(length / Math.max(1, rowsPerStrip)) !== strips.length) fail('malformed', `page ${p} has ${strips.length} strips for ${length} rows`);
+    if (Math.ceil(length / Math.max(1, rowsPerStrip)) !== strips.length)
+      fail('malformed', `page ${p} has ${strips.length} strips for ${length} rows`);
     if (compression === 'none' && strips.reduce((a, s) => a + s.length, 0) < (width / 8) * length) {
       fail('malformed', `page ${p} uncompressed data is shorter than its ${width} × ${length} pixels`);
     }

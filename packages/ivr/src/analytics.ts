@@ -26,16 +26,7 @@ export type NodeKind =
 
 /** How a node ended. */
 export type NodeResult =
-  | 'ok'
-  | 'back'
-  | 'agent'
-  | 'max-failures'
-  | 'hangup'
-  | 'timeout'
-  | 'failed'
-  | 'handed-off'
-  | 'ended'
-  | 'error';
+  'ok' | 'back' | 'agent' | 'max-failures' | 'hangup' | 'timeout' | 'failed' | 'handed-off' | 'ended' | 'error';
 
 /** How a call's IVR session ended. */
 export type CallOutcomeStatus =
@@ -65,7 +56,8 @@ export interface CallOutcome {
   readonly path: readonly string[];
   readonly durationMs: number;
   /** Where a handed-off call went. */
-  readonly handedTo?: { readonly kind: 'agent'; readonly agentId: string } | { readonly kind: 'transfer'; readonly target: string };
+  readonly handedTo?:
+    { readonly kind: 'agent'; readonly agentId: string } | { readonly kind: 'transfer'; readonly target: string };
   /** The error code of a failed flow. */
   readonly errorCode?: string;
 }
@@ -82,7 +74,13 @@ export type IvrEvent =
       /** Masked calling number. */
       readonly caller: string;
     }
-  | { readonly type: 'node-entered'; readonly at: number; readonly callId: string; readonly node: string; readonly kind: NodeKind }
+  | {
+      readonly type: 'node-entered';
+      readonly at: number;
+      readonly callId: string;
+      readonly node: string;
+      readonly kind: NodeKind;
+    }
   | {
       readonly type: 'node-left';
       readonly at: number;

@@ -343,12 +343,16 @@ export class CallContext {
 
   /** Plays prompts (barge-in by default); resolves with why the play ended. */
   play(prompt: Prompts, options: PlayNodeOptions = {}): Promise<PlayResult> {
-    return this.node('play', options.id ?? 'play', () => this.playRefs(prompts(prompt), options.bargeIn ?? true, options.flush ?? false));
+    return this.node('play', options.id ?? 'play', () =>
+      this.playRefs(prompts(prompt), options.bargeIn ?? true, options.flush ?? false),
+    );
   }
 
   /** Speaks a value (money, a date, digits...) in the call's locale. */
   say(value: SayValue, options: PlayNodeOptions = {}): Promise<PlayResult> {
-    return this.node('say', options.id ?? 'say', () => this.playRefs([{ say: value }], options.bargeIn ?? true, options.flush ?? false));
+    return this.node('say', options.id ?? 'say', () =>
+      this.playRefs([{ say: value }], options.bargeIn ?? true, options.flush ?? false),
+    );
   }
 
   /**
@@ -368,7 +372,10 @@ export class CallContext {
       for (;;) {
         await this.playRefs(prompts(spec.prompt), true, !first);
         first = false;
-        const r = await this.collectKeys({ maxDigits: 1, firstDigitTimeoutMs: spec.timeoutMs ?? d.firstDigitTimeoutMs });
+        const r = await this.collectKeys({
+          maxDigits: 1,
+          firstDigitTimeoutMs: spec.timeoutMs ?? d.firstDigitTimeoutMs,
+        });
         const key = r.digits;
         if (key === '') {
           track.failures++;
@@ -412,7 +419,10 @@ export class CallContext {
       const v = spec.validator;
       const secret = v.secret ?? false;
       if (secret && spec.confirm) {
-        throw ivrError(IvrErrorCode.InvalidArgument, `collect ${spec.id}: a secret entry is never read back (remove confirm)`);
+        throw ivrError(
+          IvrErrorCode.InvalidArgument,
+          `collect ${spec.id}: a secret entry is never read back (remove confirm)`,
+        );
       }
       const max = spec.maxFailures ?? d.maxFailures;
       const back = spec.back ?? this.depth > 0;
@@ -448,16 +458,25 @@ export class CallContext {
             track.failures++;
             this.emitInput(spec.id, '', secret, false, 'timeout');
             if (track.failures >= max) return this.exitMaxFailures(spec.id, track, spec.onMaxFailures);
-            typingAhead = (await this.playRefs(prompts(spec.timeoutPrompt ?? StandardPrompt.Timeout), true, true)).reason === 'digit';
+            typingAhead =
+              (await this.playRefs(prompts(spec.timeoutPrompt ?? StandardPrompt.Timeout), true, true)).reason ===
+              'digit';
             continue;
           }
           const result = v.validate(r.digits);
           if (!result.ok) {
             track.failures++;
             this.emitInput(spec.id, shown, secret, false, result.reason);
-            this.host.logger.debug('entry refused', { callId: this.callId, node: spec.id, digits: shown, reason: result.reason });
+            this.host.logger.debug('entry refused', {
+              callId: this.callId,
+              node: spec.id,
+              digits: shown,
+              reason: result.reason,
+            });
             if (track.failures >= max) return this.exitMaxFailures(spec.id, track, spec.onMaxFailures);
-            typingAhead = (await this.playRefs(prompts(spec.invalidPrompt ?? StandardPrompt.Invalid), true, true)).reason === 'digit';
+            typingAhead =
+              (await this.playRefs(prompts(spec.invalidPrompt ?? StandardPrompt.Invalid), true, true)).reason ===
+              'digit';
             continue;
           }
           this.emitInput(spec.id, shown, secret, true);
@@ -465,7 +484,11 @@ export class CallContext {
           if (spec.confirm) {
             const answer = await this.menu({
               id: `${spec.id}.confirm`,
-              prompt: [StandardPrompt.YouEntered, ...prompts(spec.confirm(result.value, r.digits)), StandardPrompt.ConfirmEntry],
+              prompt: [
+                StandardPrompt.YouEntered,
+                ...prompts(spec.confirm(result.value, r.digits)),
+                StandardPrompt.ConfirmEntry,
+              ],
               choices: ['1', '2'] as const,
               back: false,
               agentKey: false,
@@ -538,7 +561,9 @@ export class CallContext {
       try {
         outcome = await new Promise<AcdResult | 'timeout'>((resolve, reject) => {
           pending.then(resolve, (error: unknown) => resolve({ status: 'rejected', reason: String(error) }));
-          timeout = timer(spec.maxWaitMs ?? this.host.defaults.queueMaxWaitMs, this.host.scheduler).subscribe(() => resolve('timeout'));
+          timeout = timer(spec.maxWaitMs ?? this.host.defaults.queueMaxWaitMs, this.host.scheduler).subscribe(() =>
+            resolve('timeout'),
+          );
           holdLoop.catch((error: unknown) => {
             if (!(isHotlineError(error) && error.canceled)) reject(error);
           });
@@ -560,7 +585,9 @@ export class CallContext {
         throw endSignal(id, 'handed-off', { kind: 'agent', agentId: outcome.agentId });
       }
       track.result = 'failed';
-      return outcome.reason === undefined ? { status: outcome.status } : { status: outcome.status, reason: outcome.reason };
+      return outcome.reason === undefined
+        ? { status: outcome.status }
+        : { status: outcome.status, reason: outcome.reason };
     });
   }
 
@@ -585,7 +612,10 @@ export class CallContext {
       let bridged = false;
       try {
         const result = await this.op(() =>
-          line.dial(target, { noAnswerTimeoutMs: spec.timeoutMs ?? this.host.defaults.transferTimeoutMs, signal: this.signal }),
+          line.dial(target, {
+            noAnswerTimeoutMs: spec.timeoutMs ?? this.host.defaults.transferTimeoutMs,
+            signal: this.signal,
+          }),
         );
         if (result.connected) {
           await this.op(() => this.channel.bridge(line));
@@ -614,7 +644,9 @@ export class CallContext {
       const limit = new AbortController();
       const watchdog = timer(this.host.defaults.faxMaxMs, this.host.scheduler).subscribe(() => limit.abort());
       try {
-        const r = await this.op(() => this.channel.fax({ direction: 'send', files: [...spec.documents], signal: limit.signal }));
+        const r = await this.op(() =>
+          this.channel.fax({ direction: 'send', files: [...spec.documents], signal: limit.signal }),
+        );
         outcome = r.success ? { status: 'sent', pages: r.pages } : { status: 'failed', reason: r.result };
       } catch (error) {
         if (this.hungUpFlag || (isHotlineError(error) && error.hangup)) throw this.hangupError(error);
@@ -643,7 +675,9 @@ export class CallContext {
   /** A keypad survey; the typed result is returned and also published on `results$` (partial on hangup). */
   survey<const Q extends readonly SurveyQuestion[]>(id: string, questions: Q): Promise<SurveyResult<Q>> {
     return this.node('survey', id, () =>
-      runSurvey(this, id, questions, (r) => this.host.survey(r as SurveyResult<readonly SurveyQuestion[]>, this.callId, id)),
+      runSurvey(this, id, questions, (r) =>
+        this.host.survey(r as SurveyResult<readonly SurveyQuestion[]>, this.callId, id),
+      ),
     );
   }
 
@@ -652,7 +686,11 @@ export class CallContext {
    * please-wait prompt; a failed one the spoken fallback. Never throws for the service's own
    * failures (a hangup still ends the flow).
    */
-  service<T>(name: string, fn: (signal: AbortSignal) => Promise<T>, options: ServiceOptions = {}): Promise<ServiceResult<T>> {
+  service<T>(
+    name: string,
+    fn: (signal: AbortSignal) => Promise<T>,
+    options: ServiceOptions = {},
+  ): Promise<ServiceResult<T>> {
     const id = options.id ?? `service:${name}`;
     return this.node('service', id, async (track) => {
       const d = this.host.defaults;
@@ -747,7 +785,8 @@ export class CallContext {
   hangup(options: { readonly goodbye?: Prompts | false; readonly id?: string } = {}): Promise<never> {
     const id = options.id ?? 'hangup';
     return this.node('hangup', id, async () => {
-      if (options.goodbye !== false) await this.playRefs(prompts(options.goodbye ?? StandardPrompt.Goodbye), false, false);
+      if (options.goodbye !== false)
+        await this.playRefs(prompts(options.goodbye ?? StandardPrompt.Goodbye), false, false);
       await this.releaseCall();
       throw endSignal(id, 'hangup-by-flow');
     });
@@ -776,7 +815,8 @@ export class CallContext {
       return value;
     } catch (error) {
       result = this.classify(error);
-      if (!isFlowSignal(error) && (this.hungUpFlag || (isHotlineError(error) && error.hangup))) throw this.hangupError(error);
+      if (!isFlowSignal(error) && (this.hungUpFlag || (isHotlineError(error) && error.hangup)))
+        throw this.hangupError(error);
       throw error;
     } finally {
       this.host.emit({
@@ -815,7 +855,12 @@ export class CallContext {
   }
 
   /** @internal Plays refs with barge-in and a watchdog; aborting `stop` ends the play quietly. */
-  async playRefs(refs: readonly PromptRef[], bargeIn: boolean | string, flush: boolean, stop?: AbortSignal): Promise<PlayResult> {
+  async playRefs(
+    refs: readonly PromptRef[],
+    bargeIn: boolean | string,
+    flush: boolean,
+    stop?: AbortSignal,
+  ): Promise<PlayResult> {
     this.guard();
     if (refs.length === 0) return { reason: 'completed' };
     const { files, ms } = this.resolve(refs);
@@ -829,10 +874,13 @@ export class CallContext {
       limit.abort();
     });
     try {
-      return await this.op(() => this.channel.play(files, { stopOnDigits: bargeIn, flushDigits: flush, signal: limit.signal }));
+      return await this.op(() =>
+        this.channel.play(files, { stopOnDigits: bargeIn, flushDigits: flush, signal: limit.signal }),
+      );
     } catch (error) {
       if (isHotlineError(error, ErrorCode.Canceled) && !this.hungUpFlag) {
-        if (overrun) this.host.logger.warn('prompt overran its length; stopped', { callId: this.callId, node: this.current });
+        if (overrun)
+          this.host.logger.warn('prompt overran its length; stopped', { callId: this.callId, node: this.current });
         if (stop?.aborted) throw error;
         return { reason: 'completed' };
       }
@@ -850,7 +898,12 @@ export class CallContext {
     readonly firstDigitTimeoutMs: number;
     readonly interDigitTimeoutMs?: number;
   }): Promise<{ digits: string; reason: string; terminator?: string }> {
-    return this.op(() => this.channel.collectDigits({ ...options, interDigitTimeoutMs: options.interDigitTimeoutMs ?? this.host.defaults.interDigitTimeoutMs }));
+    return this.op(() =>
+      this.channel.collectDigits({
+        ...options,
+        interDigitTimeoutMs: options.interDigitTimeoutMs ?? this.host.defaults.interDigitTimeoutMs,
+      }),
+    );
   }
 
   /** @internal */
@@ -871,7 +924,9 @@ export class CallContext {
   async finish(): Promise<void> {
     this.stateSub.unsubscribe();
     if (!this.abort.signal.aborted) {
-      this.abort.abort(new HotlineError(ErrorCode.Canceled, `the flow of call ${this.callId} ended`, { canceled: true }));
+      this.abort.abort(
+        new HotlineError(ErrorCode.Canceled, `the flow of call ${this.callId} ended`, { canceled: true }),
+      );
     }
     this.hangupWaiters.clear();
     while (this.cleanups.length > 0) {
@@ -888,13 +943,18 @@ export class CallContext {
   async releaseCall(): Promise<void> {
     if (this.channel.state.state === 'idle') return;
     this.localRelease = true;
-    await this.channel.hangup().catch((error: unknown) => this.host.logger.warn('hangup failed', { callId: this.callId, error: String(error) }));
+    await this.channel
+      .hangup()
+      .catch((error: unknown) => this.host.logger.warn('hangup failed', { callId: this.callId, error: String(error) }));
   }
 
   /** @internal */
   hangupError(cause?: unknown): HotlineError {
     if (isHotlineError(cause) && cause.hangup) return cause;
-    return new HotlineError(ErrorCode.Hangup, `the call ${this.callId} has ended`, { hangup: true, ...(cause === undefined ? {} : { cause }) });
+    return new HotlineError(ErrorCode.Hangup, `the call ${this.callId} has ended`, {
+      hangup: true,
+      ...(cause === undefined ? {} : { cause }),
+    });
   }
 
   private guard(): void {
@@ -947,7 +1007,11 @@ export class CallContext {
 
   private recordingPath(id: string): string {
     const dir = this.host.recordingsDir;
-    if (!dir) throw ivrError(IvrErrorCode.NotConfigured, `record ${id}: the runtime has no recordingsDir and the node gave no path`);
+    if (!dir)
+      throw ivrError(
+        IvrErrorCode.NotConfigured,
+        `record ${id}: the runtime has no recordingsDir and the node gave no path`,
+      );
     const safe = id.replace(/[^A-Za-z0-9._-]/g, '_');
     return `${dir}/${this.callId}-${safe}-${++this.recordSeq}.wav`;
   }

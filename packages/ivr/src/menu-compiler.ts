@@ -10,13 +10,29 @@ import type { Logger } from '@hotline/cti-core';
 import type { CallContext, PromptRef, Prompts } from './call-context.js';
 import { IvrErrorCode, ivrError } from './errors.js';
 import type { FlowDefinition } from './flow.js';
-import { menuFileSchema, type MenuFile, type MenuNode, type MenuPrompts, type MenuSayValue, type MenuValidator } from './menu-schema.js';
+import {
+  menuFileSchema,
+  type MenuFile,
+  type MenuNode,
+  type MenuPrompts,
+  type MenuSayValue,
+  type MenuValidator,
+} from './menu-schema.js';
 import type { SayValue } from './say/values.js';
 import { isFlowSignal } from './signals.js';
-import { accountNumber, amountEntry, dateEntry, digitsEntry, phoneEntry, pinEntry, type EntryValidator } from './validators.js';
+import {
+  accountNumber,
+  amountEntry,
+  dateEntry,
+  digitsEntry,
+  phoneEntry,
+  pinEntry,
+  type EntryValidator,
+} from './validators.js';
 
 /** What a code action returns: a branch name (`ok` by default) and variables to set. */
-export type ActionResult = string | void | { readonly result?: string; readonly vars?: Readonly<Record<string, unknown>> };
+export type ActionResult =
+  string | void | { readonly result?: string; readonly vars?: Readonly<Record<string, unknown>> };
 
 /** A named code action a declarative menu can call (bill lookup, password change...). */
 export type MenuAction = (ctx: CallContext, signal: AbortSignal) => Promise<ActionResult>;
@@ -57,7 +73,10 @@ export interface CompiledMenu {
 
 function formatIssues(issues: readonly MenuIssue[]): string {
   return issues
-    .map((i) => `${i.file}${i.line === undefined ? '' : `:${i.line}:${i.column ?? 1}`}: ${i.path || '(top)'}: ${i.message}`)
+    .map(
+      (i) =>
+        `${i.file}${i.line === undefined ? '' : `:${i.line}:${i.column ?? 1}`}: ${i.path || '(top)'}: ${i.message}`,
+    )
     .join('\n');
 }
 
@@ -93,7 +112,11 @@ function suggest(name: string, candidates: Iterable<string>): string {
 }
 
 /** Locates a path in a parsed document (the nearest existing ancestor for missing keys). */
-function locate(doc: Document, counter: LineCounter, path: readonly (string | number)[]): { line?: number; column?: number } {
+function locate(
+  doc: Document,
+  counter: LineCounter,
+  path: readonly (string | number)[],
+): { line?: number; column?: number } {
   for (let n = path.length; n >= 0; n--) {
     const node = doc.getIn(path.slice(0, n), true);
     if (isNode(node) && node.range) {
@@ -137,10 +160,13 @@ export function loadMenuSource(source: string, file: string, options: CompileMen
         const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
         const at = keys.length > 0 ? [...path, keys[0]!] : path;
         let message = issue.message;
-        if (issue.code === 'invalid_key' && at[at.length - 2] === 'options') message = `'${String(at[at.length - 1])}' is not a menu key (one of 0-9 * #)`;
+        if (issue.code === 'invalid_key' && at[at.length - 2] === 'options')
+          message = `'${String(at[at.length - 1])}' is not a menu key (one of 0-9 * #)`;
         else if (issue.code === 'invalid_key') message = `'${String(at[at.length - 1])}' is not a valid name here`;
-        else if (issue.code !== 'unrecognized_keys' && at.length > 0 && !doc.hasIn(at)) message = `'${String(at[at.length - 1])}' is missing`;
-        else if (issue.code === 'unrecognized_keys') message = `unknown field '${String(keys[0])}'${keys.length > 1 ? ` (and ${keys.slice(1).join(', ')})` : ''}`;
+        else if (issue.code !== 'unrecognized_keys' && at.length > 0 && !doc.hasIn(at))
+          message = `'${String(at[at.length - 1])}' is missing`;
+        else if (issue.code === 'unrecognized_keys')
+          message = `unknown field '${String(keys[0])}'${keys.length > 1 ? ` (and ${keys.slice(1).join(', ')})` : ''}`;
         return { file, path: at.join('.'), ...locate(doc, counter, at), message };
       }),
     );
@@ -163,9 +189,15 @@ function validatorOf(v: MenuValidator): EntryValidator<unknown> {
         ...(v.checksum === undefined ? {} : { checksum: v.checksum }),
       });
     case 'pin':
-      return pinEntry({ ...(v.length === undefined ? {} : { length: v.length }), ...(v.rejectTrivial === undefined ? {} : { rejectTrivial: v.rejectTrivial }) });
+      return pinEntry({
+        ...(v.length === undefined ? {} : { length: v.length }),
+        ...(v.rejectTrivial === undefined ? {} : { rejectTrivial: v.rejectTrivial }),
+      });
     case 'amount':
-      return amountEntry({ ...(v.minFen === undefined ? {} : { minFen: v.minFen }), ...(v.maxFen === undefined ? {} : { maxFen: v.maxFen }) });
+      return amountEntry({
+        ...(v.minFen === undefined ? {} : { minFen: v.minFen }),
+        ...(v.maxFen === undefined ? {} : { maxFen: v.maxFen }),
+      });
     case 'date':
       return dateEntry();
     case 'phone':
@@ -249,7 +281,11 @@ export function compileMenu(
           checkTarget([...base, 'options', key], t, true);
           out.push(t);
         }
-        if (node.agentKey !== false && node.options[node.agentKey ?? '0'] !== undefined && node.agentKey !== undefined) {
+        if (
+          node.agentKey !== false &&
+          node.options[node.agentKey ?? '0'] !== undefined &&
+          node.agentKey !== undefined
+        ) {
           issue([...base, 'agentKey'], `key '${node.agentKey}' is both an option and the agent key`);
         }
         break;
@@ -267,11 +303,16 @@ export function compileMenu(
         addPrompts(node.prompt);
         addPrompts(node.invalidPrompt);
         addPrompts(node.timeoutPrompt);
-        if (node.confirm && node.validator.type === 'pin') issue([...base, 'confirm'], 'a PIN is a secret and is never read back');
+        if (node.confirm && node.validator.type === 'pin')
+          issue([...base, 'confirm'], 'a PIN is a secret and is never read back');
         break;
       case 'action':
         addPrompts(node.fallbackPrompt);
-        if (!(node.action in actions)) issue([...base, 'action'], `no code action named '${node.action}' is registered${suggest(node.action, Object.keys(actions))}`);
+        if (!(node.action in actions))
+          issue(
+            [...base, 'action'],
+            `no code action named '${node.action}' is registered${suggest(node.action, Object.keys(actions))}`,
+          );
         for (const [result, t] of Object.entries(node.on ?? {})) {
           checkTarget([...base, 'on', result], t, false);
           out.push(t);
@@ -290,11 +331,16 @@ export function compileMenu(
       case 'survey':
         node.questions.forEach((q, i) => {
           addPrompts(q.prompt);
-          if (q.kind === 'scale' && (q.min ?? 1) >= (q.max ?? 5)) issue([...base, 'questions', i], 'scale min must be below max');
+          if (q.kind === 'scale' && (q.min ?? 1) >= (q.max ?? 5))
+            issue([...base, 'questions', i], 'scale min must be below max');
         });
         break;
       case 'flow':
-        if (!(node.flow in flows)) issue([...base, 'flow'], `no code flow named '${node.flow}' is registered${suggest(node.flow, Object.keys(flows))}`);
+        if (!(node.flow in flows))
+          issue(
+            [...base, 'flow'],
+            `no code flow named '${node.flow}' is registered${suggest(node.flow, Object.keys(flows))}`,
+          );
         break;
       case 'hangup':
         addPrompts(node.prompt);
@@ -314,7 +360,9 @@ export function compileMenu(
     seen.add(id);
     stack.push(...(edges.get(id) ?? []));
   }
-  const warnings = ids.filter((id) => !seen.has(id)).map((id) => `${file}: node '${id}' cannot be reached from '${menu.start}'`);
+  const warnings = ids
+    .filter((id) => !seen.has(id))
+    .map((id) => `${file}: node '${id}' cannot be reached from '${menu.start}'`);
   for (const w of warnings) options.logger?.warn('menu warning', { warning: w });
   const version = options.version ?? 1;
   const flow = interpreter(menu, file, version, actions, flows, [...promptIds].sort());
@@ -341,7 +389,11 @@ function interpreter(
       let id: string = menu.start;
       const where = (n: string): string => `${file} node ${n}`;
       for (let steps = 0; ; steps++) {
-        if (steps > 10_000) throw ivrError(IvrErrorCode.MenuInvalid, `${file}: more than 10000 steps without caller input (a loop of nodes?)`);
+        if (steps > 10_000)
+          throw ivrError(
+            IvrErrorCode.MenuInvalid,
+            `${file}: more than 10000 steps without caller input (a loop of nodes?)`,
+          );
         if (id === '@hangup') {
           await ctx.hangup();
           return;
@@ -373,8 +425,12 @@ function interpreter(
                 back: (node.back ?? true) && menus.length > 0,
                 ...(node.timeoutMs === undefined ? {} : { timeoutMs: node.timeoutMs }),
                 ...(node.maxFailures === undefined ? {} : { maxFailures: node.maxFailures }),
-                ...(node.invalidPrompt === undefined ? {} : { invalidPrompt: toPrompts(node.invalidPrompt, ctx, where(id)) }),
-                ...(node.timeoutPrompt === undefined ? {} : { timeoutPrompt: toPrompts(node.timeoutPrompt, ctx, where(id)) }),
+                ...(node.invalidPrompt === undefined
+                  ? {}
+                  : { invalidPrompt: toPrompts(node.invalidPrompt, ctx, where(id)) }),
+                ...(node.timeoutPrompt === undefined
+                  ? {}
+                  : { timeoutPrompt: toPrompts(node.timeoutPrompt, ctx, where(id)) }),
                 ...(node.onMaxFailures === undefined ? {} : { onMaxFailures: node.onMaxFailures }),
                 ...(node.agentKey === undefined ? {} : { agentKey: node.agentKey }),
               });
@@ -404,29 +460,36 @@ function interpreter(
           }
           case 'collect': {
             const validator = validatorOf(node.validator);
-            const value = await ctx.collect({
-              id,
-              prompt: toPrompts(node.prompt, ctx, where(id)),
-              validator,
-              back: menus.length > 0 || currentMenu !== undefined,
-              ...(node.timeoutMs === undefined ? {} : { firstDigitTimeoutMs: node.timeoutMs }),
-              ...(node.maxFailures === undefined ? {} : { maxFailures: node.maxFailures }),
-              ...(node.invalidPrompt === undefined ? {} : { invalidPrompt: toPrompts(node.invalidPrompt, ctx, where(id)) }),
-              ...(node.timeoutPrompt === undefined ? {} : { timeoutPrompt: toPrompts(node.timeoutPrompt, ctx, where(id)) }),
-              ...(node.onMaxFailures === undefined ? {} : { onMaxFailures: node.onMaxFailures }),
-              ...(node.confirm && node.validator.type !== 'pin'
-                ? { confirm: (_v: unknown, entry: string): Prompts => ({ say: { type: 'digits', value: entry } }) }
-                : {}),
-            }).catch((error: unknown) => {
-              if (isFlowSignal(error) && error.kind === 'back') return BACK;
-              throw error;
-            });
+            const value = await ctx
+              .collect({
+                id,
+                prompt: toPrompts(node.prompt, ctx, where(id)),
+                validator,
+                back: menus.length > 0 || currentMenu !== undefined,
+                ...(node.timeoutMs === undefined ? {} : { firstDigitTimeoutMs: node.timeoutMs }),
+                ...(node.maxFailures === undefined ? {} : { maxFailures: node.maxFailures }),
+                ...(node.invalidPrompt === undefined
+                  ? {}
+                  : { invalidPrompt: toPrompts(node.invalidPrompt, ctx, where(id)) }),
+                ...(node.timeoutPrompt === undefined
+                  ? {}
+                  : { timeoutPrompt: toPrompts(node.timeoutPrompt, ctx, where(id)) }),
+                ...(node.onMaxFailures === undefined ? {} : { onMaxFailures: node.onMaxFailures }),
+                ...(node.confirm && node.validator.type !== 'pin'
+                  ? { confirm: (_v: unknown, entry: string): Prompts => ({ say: { type: 'digits', value: entry } }) }
+                  : {}),
+              })
+              .catch((error: unknown) => {
+                if (isFlowSignal(error) && error.kind === 'back') return BACK;
+                throw error;
+              });
             if (value === BACK) {
               id = currentMenu ?? menu.start; // back to the menu that led here
               continue;
             }
             ctx.vars[node.store] = value;
-            if (!validator.secret && (typeof value === 'string' || typeof value === 'number')) ctx.data[node.store] = value;
+            if (!validator.secret && (typeof value === 'string' || typeof value === 'number'))
+              ctx.data[node.store] = value;
             id = node.next;
             continue;
           }
@@ -438,7 +501,10 @@ function interpreter(
               ...(node.retries === undefined ? {} : { retries: node.retries }),
               ...(node.fallbackPrompt === undefined
                 ? {}
-                : { fallbackPrompt: node.fallbackPrompt === false ? false : toPrompts(node.fallbackPrompt, ctx, where(id)) }),
+                : {
+                    fallbackPrompt:
+                      node.fallbackPrompt === false ? false : toPrompts(node.fallbackPrompt, ctx, where(id)),
+                  }),
             });
             let branch: string;
             if (r.ok) {
@@ -454,7 +520,10 @@ function interpreter(
                 await ctx.hangup({ goodbye: 'ivr.goodbye' });
                 return;
               }
-              throw ivrError(IvrErrorCode.InvalidArgument, `${where(id)}: action '${node.action}' returned '${branch}', which has no branch and no next`);
+              throw ivrError(
+                IvrErrorCode.InvalidArgument,
+                `${where(id)}: action '${node.action}' returned '${branch}', which has no branch and no next`,
+              );
             }
             id = t;
             continue;
@@ -504,7 +573,15 @@ function interpreter(
             continue;
           }
           case 'hangup':
-            await ctx.hangup({ id, goodbye: node.prompt === false ? false : node.prompt === undefined ? 'ivr.goodbye' : toPrompts(node.prompt, ctx, where(id)) });
+            await ctx.hangup({
+              id,
+              goodbye:
+                node.prompt === false
+                  ? false
+                  : node.prompt === undefined
+                    ? 'ivr.goodbye'
+                    : toPrompts(node.prompt, ctx, where(id)),
+            });
             return;
         }
       }

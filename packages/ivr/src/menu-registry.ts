@@ -29,7 +29,13 @@ export interface MenuRegistryOptions {
 export type MenuReloadEvent =
   | { readonly type: 'loaded'; readonly file: string; readonly version: number; readonly warnings: readonly string[] }
   | { readonly type: 'unchanged'; readonly file: string; readonly version: number }
-  | { readonly type: 'rejected'; readonly file: string; readonly version: number; readonly code: string; readonly message: string };
+  | {
+      readonly type: 'rejected';
+      readonly file: string;
+      readonly version: number;
+      readonly code: string;
+      readonly message: string;
+    };
 
 /** A declarative menu file, compiled, versioned and reloadable. */
 export class MenuRegistry {
@@ -62,7 +68,8 @@ export class MenuRegistry {
 
   /** The current version's flow: give it to `IvrRuntime.run` when a call starts. */
   get flow(): FlowDefinition<void, void> {
-    if (!this.current) throw ivrError(IvrErrorCode.NotStarted, `menu ${this.options.file} is not loaded (call load() first)`);
+    if (!this.current)
+      throw ivrError(IvrErrorCode.NotStarted, `menu ${this.options.file} is not loaded (call load() first)`);
     return this.current.flow;
   }
 
@@ -104,7 +111,9 @@ export class MenuRegistry {
       this.watcher = watch(this.options.file, { persistent: false }, () => {
         void this.reload();
       });
-      this.watcher.on('error', (error) => this.logger.warn('menu watcher failed', { file: this.options.file, error: String(error) }));
+      this.watcher.on('error', (error) =>
+        this.logger.warn('menu watcher failed', { file: this.options.file, error: String(error) }),
+      );
     }
     return () => this.close();
   }
@@ -135,7 +144,11 @@ export class MenuRegistry {
         code: isHotlineError(error) ? error.code : 'ERR_IO',
         message: error instanceof Error ? error.message : String(error),
       };
-      this.logger.warn('menu reload rejected; keeping the current version', { file, version: this.version, code: e.code });
+      this.logger.warn('menu reload rejected; keeping the current version', {
+        file,
+        version: this.version,
+        code: e.code,
+      });
       this.subject.next(e);
       return e;
     }
@@ -157,7 +170,12 @@ export class MenuRegistry {
   private install(compiled: CompiledMenu): MenuReloadEvent {
     this.versionCounter = compiled.version;
     this.current = compiled;
-    const e: MenuReloadEvent = { type: 'loaded', file: this.options.file, version: compiled.version, warnings: compiled.warnings };
+    const e: MenuReloadEvent = {
+      type: 'loaded',
+      file: this.options.file,
+      version: compiled.version,
+      warnings: compiled.warnings,
+    };
     this.logger.info('menu loaded', { file: this.options.file, version: compiled.version, name: compiled.file.name });
     this.subject.next(e);
     return e;

@@ -33,7 +33,9 @@
  */
 import { z } from 'zod';
 
-const nodeId = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'a node id starts with a letter and holds letters, digits, _ . -');
+const nodeId = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'a node id starts with a letter and holds letters, digits, _ . -');
 const target = z.union([nodeId, z.enum(['@agent', '@back', '@hangup'])]);
 const promptId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a prompt id holds letters, digits, . _ - (no path)');
 const key = z.string().regex(/^[0-9*#]$/, 'a menu key is one of 0-9 * #');
@@ -55,12 +57,29 @@ const prompts = z.union([promptRef, z.array(promptRef).min(1)]);
 const exitSchema = z.enum(['agent', 'goodbye']);
 
 const validator = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('account'), minDigits: z.number().int().min(1).max(32).optional(), maxDigits: z.number().int().min(1).max(32).optional(), checksum: z.literal('luhn').optional() }),
-  z.strictObject({ type: z.literal('pin'), length: z.number().int().min(4).max(12).optional(), rejectTrivial: z.boolean().optional() }),
-  z.strictObject({ type: z.literal('amount'), minFen: z.number().int().min(0).optional(), maxFen: z.number().int().min(1).optional() }),
+  z.strictObject({
+    type: z.literal('account'),
+    minDigits: z.number().int().min(1).max(32).optional(),
+    maxDigits: z.number().int().min(1).max(32).optional(),
+    checksum: z.literal('luhn').optional(),
+  }),
+  z.strictObject({
+    type: z.literal('pin'),
+    length: z.number().int().min(4).max(12).optional(),
+    rejectTrivial: z.boolean().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('amount'),
+    minFen: z.number().int().min(0).optional(),
+    maxFen: z.number().int().min(1).optional(),
+  }),
   z.strictObject({ type: z.literal('date') }),
   z.strictObject({ type: z.literal('phone') }),
-  z.strictObject({ type: z.literal('digits'), minDigits: z.number().int().min(1).max(64).optional(), maxDigits: z.number().int().min(1).max(64) }),
+  z.strictObject({
+    type: z.literal('digits'),
+    minDigits: z.number().int().min(1).max(64).optional(),
+    maxDigits: z.number().int().min(1).max(64),
+  }),
 ]);
 
 const common = { description: z.string().optional() };
@@ -79,9 +98,22 @@ const menuNode = z.strictObject({
   back: z.boolean().optional(),
 });
 
-const playNode = z.strictObject({ ...common, type: z.literal('play'), prompt: prompts, bargeIn: z.boolean().optional(), next: target });
+const playNode = z.strictObject({
+  ...common,
+  type: z.literal('play'),
+  prompt: prompts,
+  bargeIn: z.boolean().optional(),
+  next: target,
+});
 
-const sayNode = z.strictObject({ ...common, type: z.literal('say'), prompt: prompts.optional(), value: sayValue, after: prompts.optional(), next: target });
+const sayNode = z.strictObject({
+  ...common,
+  type: z.literal('say'),
+  prompt: prompts.optional(),
+  value: sayValue,
+  after: prompts.optional(),
+  next: target,
+});
 
 const collectNode = z.strictObject({
   ...common,
@@ -145,7 +177,13 @@ const surveyNode = z.strictObject({
   questions: z
     .array(
       z.discriminatedUnion('kind', [
-        z.strictObject({ id: z.string().min(1), prompt: prompts, kind: z.literal('scale'), min: z.number().int().min(0).max(9).optional(), max: z.number().int().min(1).max(9).optional() }),
+        z.strictObject({
+          id: z.string().min(1),
+          prompt: prompts,
+          kind: z.literal('scale'),
+          min: z.number().int().min(0).max(9).optional(),
+          max: z.number().int().min(1).max(9).optional(),
+        }),
         z.strictObject({ id: z.string().min(1), prompt: prompts, kind: z.literal('yes-no') }),
       ]),
     )
@@ -153,11 +191,20 @@ const surveyNode = z.strictObject({
   next: target,
 });
 
-const faxNode = z.strictObject({ ...common, type: z.literal('fax'), documents: z.array(z.string().min(1)).min(1), next: target });
+const faxNode = z.strictObject({
+  ...common,
+  type: z.literal('fax'),
+  documents: z.array(z.string().min(1)).min(1),
+  next: target,
+});
 
 const flowNode = z.strictObject({ ...common, type: z.literal('flow'), flow: z.string().min(1), next: target });
 
-const hangupNode = z.strictObject({ ...common, type: z.literal('hangup'), prompt: z.union([prompts, z.literal(false)]).optional() });
+const hangupNode = z.strictObject({
+  ...common,
+  type: z.literal('hangup'),
+  prompt: z.union([prompts, z.literal(false)]).optional(),
+});
 
 /** One node of a declarative menu. */
 export const menuNodeSchema = z.discriminatedUnion('type', [
@@ -184,7 +231,9 @@ export const menuFileSchema = z.strictObject({
   start: nodeId,
   /** Locale calls start in (default: the runtime's). */
   locale: z.enum(['zh-CN', 'en']).optional(),
-  nodes: z.record(nodeId, menuNodeSchema).refine((n) => Object.keys(n).length > 0, 'a menu file needs at least one node'),
+  nodes: z
+    .record(nodeId, menuNodeSchema)
+    .refine((n) => Object.keys(n).length > 0, 'a menu file needs at least one node'),
 });
 
 /** A validated menu file. */

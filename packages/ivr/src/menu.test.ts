@@ -65,15 +65,66 @@ describe('menu validation: precise errors', () => {
   });
 
   it.each<[string, string, string, number | undefined, RegExp]>([
-    ['a YAML syntax error', GOOD.replace('options: { "1": price-info }', 'options: { "1": price-info'), '', 28, /Flow map|flow collection|Missing|expected/i],
-    ['a misspelt key', GOOD.replace('    prompt: m.prices', '    promt: m.prices'), 'nodes.prices.promt', 26, /unknown field 'promt'/],
-    ['an unknown node type', GOOD.replace('type: play', 'type: playback'), 'nodes.price-info.type', 29, /Invalid|expected/],
-    ['a target that is not a node', GOOD.replace('"2": prices', '"2": prics'), 'nodes.main.options.2', 8, /'prics', which is not a node \(did you mean 'prices'\?\)/],
-    ['an unregistered action', GOOD.replace('action: lookupBill', 'action: lookupBil'), 'nodes.bill.action', 17, /no code action named 'lookupBil'.*did you mean 'lookupBill'/],
-    ['a missing start node', GOOD.replace('start: main', 'start: mian'), 'start', 3, /'mian' is not a node \(did you mean 'main'\?\)/],
+    [
+      'a YAML syntax error',
+      GOOD.replace('options: { "1": price-info }', 'options: { "1": price-info'),
+      '',
+      28,
+      /Flow map|flow collection|Missing|expected/i,
+    ],
+    [
+      'a misspelt key',
+      GOOD.replace('    prompt: m.prices', '    promt: m.prices'),
+      'nodes.prices.promt',
+      26,
+      /unknown field 'promt'/,
+    ],
+    [
+      'an unknown node type',
+      GOOD.replace('type: play', 'type: playback'),
+      'nodes.price-info.type',
+      29,
+      /Invalid|expected/,
+    ],
+    [
+      'a target that is not a node',
+      GOOD.replace('"2": prices', '"2": prics'),
+      'nodes.main.options.2',
+      8,
+      /'prics', which is not a node \(did you mean 'prices'\?\)/,
+    ],
+    [
+      'an unregistered action',
+      GOOD.replace('action: lookupBill', 'action: lookupBil'),
+      'nodes.bill.action',
+      17,
+      /no code action named 'lookupBil'.*did you mean 'lookupBill'/,
+    ],
+    [
+      'a missing start node',
+      GOOD.replace('start: main', 'start: mian'),
+      'start',
+      3,
+      /'mian' is not a node \(did you mean 'main'\?\)/,
+    ],
     ['a bad menu key', GOOD.replace('"9": "@hangup"', '"x": "@hangup"'), 'nodes.main.options.x', undefined, /menu key/],
-    ['a PIN read back', GOOD.replace("validator: { type: account, minDigits: 8, maxDigits: 12 }", 'validator: { type: pin }\n    confirm: true'), 'nodes.account.confirm', 13, /never read back/],
-    ['a say with neither var nor value', GOOD.replace('value: { type: money, var: amountFen, unit: fen }', 'value: { type: money }'), 'nodes.say-bill.value', 22, /exactly one/],
+    [
+      'a PIN read back',
+      GOOD.replace(
+        'validator: { type: account, minDigits: 8, maxDigits: 12 }',
+        'validator: { type: pin }\n    confirm: true',
+      ),
+      'nodes.account.confirm',
+      13,
+      /never read back/,
+    ],
+    [
+      'a say with neither var nor value',
+      GOOD.replace('value: { type: money, var: amountFen, unit: fen }', 'value: { type: money }'),
+      'nodes.say-bill.value',
+      22,
+      /exactly one/,
+    ],
   ])('reports %s with file, line and path', (_what, source, path, line, message) => {
     const issues = issuesOf(source);
     const hit = issues.find((i) => message.test(i.message));
@@ -121,7 +172,10 @@ describe('declarative menus on board-sim', () => {
     await h.open();
     await registry.load();
     const call = await h.call(registry.flow);
-    const entered = (n: string, times = 1) => () => h!.eventsOf('node-entered').filter((e) => e.node === n).length >= times;
+    const entered =
+      (n: string, times = 1) =>
+      () =>
+        h!.eventsOf('node-entered').filter((e) => e.node === n).length >= times;
     await until(entered('main'));
     await h.press(call.caller, '1');
     await until(entered('account'));
@@ -136,7 +190,18 @@ describe('declarative menus on board-sim', () => {
     await h.press(call.caller, '9');
     const outcome = await h.finish(call);
     expect(outcome).toMatchObject({ status: 'completed', flow: 'gas-main', version: 1 });
-    expect(outcome.path).toEqual(['main', 'account', 'bill', 'say-bill', 'main', 'prices', 'price-info', 'prices', 'main', 'hangup']);
+    expect(outcome.path).toEqual([
+      'main',
+      'account',
+      'bill',
+      'say-bill',
+      'main',
+      'prices',
+      'price-info',
+      'prices',
+      'main',
+      'hangup',
+    ]);
     expect(h.nodesLeft()).toContain('prices:back');
     expect(h.eventsOf('service')[0]).toMatchObject({ service: 'lookupBill', status: 'ok' });
   });
@@ -153,7 +218,10 @@ describe('declarative menus on board-sim', () => {
     await registry.load();
     const a = await h.call(registry.flow, { from: '13900000001' });
     // v2: key 2 now plays a notice instead of the price menu.
-    writeFileSync(file, GOOD.replace('"2": prices', '"2": notice') + '  notice:\n    type: play\n    prompt: p.v2\n    next: "@hangup"\n');
+    writeFileSync(
+      file,
+      GOOD.replace('"2": prices', '"2": notice') + '  notice:\n    type: play\n    prompt: p.v2\n    next: "@hangup"\n',
+    );
     expect((await registry.reload()).type).toBe('loaded');
     const b = await h.call(registry.flow, { from: '13900000002' });
     // a broken v3 (missing prompt) is rejected; v2 stays
@@ -198,6 +266,9 @@ describe('declarative menus on board-sim', () => {
     h = new IvrHarness(PROMPTS);
     await h.open();
     const registry = new MenuRegistry({ file, actions, verifyPrompts: (ids) => h!.runtime.verifyPrompts(ids) });
-    await expect(registry.load()).rejects.toMatchObject({ code: 'ERR_PROMPT_MISSING', message: expect.stringMatching(/zh-CN m\.nowhere: .*m\.nowhere\.wav: no such file/) });
+    await expect(registry.load()).rejects.toMatchObject({
+      code: 'ERR_PROMPT_MISSING',
+      message: expect.stringMatching(/zh-CN m\.nowhere: .*m\.nowhere\.wav: no such file/),
+    });
   });
 });

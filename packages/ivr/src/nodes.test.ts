@@ -10,7 +10,16 @@ import { defineFlow, type FlowDefinition } from './flow.js';
 import { IvrHarness } from './test-kit.js';
 import { accountNumber, pinEntry } from './validators.js';
 
-const PROMPTS = { 'm.main': 1500, 'p.account': 800, 'p.pin': 800, 'p.long': 3000, 'p.info': 600, 'q.1': 500, 'q.2': 500, 'q.3': 500 };
+const PROMPTS = {
+  'm.main': 1500,
+  'p.account': 800,
+  'p.pin': 800,
+  'p.long': 3000,
+  'p.info': 600,
+  'q.1': 500,
+  'q.2': 500,
+  'q.3': 500,
+};
 
 let h: IvrHarness;
 afterEach(async () => {
@@ -40,7 +49,8 @@ class FakeAcd implements AcdAdapter {
     if (this.behaviour.reject) return Promise.resolve({ status: 'closed', reason: 'out of hours' });
     return new Promise((resolve) => {
       const ms = this.behaviour.assignAfterMs;
-      if (ms !== undefined) timer(ms, this.harness().scheduler).subscribe(() => resolve({ status: 'assigned', agentId: 'agent-7' }));
+      if (ms !== undefined)
+        timer(ms, this.harness().scheduler).subscribe(() => resolve({ status: 'assigned', agentId: 'agent-7' }));
     });
   }
 }
@@ -60,7 +70,10 @@ describe('collect: validation, retries, secrets', () => {
     });
     h = await new IvrHarness(PROMPTS).open({}, [flow]);
     const call = await h.call(flow, {
-      recording: { pause: () => void recording.push(`pause@${h.scheduler.now()}`), resume: () => void recording.push(`resume@${h.scheduler.now()}`) },
+      recording: {
+        pause: () => void recording.push(`pause@${h.scheduler.now()}`),
+        resume: () => void recording.push(`resume@${h.scheduler.now()}`),
+      },
     });
     await until(entered('account'));
     await h.press(call.caller, '123#', 1500); // too short
@@ -83,7 +96,9 @@ describe('collect: validation, retries, secrets', () => {
   });
 
   it('ends with the max-failures exit (goodbye without an ACD) after three bad entries', async () => {
-    const flow = single('login', (ctx) => ctx.collect({ id: 'account', prompt: 'p.account', validator: accountNumber(), firstDigitTimeoutMs: 4000 }));
+    const flow = single('login', (ctx) =>
+      ctx.collect({ id: 'account', prompt: 'p.account', validator: accountNumber(), firstDigitTimeoutMs: 4000 }),
+    );
     h = await new IvrHarness(PROMPTS).open({}, [flow]);
     const call = await h.call(flow);
     await until(entered('account'));
@@ -124,7 +139,12 @@ describe('menus: barge-in, 0 for an agent, max failures to an agent', () => {
     const outcome = await h.finish(call);
     expect(outcome.status).toBe('handed-off');
     expect(outcome.handedTo).toEqual({ kind: 'agent', agentId: 'agent-7' });
-    expect(acd.requests[0]).toMatchObject({ skills: ['billing'], priority: 2, callerId: '13800138000', data: { account: '2024000517' } });
+    expect(acd.requests[0]).toMatchObject({
+      skills: ['billing'],
+      priority: 2,
+      callerId: '13800138000',
+      data: { account: '2024000517' },
+    });
     expect(h.nodesLeft()).toEqual(['menu:agent', 'agent:ok', 'agent-queue:handed-off']);
     expect(call.channel.state.state).toBe('connected'); // the IVR did not hang up a handed-off call
     await h.scheduler.run(call.channel.hangup());
@@ -163,10 +183,17 @@ describe('app services', () => {
   it('a slow service gets please-wait, times out and is aborted', async () => {
     let aborted = false;
     const flow = single('bill', async (ctx) => {
-      const r = await ctx.service('bill', (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => {
-        aborted = true;
-        reject(new Error('aborted'));
-      })), { timeoutMs: 2500 });
+      const r = await ctx.service(
+        'bill',
+        (signal) =>
+          new Promise((_, reject) =>
+            signal.addEventListener('abort', () => {
+              aborted = true;
+              reject(new Error('aborted'));
+            }),
+          ),
+        { timeoutMs: 2500 },
+      );
       expect(r).toEqual({ ok: false, reason: 'timeout' });
     });
     h = await new IvrHarness(PROMPTS).open({}, [flow]);
@@ -199,24 +226,38 @@ describe('hangup at any moment ends the flow cleanly', () => {
     ['secret collect', (ctx) => ctx.collect({ id: 'n', prompt: 'p.pin', validator: pinEntry() })],
     ['record', (ctx) => ctx.record({ id: 'n', maxDurationMs: 30_000 })],
     ['queue', (ctx) => ctx.queue({ id: 'n', skills: ['general'] })],
-    ['service', (ctx) => ctx.service('slow', (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('x')))), { id: 'n', timeoutMs: 60_000 })],
+    [
+      'service',
+      (ctx) =>
+        ctx.service(
+          'slow',
+          (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('x')))),
+          { id: 'n', timeoutMs: 60_000 },
+        ),
+    ],
     ['voicemail', (ctx) => ctx.voicemail({ id: 'n' })],
     ['survey', (ctx) => ctx.survey('n', [{ id: 'q1', prompt: 'q.1', kind: 'scale' }] as const)],
     ['transfer', (ctx) => ctx.transfer('95599', { id: 'n' })],
     ['fax', (ctx) => ctx.fax({ id: 'n', documents: ['/tmp/doc.tif'], prompt: 'p.long' })],
-    ['sub-flow', (ctx) => ctx.sub(single('inner', (c) => c.menu({ id: 'n', prompt: 'm.main', choices: ['1'] })), undefined)],
+    [
+      'sub-flow',
+      (ctx) =>
+        ctx.sub(
+          single('inner', (c) => c.menu({ id: 'n', prompt: 'm.main', choices: ['1'] })),
+          undefined,
+        ),
+    ],
   ];
   it.each(cases)('in a %s node', async (_kind, body) => {
     const acd = new FakeAcd(() => h, {});
     const released: Channel[] = [];
-    let lines: TransferLines | undefined;
     const flow = single('f', async (ctx) => {
       await body(ctx, { acd, released });
       await ctx.play('p.info', { id: 'never' });
     });
     h = new IvrHarness(PROMPTS);
     h.sim.subscriber('95599', { type: 'no-answer' });
-    lines = {
+    const lines: TransferLines = {
       acquire: () => h.board.channels.find((c) => c.state.state === 'idle'),
       release: (c) => void released.push(c),
     };
@@ -292,7 +333,13 @@ describe('voicemail, survey, transfer, fax', () => {
     const vms = h.results.filter((r) => r.type === 'voicemail');
     expect(vms).toHaveLength(1);
     const m = vms[0]!.type === 'voicemail' ? vms[0]!.message : undefined;
-    expect(m).toMatchObject({ mailbox: 'complaints', callbackNumber: '13800138000', callbackConfirmed: true, replyWanted: false, complete: true });
+    expect(m).toMatchObject({
+      mailbox: 'complaints',
+      callbackNumber: '13800138000',
+      callbackConfirmed: true,
+      replyWanted: false,
+      complete: true,
+    });
     expect(m!.durationMs).toBeGreaterThan(1200);
     expect(m!.durationMs).toBeLessThan(2600);
     expect(existsSync(m!.path)).toBe(true);
@@ -339,7 +386,9 @@ describe('voicemail, survey, transfer, fax', () => {
   }
 
   it('survey: repeat, skip, scale and yes/no, as a typed record', async () => {
-    let answers: { overall: number | null | undefined; speed: number | null | undefined; resolved: boolean | null | undefined } | undefined;
+    let answers:
+      | { overall: number | null | undefined; speed: number | null | undefined; resolved: boolean | null | undefined }
+      | undefined;
     const flow = single('survey', async (ctx) => {
       const r = await ctx.survey('csat', [
         { id: 'overall', prompt: 'q.1', kind: 'scale' },
@@ -368,7 +417,15 @@ describe('voicemail, survey, transfer, fax', () => {
     const flow = single('t', (ctx) => ctx.transfer('95599', { id: 'xfer' }));
     h = new IvrHarness(PROMPTS);
     h.sim.subscriber('95599', { type: 'answer', afterRings: 1 });
-    await h.open({ transferLines: { acquire: () => h.board.channels.find((c) => c.state.state === 'idle'), release: () => undefined } }, [flow]);
+    await h.open(
+      {
+        transferLines: {
+          acquire: () => h.board.channels.find((c) => c.state.state === 'idle'),
+          release: () => undefined,
+        },
+      },
+      [flow],
+    );
     const call = await h.call(flow);
     const outcome = await h.finish(call);
     expect(outcome.status).toBe('handed-off');
@@ -386,7 +443,15 @@ describe('voicemail, survey, transfer, fax', () => {
     });
     h = new IvrHarness(PROMPTS);
     h.sim.subscriber('95599', { type: 'busy' });
-    await h.open({ transferLines: { acquire: () => h.board.channels.find((c) => c.state.state === 'idle'), release: (c) => void released.push(c) } }, [flow]);
+    await h.open(
+      {
+        transferLines: {
+          acquire: () => h.board.channels.find((c) => c.state.state === 'idle'),
+          release: (c) => void released.push(c),
+        },
+      },
+      [flow],
+    );
     const call = await h.call(flow);
     const outcome = await h.finish(call);
     expect(outcome.status).toBe('completed');

@@ -24,7 +24,11 @@ async function problemsOf(p: Promise<unknown>): Promise<{ code: string; message:
     await p;
   } catch (error) {
     if (!isHotlineError(error)) throw error;
-    return { code: error.code, message: error.message, problems: (error.details as { problems: PromptProblem[] }).problems };
+    return {
+      code: error.code,
+      message: error.message,
+      problems: (error.details as { problems: PromptProblem[] }).problems,
+    };
   }
   throw new Error('expected a prompt error');
 }
@@ -78,7 +82,9 @@ describe('the committed prompt set', () => {
       const r = await c.verify([...STANDARD_PROMPT_IDS, ...fragmentIds(locale)], [locale]);
       expect(r.checked).toBe(new Set([...STANDARD_PROMPT_IDS, ...fragmentIds(locale)]).size);
     }
-    const manifest = JSON.parse(readFileSync(join(committed, 'manifest.json'), 'utf8')) as { prompts: { id: string; locale: string; text: string }[] };
+    const manifest = JSON.parse(readFileSync(join(committed, 'manifest.json'), 'utf8')) as {
+      prompts: { id: string; locale: string; text: string }[];
+    };
     expect(manifest.prompts.find((p) => p.locale === 'zh-CN' && p.id === 'say.yao')?.text).toBe('幺');
   });
 });
@@ -101,7 +107,10 @@ describe('generatePromptSet', () => {
     expect(rendered).not.toContain('en:'); // beep and pause are not spoken
     expect(entries.find((e) => e.id === 'say.pause')?.durationMs).toBe(250);
     expect(readWav(readFileSync(join(root, 'en', 'ivr.beep.wav'))).samples.length).toBe(2400);
-    const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as { tools: unknown; prompts: unknown[] };
+    const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as {
+      tools: unknown;
+      prompts: unknown[];
+    };
     expect(manifest.tools).toEqual({ fake: '1' });
     expect(manifest.prompts).toHaveLength(entries.length);
   });

@@ -75,10 +75,14 @@ export class PromptCatalog {
    */
   path(id: string, locale: Locale = DEFAULT_LOCALE): string {
     if (!isPromptId(id)) {
-      throw ivrError(IvrErrorCode.InvalidArgument, `prompt id '${id}' is malformed (letters, digits, '.', '_', '-')`, { details: { id } });
+      throw ivrError(IvrErrorCode.InvalidArgument, `prompt id '${id}' is malformed (letters, digits, '.', '_', '-')`, {
+        details: { id },
+      });
     }
     if (!this.locales.includes(locale)) {
-      throw ivrError(IvrErrorCode.InvalidArgument, `prompt catalog does not serve locale '${locale}'`, { details: { id, locale } });
+      throw ivrError(IvrErrorCode.InvalidArgument, `prompt catalog does not serve locale '${locale}'`, {
+        details: { id, locale },
+      });
     }
     return join(this.root, locale, `${id}.wav`);
   }

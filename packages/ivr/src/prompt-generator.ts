@@ -55,7 +55,9 @@ export const ESPEAK_VOICES: Readonly<Record<Locale, string>> = { 'zh-CN': 'cmn',
  * The espeak-ng + sox renderer. Requires `espeak-ng` and `sox` on the PATH (Debian:
  * `apt-get install espeak-ng sox`).
  */
-export function espeakRenderer(options: { readonly espeak?: string; readonly sox?: string; readonly speed?: number } = {}): PromptRenderer {
+export function espeakRenderer(
+  options: { readonly espeak?: string; readonly sox?: string; readonly speed?: number } = {},
+): PromptRenderer {
   const espeak = options.espeak ?? 'espeak-ng';
   const sox = options.sox ?? 'sox';
   return async (text, locale, outPath) => {
@@ -65,8 +67,30 @@ export function espeakRenderer(options: { readonly espeak?: string; readonly sox
       await run(espeak, ['-v', ESPEAK_VOICES[locale], '-s', String(options.speed ?? 150), '-w', raw, '--', text]);
       // -D: no dither (reproducible); trim silence at both ends; a little air at the end.
       await run(sox, [
-        raw, '-D', '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', outPath,
-        'silence', '1', '0.02', '0.5%', 'reverse', 'silence', '1', '0.02', '0.5%', 'reverse', 'pad', '0', '0.05',
+        raw,
+        '-D',
+        '-r',
+        '8000',
+        '-c',
+        '1',
+        '-b',
+        '16',
+        '-e',
+        'signed-integer',
+        outPath,
+        'silence',
+        '1',
+        '0.02',
+        '0.5%',
+        'reverse',
+        'silence',
+        '1',
+        '0.02',
+        '0.5%',
+        'reverse',
+        'pad',
+        '0',
+        '0.05',
       ]);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -77,11 +101,20 @@ export function espeakRenderer(options: { readonly espeak?: string; readonly sox
 async function toolVersion(cmd: string, args: readonly string[]): Promise<string> {
   try {
     const { stdout, stderr } = await run(cmd, [...args]);
-    return `${stdout}${stderr}`.split('\n').find((l) => l.trim().length > 0)?.trim() ?? 'unknown';
+    return (
+      `${stdout}${stderr}`
+        .split('\n')
+        .find((l) => l.trim().length > 0)
+        ?.trim() ?? 'unknown'
+    );
   } catch (error) {
-    throw ivrError(IvrErrorCode.NotConfigured, `${cmd} is not available (${String(error)}); install it (Debian: apt-get install espeak-ng sox)`, {
-      cause: error,
-    });
+    throw ivrError(
+      IvrErrorCode.NotConfigured,
+      `${cmd} is not available (${String(error)}); install it (Debian: apt-get install espeak-ng sox)`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

@@ -1,10 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineFlow } from './flow.js';
 import { IvrHarness } from './test-kit.js';
-import { accountNumber, pinEntry } from './validators.js';
-import type { AcdAdapter, AcdRequest } from './adapters.js';
 
-const PROMPTS = { 'm.main': 1500, 'm.billing': 1500, 'm.detail': 1500, 'p.account': 800, 'p.pin': 800, 'p.long': 3000, 'p.info': 600 };
+const PROMPTS = {
+  'm.main': 1500,
+  'm.billing': 1500,
+  'm.detail': 1500,
+  'p.account': 800,
+  'p.pin': 800,
+  'p.long': 3000,
+  'p.info': 600,
+};
 
 /** A three-level menu: main → billing → detail, `*` back, 9 goodbye. */
 const detail = defineFlow({

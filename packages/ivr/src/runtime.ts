@@ -113,7 +113,8 @@ export class IvrRuntime {
       recordingsDir: options.recordingsDir,
       emit: (e) => this.eventSubject.next(e),
       voicemail: (message) => this.resultSubject.next({ type: 'voicemail', at: this.scheduler.now(), message }),
-      survey: (result, callId, survey) => this.resultSubject.next({ type: 'survey', at: this.scheduler.now(), callId, survey, result }),
+      survey: (result, callId, survey) =>
+        this.resultSubject.next({ type: 'survey', at: this.scheduler.now(), callId, survey, result }),
     };
   }
 
@@ -127,7 +128,10 @@ export class IvrRuntime {
    * locale of the catalog, then accepts calls.
    * @throws HotlineError `ERR_PROMPT_MISSING` / `ERR_PROMPT_UNREADABLE` listing every problem.
    */
-  async start(flows: readonly FlowDefinition<never, unknown>[] = [], extraPrompts: readonly string[] = []): Promise<PromptCheckReport> {
+  async start(
+    flows: readonly FlowDefinition<never, unknown>[] = [],
+    extraPrompts: readonly string[] = [],
+  ): Promise<PromptCheckReport> {
     const report = await this.verifyPrompts([...flows.flatMap((f) => f.prompts ?? []), ...extraPrompts]);
     this.started = true;
     return report;
@@ -153,7 +157,9 @@ export class IvrRuntime {
     }
     if (problems.length > 0) {
       const missing = problems.some((p) => p.code === 'ERR_PROMPT_MISSING');
-      throw ivrError(missing ? IvrErrorCode.PromptMissing : IvrErrorCode.PromptUnreadable, messages.join('\n'), { details: { problems } });
+      throw ivrError(missing ? IvrErrorCode.PromptMissing : IvrErrorCode.PromptUnreadable, messages.join('\n'), {
+        details: { problems },
+      });
     }
     return { checked, totalMs };
   }
@@ -164,7 +170,8 @@ export class IvrRuntime {
    * Unless the call was handed off (agent, transfer), the IVR releases it at the end.
    */
   async run<A>(channel: Channel, flow: FlowDefinition<A, unknown>, options: RunOptions<A> = {}): Promise<CallOutcome> {
-    if (!this.started) throw ivrError(IvrErrorCode.NotStarted, 'IvrRuntime.run: call start() first (it checks the prompts)');
+    if (!this.started)
+      throw ivrError(IvrErrorCode.NotStarted, 'IvrRuntime.run: call start() first (it checks the prompts)');
     const call = channel.call;
     if (channel.state.state === 'offered') {
       try {
@@ -187,7 +194,12 @@ export class IvrRuntime {
       this.eventSubject.next({ type: 'call-ended', at: this.scheduler.now(), callId: outcome.callId, outcome });
       return outcome;
     }
-    const ctx = new CallContext(this.host, channel, options.locale ?? this.options.locale ?? DEFAULT_LOCALE, options.recording);
+    const ctx = new CallContext(
+      this.host,
+      channel,
+      options.locale ?? this.options.locale ?? DEFAULT_LOCALE,
+      options.recording,
+    );
     Object.assign(ctx.data, options.data ?? {});
     this.active.add(ctx);
     const started = this.scheduler.now();
@@ -227,7 +239,13 @@ export class IvrRuntime {
       status = 'failed';
       errorCode = isHotlineError(error) ? error.code : 'ERR_UNEXPECTED';
       lastNode = ctx.path[ctx.path.length - 1] ?? lastNode;
-      this.logger.error('ivr flow failed', { callId: ctx.callId, flow: flow.name, node: lastNode, code: errorCode, error: String(error) });
+      this.logger.error('ivr flow failed', {
+        callId: ctx.callId,
+        flow: flow.name,
+        node: lastNode,
+        code: errorCode,
+        error: String(error),
+      });
       return false;
     };
     try {
@@ -246,7 +264,9 @@ export class IvrRuntime {
         }
       }
       if (status === 'failed' && !ctx.hungUp) {
-        await ctx.playRefs([StandardPrompt.ServiceUnavailable, StandardPrompt.Goodbye], false, false).catch(() => undefined);
+        await ctx
+          .playRefs([StandardPrompt.ServiceUnavailable, StandardPrompt.Goodbye], false, false)
+          .catch(() => undefined);
       }
     } finally {
       await ctx.finish();
@@ -290,6 +310,9 @@ export class IvrRuntime {
       const agent = this.options.agent ?? { skills: ['general'] };
       await ctx.queue({ id: 'agent-queue', skills: agent.skills, priority: agent.priority ?? 0 });
     }
-    await ctx.play([StandardPrompt.AgentUnavailable, StandardPrompt.Goodbye], { id: 'agent-unavailable', bargeIn: false });
+    await ctx.play([StandardPrompt.AgentUnavailable, StandardPrompt.Goodbye], {
+      id: 'agent-unavailable',
+      bargeIn: false,
+    });
   }
 }

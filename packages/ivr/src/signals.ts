@@ -1,7 +1,8 @@
 /**
  * Control-flow signals of the runtime. They travel as thrown values through flow code (so a
- * `*` pressed five menus deep unwinds to the previous menu) and are not errors: a flow that
- * catches everything must rethrow them (`if (isFlowSignal(e)) throw e`).
+ * `*` pressed five menus deep unwinds to the previous menu) and are not failures: a flow that
+ * catches everything must rethrow them (`if (isFlowSignal(e)) throw e`). They are `Error` objects
+ * (so a stray one still carries a stack and a message) recognised by a marker, never by class.
  *
  * @module
  */
@@ -22,7 +23,8 @@ export type FlowSignal =
       /** How the call ended inside the flow. */
       readonly end: 'hangup-by-flow' | 'max-failures' | 'handed-off';
       /** For `handed-off`: to whom. */
-      readonly to?: { readonly kind: 'agent'; readonly agentId: string } | { readonly kind: 'transfer'; readonly target: string };
+      readonly to?:
+        { readonly kind: 'agent'; readonly agentId: string } | { readonly kind: 'transfer'; readonly target: string };
     };
 
 /** True for a {@link FlowSignal} (from any copy of this package). */
@@ -30,14 +32,21 @@ export function isFlowSignal(value: unknown): value is FlowSignal {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[FLOW_SIGNAL] === true;
 }
 
-/** @internal */
-export function backSignal(node: string): FlowSignal {
-  return { [FLOW_SIGNAL]: true, kind: 'back', node };
+type SignalData = FlowSignal extends infer S ? (S extends FlowSignal ? Omit<S, typeof FLOW_SIGNAL> : never) : never;
+
+function signal(data: SignalData): FlowSignal & Error {
+  const message = `IVR flow signal: ${data.kind} at ${data.node}`;
+  return Object.assign(new Error(message), { name: 'FlowSignal', [FLOW_SIGNAL]: true as const }, data);
 }
 
 /** @internal */
-export function agentSignal(node: string, reason: AgentReason): FlowSignal {
-  return { [FLOW_SIGNAL]: true, kind: 'agent', node, reason };
+export function backSignal(node: string): FlowSignal & Error {
+  return signal({ kind: 'back', node });
+}
+
+/** @internal */
+export function agentSignal(node: string, reason: AgentReason): FlowSignal & Error {
+  return signal({ kind: 'agent', node, reason });
 }
 
 /** @internal */
@@ -45,6 +54,6 @@ export function endSignal(
   node: string,
   end: 'hangup-by-flow' | 'max-failures' | 'handed-off',
   to?: { readonly kind: 'agent'; readonly agentId: string } | { readonly kind: 'transfer'; readonly target: string },
-): FlowSignal {
-  return { [FLOW_SIGNAL]: true, kind: 'end', node, end, ...(to ? { to } : {}) };
+): FlowSignal & Error {
+  return signal({ kind: 'end', node, end, ...(to ? { to } : {}) });
 }

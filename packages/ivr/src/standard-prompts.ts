@@ -97,7 +97,8 @@ const TEXTS: Readonly<Record<Locale, Readonly<Record<StandardPromptId, string>>>
     'vm.saved': 'Your message has been saved. Thank you.',
     'vm.empty': 'We did not hear a message.',
     'survey.scale': 'Please rate from one to five. To hear the question again, press star. To skip it, press pound.',
-    'survey.yes-no': 'For yes, press one. For no, press two. To hear the question again, press star. To skip it, press pound.',
+    'survey.yes-no':
+      'For yes, press one. For no, press two. To hear the question again, press star. To skip it, press pound.',
     'survey.thanks': 'Thank you for taking part in our survey.',
     'fax.start': 'Please press the start key on your fax machine.',
     'fax.sent': 'Your fax has been sent.',

@@ -4,12 +4,18 @@
  *
  * @module
  */
-import type { CallContext, Prompts } from './call-context.js';
+import type { CallContext, PromptRef, Prompts } from './call-context.js';
 import { StandardPrompt } from './standard-prompts.js';
 
 /** A survey question. */
 export type SurveyQuestion =
-  | { readonly id: string; readonly prompt: Prompts; readonly kind: 'scale'; readonly min?: number; readonly max?: number }
+  | {
+      readonly id: string;
+      readonly prompt: Prompts;
+      readonly kind: 'scale';
+      readonly min?: number;
+      readonly max?: number;
+    }
   | { readonly id: string; readonly prompt: Prompts; readonly kind: 'yes-no' };
 
 /** The answer type of a question: a score, or yes/no. */
@@ -56,7 +62,7 @@ export async function runSurvey<const Q extends readonly SurveyQuestion[]>(
         let first = true;
         for (;;) {
           const hint = q.kind === 'scale' ? StandardPrompt.SurveyScale : StandardPrompt.SurveyYesNo;
-          await ctx.playRefs([...(Array.isArray(q.prompt) ? q.prompt : [q.prompt]), hint], true, !first);
+          await ctx.playRefs([...([] as PromptRef[]).concat(q.prompt), hint], true, !first);
           first = false;
           const r = await ctx.collectKeys({ maxDigits: 1, firstDigitTimeoutMs: 8000 });
           if (r.digits === '*') continue; // hear it again

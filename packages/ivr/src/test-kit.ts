@@ -21,7 +21,10 @@ import { fragmentIds } from './say/fragments.js';
 import { STANDARD_PROMPT_IDS } from './standard-prompts.js';
 
 /** Writes a catalog folder: every standard prompt and fragment plus `extra` (id → ms), as quiet tones. */
-export function writeFixtureCatalog(extra: Readonly<Record<string, number>> = {}, locales: readonly Locale[] = LOCALES): string {
+export function writeFixtureCatalog(
+  extra: Readonly<Record<string, number>> = {},
+  locales: readonly Locale[] = LOCALES,
+): string {
   const root = mkdtempSync(join(tmpdir(), 'ivr-prompts-'));
   for (const locale of locales) {
     mkdirSync(join(root, locale), { recursive: true });
@@ -71,7 +74,10 @@ export class IvrHarness {
     this.recordings = mkdtempSync(join(tmpdir(), 'ivr-rec-'));
   }
 
-  async open(options: Omit<IvrRuntimeOptions, 'catalog' | 'scheduler'> = {}, flows: readonly FlowDefinition<never, unknown>[] = []): Promise<this> {
+  async open(
+    options: Omit<IvrRuntimeOptions, 'catalog' | 'scheduler'> = {},
+    flows: readonly FlowDefinition<never, unknown>[] = [],
+  ): Promise<this> {
     this.board = await this.scheduler.run(openBoard(this.sim.driver, { scheduler: this.scheduler }));
     this.runtime = new IvrRuntime({
       catalog: this.catalog,
@@ -87,7 +93,10 @@ export class IvrHarness {
   }
 
   /** A caller dials in; the IVR answers and runs `flow`. */
-  async call<A>(flow: FlowDefinition<A, unknown>, options: RunOptions<A> & { readonly from?: string } = {}): Promise<SimCall> {
+  async call<A>(
+    flow: FlowDefinition<A, unknown>,
+    options: RunOptions<A> & { readonly from?: string } = {},
+  ): Promise<SimCall> {
     const offered = firstValueFrom(this.board.incoming$);
     const caller = this.sim.call({ from: options.from ?? '13800138000', to: '96777' });
     const { channel } = await this.scheduler.run(offered, 30_000);

@@ -33,7 +33,10 @@ export interface EntryValidator<T> {
 
 function checkRange(name: string, min: number, max: number): void {
   if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max < min || max > 64) {
-    throw ivrError(IvrErrorCode.InvalidArgument, `${name}: digit counts must be integers with 1 <= min <= max <= 64 (got ${min}..${max})`);
+    throw ivrError(
+      IvrErrorCode.InvalidArgument,
+      `${name}: digit counts must be integers with 1 <= min <= max <= 64 (got ${min}..${max})`,
+    );
   }
 }
 
@@ -59,7 +62,11 @@ export function luhnValid(digits: string): boolean {
 }
 
 /** Any string of digits of a given length range. */
-export function digitsEntry(options: { readonly minDigits?: number; readonly maxDigits: number; readonly name?: string }): EntryValidator<string> {
+export function digitsEntry(options: {
+  readonly minDigits?: number;
+  readonly maxDigits: number;
+  readonly name?: string;
+}): EntryValidator<string> {
   const min = options.minDigits ?? 1;
   checkRange('digitsEntry', min, options.maxDigits);
   return {
@@ -192,11 +199,24 @@ export function dateEntry(options: DateEntryOptions = {}): EntryValidator<Calend
     validate: (entry) => {
       const reason = lengthReason(entry, 8, 8);
       if (reason) return { ok: false, reason };
-      const date = { year: Number(entry.slice(0, 4)), month: Number(entry.slice(4, 6)), day: Number(entry.slice(6, 8)) };
-      if (date.year < 1 || date.month < 1 || date.month > 12 || date.day < 1 || date.day > daysInMonth(date.year, date.month)) {
+      const date = {
+        year: Number(entry.slice(0, 4)),
+        month: Number(entry.slice(4, 6)),
+        day: Number(entry.slice(6, 8)),
+      };
+      if (
+        date.year < 1 ||
+        date.month < 1 ||
+        date.month > 12 ||
+        date.day < 1 ||
+        date.day > daysInMonth(date.year, date.month)
+      ) {
         return { ok: false, reason: 'not-a-date' };
       }
-      if ((options.min && compareDates(date, options.min) < 0) || (options.max && compareDates(date, options.max) > 0)) {
+      if (
+        (options.min && compareDates(date, options.min) < 0) ||
+        (options.max && compareDates(date, options.max) > 0)
+      ) {
         return { ok: false, reason: 'out-of-range' };
       }
       return { ok: true, value: date };

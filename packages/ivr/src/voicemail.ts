@@ -132,7 +132,11 @@ export async function runVoicemail(
       if (callerId) {
         const key = await ctx.menu({
           id: `${id}.callback`,
-          prompt: [StandardPrompt.VmCallbackIs, { say: { type: 'digits', value: callerId } }, StandardPrompt.VmCallbackConfirm],
+          prompt: [
+            StandardPrompt.VmCallbackIs,
+            { say: { type: 'digits', value: callerId } },
+            StandardPrompt.VmCallbackConfirm,
+          ],
           choices: ['1', '2'] as const,
           back: false,
           agentKey: false,

@@ -108,7 +108,13 @@ export function vendorError(
     {
       cause: failure,
       retryable: cls.retryable ?? false,
-      details: { ...context, op: failure.op, vendorCode: failure.vendorCode, vendorName, vendorMessage: failure.vendorMessage },
+      details: {
+        ...context,
+        op: failure.op,
+        vendorCode: failure.vendorCode,
+        vendorName,
+        vendorMessage: failure.vendorMessage,
+      },
     },
   );
 }

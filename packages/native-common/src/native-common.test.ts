@@ -8,13 +8,19 @@ import { PendingCalls } from './pending.js';
 describe('library search order', () => {
   const search = { envVar: 'X_LIB', names: ['libx.so'], dirs: ['/opt/x/lib/', '/usr/lib'] };
   it('an explicit path is the only candidate', () => {
-    expect(libraryCandidates({ ...search, explicit: '/a/libx.so' }, { X_LIB: '/b/libx.so' })).toEqual([{ path: '/a/libx.so', source: 'option' }]);
+    expect(libraryCandidates({ ...search, explicit: '/a/libx.so' }, { X_LIB: '/b/libx.so' })).toEqual([
+      { path: '/a/libx.so', source: 'option' },
+    ]);
   });
   it('then the environment variable', () => {
     expect(libraryCandidates(search, { X_LIB: '/b/libx.so' })).toEqual([{ path: '/b/libx.so', source: 'env' }]);
   });
   it('then the bare name through the linker, then each folder', () => {
-    expect(libraryCandidates(search, {}).map((c) => c.path)).toEqual(['libx.so', '/opt/x/lib/libx.so', '/usr/lib/libx.so']);
+    expect(libraryCandidates(search, {}).map((c) => c.path)).toEqual([
+      'libx.so',
+      '/opt/x/lib/libx.so',
+      '/usr/lib/libx.so',
+    ]);
   });
 });
 
@@ -35,7 +41,9 @@ describe('typed errors', () => {
   it('a vendor failure carries the number, the name and a classified code', () => {
     const failure = Object.assign(new Error('x'), { op: 'Play', vendorCode: 7, vendorMessage: 'bad format' });
     expect(isNativeVendorFailure(failure)).toBe(true);
-    const e = vendorError('V', failure, { 7: 'E_FORMAT' }, { channel: '3' }, (code) => (code === 7 ? { code: ErrorCode.MediaFormat } : {}));
+    const e = vendorError('V', failure, { 7: 'E_FORMAT' }, { channel: '3' }, (code) =>
+      code === 7 ? { code: ErrorCode.MediaFormat } : {},
+    );
     expect(e.code).toBe(ErrorCode.MediaFormat);
     expect(e.details).toMatchObject({ vendorCode: 7, vendorName: 'E_FORMAT', channel: '3', op: 'Play' });
     expect(vendorError('V', { ...failure, vendorCode: 99 }, {}).details.vendorName).toBe('UNKNOWN_99');

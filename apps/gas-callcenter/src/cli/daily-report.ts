@@ -20,23 +20,41 @@ function sections(f: DailyFigures, t: Translate): Section[] {
       rows: [
         [t('report.callsTotal'), f.callsTotal],
         [t('report.answeredByAgent'), `${f.answered} (${pct(f.answered)})`],
-        [t('report.meanAnswerDelay'), f.meanAnswerDelayMs === null ? '-' : t('report.seconds', { n: (f.meanAnswerDelayMs / 1000).toFixed(1) })],
+        [
+          t('report.meanAnswerDelay'),
+          f.meanAnswerDelayMs === null ? '-' : t('report.seconds', { n: (f.meanAnswerDelayMs / 1000).toFixed(1) }),
+        ],
         [t('report.ticketsCreated'), f.ticketsCreatedByType.reduce((s, x) => s + x.count, 0)],
         [t('report.escalations'), f.escalations],
         [t('report.voicemails'), f.voicemails],
       ],
     },
-    { title: t('report.section.callsByService'), rows: f.callsByService.map((x) => [translateDynamic(t, `service.${x.service}`, x.service), x.count]) },
-    { title: t('report.section.callsByOutcome'), rows: f.callsByOutcome.map((x) => [translateDynamic(t, `outcome.${x.outcome}`, x.outcome), x.count]) },
-    { title: t('report.section.ticketsByType'), rows: f.ticketsCreatedByType.map((x) => [translateDynamic(t, `ticketType.${x.type}`, x.type), x.count]) },
-    { title: t('report.section.ticketsByStatus'), rows: f.ticketsByStatus.map((x) => [translateDynamic(t, `ticketStatus.${x.status}`, x.status), x.count]) },
+    {
+      title: t('report.section.callsByService'),
+      rows: f.callsByService.map((x) => [translateDynamic(t, `service.${x.service}`, x.service), x.count]),
+    },
+    {
+      title: t('report.section.callsByOutcome'),
+      rows: f.callsByOutcome.map((x) => [translateDynamic(t, `outcome.${x.outcome}`, x.outcome), x.count]),
+    },
+    {
+      title: t('report.section.ticketsByType'),
+      rows: f.ticketsCreatedByType.map((x) => [translateDynamic(t, `ticketType.${x.type}`, x.type), x.count]),
+    },
+    {
+      title: t('report.section.ticketsByStatus'),
+      rows: f.ticketsByStatus.map((x) => [translateDynamic(t, `ticketStatus.${x.status}`, x.status), x.count]),
+    },
   ];
 }
 
 /** Display width of a string in a terminal (CJK characters take two columns). */
 function width(s: string): number {
   let w = 0;
-  for (const ch of s) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  for (const ch of s)
+    w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch)
+      ? 2
+      : 1;
   return w;
 }
 
@@ -64,7 +82,9 @@ export function renderDailyHtml(f: DailyFigures, day: string, centre: string, t:
     .map(
       (s) =>
         `<h2>${escapeHtml(s.title)}</h2>\n<table>\n${
-          s.rows.length === 0 ? `<tr><td>${escapeHtml(t('report.none'))}</td></tr>` : s.rows.map(([l, v]) => `<tr><th>${escapeHtml(l)}</th><td>${escapeHtml(String(v))}</td></tr>`).join('\n')
+          s.rows.length === 0
+            ? `<tr><td>${escapeHtml(t('report.none'))}</td></tr>`
+            : s.rows.map(([l, v]) => `<tr><th>${escapeHtml(l)}</th><td>${escapeHtml(String(v))}</td></tr>`).join('\n')
         }\n</table>`,
     )
     .join('\n');

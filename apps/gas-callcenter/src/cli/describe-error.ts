@@ -12,7 +12,10 @@ import { translateDynamic, type Translate } from '../i18n/catalog.js';
 export function describeError(err: unknown, t: Translate): string {
   if (!isHotlineError(err)) return t('error.internal', { message: err instanceof Error ? err.message : String(err) });
   const d = err.details as Record<string, unknown>;
-  const s = (k: string): string => String(d[k] ?? '');
+  const s = (k: string): string => {
+    const v = d[k];
+    return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+  };
   switch (err.code) {
     case AppErrorCode.Config: {
       const problems = (d.problems as ConfigProblem[] | undefined) ?? [];
@@ -42,7 +45,9 @@ export function describeError(err: unknown, t: Translate): string {
     case AppErrorCode.AuthFailed:
       return t('error.authFailed');
     case AppErrorCode.Locked:
-      return t('error.locked', { until: typeof d.lockedUntil === 'number' ? new Date(d.lockedUntil).toISOString() : '?' });
+      return t('error.locked', {
+        until: typeof d.lockedUntil === 'number' ? new Date(d.lockedUntil).toISOString() : '?',
+      });
     case AppErrorCode.Disabled:
       return t('error.disabled');
     case AppErrorCode.Forbidden:

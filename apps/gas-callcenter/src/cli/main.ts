@@ -54,7 +54,11 @@ export interface CliIo {
  * What `start` and `demo` call. The composition root (`src/server/run.ts`, written by the server
  * work) exports it; it resolves when the server has shut down.
  */
-export type RunServer = (loaded: LoadedConfig, mode: 'start' | 'demo', context: { readonly logger: AppLogger; readonly t: Translate; readonly locale: Locale }) => Promise<void>;
+export type RunServer = (
+  loaded: LoadedConfig,
+  mode: 'start' | 'demo',
+  context: { readonly logger: AppLogger; readonly t: Translate; readonly locale: Locale },
+) => Promise<void>;
 
 const GLOBAL_OPTIONS = {
   config: { type: 'string' },
@@ -98,7 +102,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   let loaded: LoadedConfig;
   try {
-    loaded = await loadConfig(values.config ?? io.env.HOTLINE_CONFIG, { locale: lang === undefined ? undefined : locale, cwd: io.cwd });
+    loaded = await loadConfig(values.config ?? io.env.HOTLINE_CONFIG, {
+      locale: lang === undefined ? undefined : locale,
+      cwd: io.cwd,
+    });
   } catch (err) {
     io.stderr(`${describeError(err, t)}\n`);
     return 1;
@@ -150,7 +157,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       departments: store.departments,
       audit: store.audit,
       clock: io.clock,
-      lockout: { maxFailures: loaded.config.security.maxFailedLogins, lockoutMs: loaded.config.security.lockoutMinutes * 60_000 },
+      lockout: {
+        maxFailures: loaded.config.security.maxFailedLogins,
+        lockoutMs: loaded.config.security.lockoutMinutes * 60_000,
+      },
       scrypt: { N: loaded.config.security.scryptCost, r: 8, p: 1 },
       minPasswordLength: loaded.config.security.minPasswordLength,
     });
@@ -184,7 +194,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case 'migrate':
         return await withStore(async (store) => {
           const m = store.startup.migration;
-          io.stdout(`${m.applied.length === 0 ? t('cli.migrate.upToDate', { version: m.to }) : t('cli.migrate.done', { from: m.from, to: m.to, dir: loaded.dataDir })}\n`);
+          io.stdout(
+            `${m.applied.length === 0 ? t('cli.migrate.upToDate', { version: m.to }) : t('cli.migrate.done', { from: m.from, to: m.to, dir: loaded.dataDir })}\n`,
+          );
           return 0;
         });
       case 'user': {
@@ -192,7 +204,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           return await withStore(async (store) => {
             const deps = new Map((await store.departments.list()).map((d) => [d.id, d.name]));
             const rows = (await store.users.list()).map((u) =>
-              [u.username, u.displayName, translateDynamic(t, `role.${u.role}`, u.role), u.departmentId === null ? '-' : (deps.get(u.departmentId) ?? '?'), u.disabled ? t('cli.user.disabled') : u.lockedUntil !== null && u.lockedUntil > io.clock.now() ? t('cli.user.locked') : t('cli.user.active')].join('\t'),
+              [
+                u.username,
+                u.displayName,
+                translateDynamic(t, `role.${u.role}`, u.role),
+                u.departmentId === null ? '-' : (deps.get(u.departmentId) ?? '?'),
+                u.disabled
+                  ? t('cli.user.disabled')
+                  : u.lockedUntil !== null && u.lockedUntil > io.clock.now()
+                    ? t('cli.user.locked')
+                    : t('cli.user.active'),
+              ].join('\t'),
             );
             io.stdout(`${[t('cli.user.listHeader'), ...rows].join('\n')}\n`);
             return 0;
@@ -209,8 +231,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           const password = await readNewPassword(io, t);
           if (password === undefined) return 1;
           return await withStore(async (store) => {
-            const u = await auth(store).addUser(actor, { username, displayName: values['display-name'] ?? username, role, departmentCode: values.department ?? null, password });
-            io.stdout(`${t('cli.user.added', { username: u.username, role: translateDynamic(t, `role.${u.role}`, u.role) })}\n`);
+            const u = await auth(store).addUser(actor, {
+              username,
+              displayName: values['display-name'] ?? username,
+              role,
+              departmentCode: values.department ?? null,
+              password,
+            });
+            io.stdout(
+              `${t('cli.user.added', { username: u.username, role: translateDynamic(t, `role.${u.role}`, u.role) })}\n`,
+            );
             return 0;
           });
         }
@@ -232,9 +262,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         }
         return await withStore(async (store) => {
           const stream = createReadStream(resolve(io.cwd, file));
-          const report = await importCustomers(stream as AsyncIterable<Uint8Array>, { customers: store.customers, clock: io.clock, encoding, transaction: (fn) => store.transaction(fn) });
+          const report = await importCustomers(stream as AsyncIterable<Uint8Array>, {
+            customers: store.customers,
+            clock: io.clock,
+            encoding,
+            transaction: (fn) => store.transaction(fn),
+          });
           if (report.missingColumns.length > 0) {
-            io.stderr(`${t('cli.import.missingColumns', { columns: report.missingColumns.map((c) => t(`column.${c}`)).join(', ') })}\n`);
+            io.stderr(
+              `${t('cli.import.missingColumns', { columns: report.missingColumns.map((c) => t(`column.${c}`)).join(', ') })}\n`,
+            );
             return 1;
           }
           for (const bad of report.bad) {
@@ -245,8 +282,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             });
             io.stderr(`${t('cli.import.badRow', { line: bad.line, reasons: reasons.join('; ') })}\n`);
           }
-          io.stdout(`${t('cli.import.summary', { rows: report.rows, imported: report.imported, bad: report.bad.length })}\n`);
-          await store.audit.append({ at: io.clock.now(), actor, action: 'customers.import', target: file, outcome: 'ok', details: { rows: report.rows, imported: report.imported, bad: report.bad.length } });
+          io.stdout(
+            `${t('cli.import.summary', { rows: report.rows, imported: report.imported, bad: report.bad.length })}\n`,
+          );
+          await store.audit.append({
+            at: io.clock.now(),
+            actor,
+            action: 'customers.import',
+            target: file,
+            outcome: 'ok',
+            details: { rows: report.rows, imported: report.imported, bad: report.bad.length },
+          });
           return report.bad.length > 0 ? 1 : 0;
         });
       }
@@ -254,9 +300,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         if (sub === undefined) return usage();
         return await withStore(async (store) => {
           const r = await store.backup(resolve(io.cwd, sub));
-          io.stdout(`${t('cli.backup.done', { target: r.target, version: r.schemaVersion, mb: (r.databaseBytes / 1048576).toFixed(1), files: r.files })}\n`);
+          io.stdout(
+            `${t('cli.backup.done', { target: r.target, version: r.schemaVersion, mb: (r.databaseBytes / 1048576).toFixed(1), files: r.files })}\n`,
+          );
           if (r.missingFiles.length > 0) io.stderr(`${t('cli.backup.missing', { count: r.missingFiles.length })}\n`);
-          await store.audit.append({ at: io.clock.now(), actor, action: 'backup', target: r.target, outcome: 'ok', details: { files: r.files } });
+          await store.audit.append({
+            at: io.clock.now(),
+            actor,
+            action: 'backup',
+            target: r.target,
+            outcome: 'ok',
+            details: { files: r.files },
+          });
           return 0;
         });
       }
@@ -275,7 +330,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         }
         return await withStore(async (store) => {
           const figures = await store.reports.daily(toRange(dayRange(day, tz)));
-          const text = format === 'html' ? renderDailyHtml(figures, day, loaded.config.centre.name, t, locale) : renderDailyText(figures, day, loaded.config.centre.name, t);
+          const text =
+            format === 'html'
+              ? renderDailyHtml(figures, day, loaded.config.centre.name, t, locale)
+              : renderDailyText(figures, day, loaded.config.centre.name, t);
           if (values.out !== undefined) {
             await writeFile(resolve(io.cwd, values.out), text);
             io.stdout(`${t('cli.report.written', { file: resolve(io.cwd, values.out) })}\n`);
@@ -299,7 +357,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             baseHouseholdSize: loaded.config.billing.baseHouseholdSize,
             scrypt: { N: loaded.config.security.scryptCost, r: 8, p: 1 },
           });
-          io.stdout(`${t('cli.seed.done', { customers: r.customers, bills: r.bills, payments: r.payments, arrears: r.accountsInArrears, users: r.users, seconds: ((Date.now() - started) / 1000).toFixed(1) })}\n`);
+          io.stdout(
+            `${t('cli.seed.done', { customers: r.customers, bills: r.bills, payments: r.payments, arrears: r.accountsInArrears, users: r.users, seconds: ((Date.now() - started) / 1000).toFixed(1) })}\n`,
+          );
           return 0;
         });
       }
@@ -309,7 +369,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
   } catch (err) {
     io.stderr(`${describeError(err, t)}\n`);
-    if (!(err instanceof AppError)) logger.error('command failed', { command, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    if (!(err instanceof AppError))
+      logger.error('command failed', {
+        command,
+        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      });
     return 1;
   }
 }
@@ -350,7 +414,12 @@ async function readSecretFromTerminal(prompt: string): Promise<string> {
         }
         if (ch === '\u0003') {
           done();
-          reject(new AppError(AppErrorCode.Invalid, 'cancelled', { canceled: true, details: { field: 'password', reason: 'cancelled' } }));
+          reject(
+            new AppError(AppErrorCode.Invalid, 'cancelled', {
+              canceled: true,
+              details: { field: 'password', reason: 'cancelled' },
+            }),
+          );
           return;
         }
         if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);

@@ -49,7 +49,15 @@ function unwrap(schema: AnySchema): AnySchema {
   let s = schema;
   for (;;) {
     const d = def(s);
-    if ((d.type === 'default' || d.type === 'prefault' || d.type === 'optional' || d.type === 'nullable' || d.type === 'pipe') && d.innerType) s = d.innerType;
+    if (
+      (d.type === 'default' ||
+        d.type === 'prefault' ||
+        d.type === 'optional' ||
+        d.type === 'nullable' ||
+        d.type === 'pipe') &&
+      d.innerType
+    )
+      s = d.innerType;
     else return s;
   }
 }
@@ -77,9 +85,12 @@ function describe(schema: AnySchema, t: Translate): string {
     case 'number': {
       const n = s as unknown as { minValue: number | null; maxValue: number | null; isInt: boolean };
       const kind = n.isInt ? 'int' : 'num';
-      const lo = n.minValue !== null && Number.isFinite(n.minValue) && n.minValue > Number.MIN_SAFE_INTEGER ? n.minValue : null;
-      const hi = n.maxValue !== null && Number.isFinite(n.maxValue) && n.maxValue < Number.MAX_SAFE_INTEGER ? n.maxValue : null;
-      if (lo !== null && hi !== null) return t(kind === 'int' ? 'config.expect.intRange' : 'config.expect.numRange', { min: lo, max: hi });
+      const lo =
+        n.minValue !== null && Number.isFinite(n.minValue) && n.minValue > Number.MIN_SAFE_INTEGER ? n.minValue : null;
+      const hi =
+        n.maxValue !== null && Number.isFinite(n.maxValue) && n.maxValue < Number.MAX_SAFE_INTEGER ? n.maxValue : null;
+      if (lo !== null && hi !== null)
+        return t(kind === 'int' ? 'config.expect.intRange' : 'config.expect.numRange', { min: lo, max: hi });
       if (lo !== null) return t(kind === 'int' ? 'config.expect.intMin' : 'config.expect.numMin', { min: lo });
       return t(kind === 'int' ? 'config.expect.int' : 'config.expect.num');
     }
@@ -88,7 +99,11 @@ function describe(schema: AnySchema, t: Translate): string {
       return (str.minLength ?? 0) > 0 ? t('config.expect.nonEmptyString') : t('config.expect.string');
     }
     case 'enum':
-      return t('config.expect.oneOf', { values: Object.values(d.entries ?? {}).map((v) => JSON.stringify(v)).join(', ') });
+      return t('config.expect.oneOf', {
+        values: Object.values(d.entries ?? {})
+          .map((v) => JSON.stringify(v))
+          .join(', '),
+      });
     case 'boolean':
       return t('config.expect.boolean');
     case 'object':
@@ -125,7 +140,11 @@ function distance(a: string, b: string): number {
   for (let j = 1; j <= b.length; j++) dp[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
-      dp[i]![j] = Math.min(dp[i - 1]![j]! + 1, dp[i]![j - 1]! + 1, dp[i - 1]![j - 1]! + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+      dp[i]![j] = Math.min(
+        dp[i - 1]![j]! + 1,
+        dp[i]![j - 1]! + 1,
+        dp[i - 1]![j - 1]! + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1),
+      );
     }
   }
   return dp[a.length]![b.length]!;
@@ -148,7 +167,10 @@ export function validateConfig(data: unknown, locale: Locale = 'zh-CN'): Config 
         const path = formatPath([...issue.path, key]);
         problems.push({
           path,
-          message: best && best.d <= Math.max(2, Math.floor(key.length / 3)) ? t('config.unknownKeySuggest', { path, suggestion: best.k }) : t('config.unknownKey', { path, known: known.join(', ') }),
+          message:
+            best && best.d <= Math.max(2, Math.floor(key.length / 3))
+              ? t('config.unknownKeySuggest', { path, suggestion: best.k })
+              : t('config.unknownKey', { path, known: known.join(', ') }),
         });
       }
       continue;
@@ -164,7 +186,13 @@ export function validateConfig(data: unknown, locale: Locale = 'zh-CN'): Config 
     } else {
       what = schema ? describe(schema, t) : t('config.expect.valid');
     }
-    problems.push({ path, message: got === undefined ? t('config.problemMissing', { path, what }) : t('config.problem', { path, what, got: formatValue(got) }) });
+    problems.push({
+      path,
+      message:
+        got === undefined
+          ? t('config.problemMissing', { path, what })
+          : t('config.problem', { path, what, got: formatValue(got) }),
+    });
   }
   throw new AppError(AppErrorCode.Config, problems.map((p) => p.message).join('\n'), { details: { problems } });
 }
@@ -173,7 +201,10 @@ export function validateConfig(data: unknown, locale: Locale = 'zh-CN'): Config 
  * Reads, parses and validates a configuration file; with no file, returns the defaults. Relative
  * `dataDir` is resolved against the file's folder (or `cwd` without a file).
  */
-export async function loadConfig(file: string | undefined, options: { readonly locale?: Locale; readonly cwd?: string } = {}): Promise<LoadedConfig> {
+export async function loadConfig(
+  file: string | undefined,
+  options: { readonly locale?: Locale; readonly cwd?: string } = {},
+): Promise<LoadedConfig> {
   const cwd = options.cwd ?? process.cwd();
   const t = createTranslator(options.locale ?? 'zh-CN');
   if (file === undefined) {
@@ -185,20 +216,31 @@ export async function loadConfig(file: string | undefined, options: { readonly l
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    const problem = { path: '(file)', message: t('config.unreadable', { file: path, reason: (err as NodeJS.ErrnoException).code ?? String(err) }) };
+    const problem = {
+      path: '(file)',
+      message: t('config.unreadable', { file: path, reason: (err as NodeJS.ErrnoException).code ?? String(err) }),
+    };
     throw new AppError(AppErrorCode.Config, problem.message, { cause: err, details: { problems: [problem] } });
   }
   const doc = parseDocument(text.replace(/^\uFEFF/, ''), { prettyErrors: false });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e) => ({
       path: '(file)',
-      message: t('config.yamlError', { file: path, line: e.linePos?.[0]?.line ?? 0, column: e.linePos?.[0]?.col ?? 0, reason: e.message.split('\n')[0] ?? '' }),
+      message: t('config.yamlError', {
+        file: path,
+        line: e.linePos?.[0]?.line ?? 0,
+        column: e.linePos?.[0]?.col ?? 0,
+        reason: e.message.split('\n')[0] ?? '',
+      }),
     }));
     throw new AppError(AppErrorCode.Config, problems.map((p) => p.message).join('\n'), { details: { problems } });
   }
   const data: unknown = doc.toJS() ?? {};
   if (typeof data !== 'object' || Array.isArray(data)) {
-    const problem = { path: '(root)', message: t('config.problem', { path: '(root)', what: t('config.expect.mapping'), got: formatValue(data) }) };
+    const problem = {
+      path: '(root)',
+      message: t('config.problem', { path: '(root)', what: t('config.expect.mapping'), got: formatValue(data) }),
+    };
     throw new AppError(AppErrorCode.Config, problem.message, { details: { problems: [problem] } });
   }
   // Report in the file's own language when it names a valid one and the caller did not choose.

@@ -29,7 +29,8 @@ function maskValue(key: string, value: unknown, depth: number): unknown {
   if (SECRET_FIELD.test(key)) return '***';
   if (PHONE_FIELD.test(key)) {
     if (typeof value === 'string') return maskPhone(value);
-    if (Array.isArray(value)) return value.map((v) => (typeof v === 'string' ? maskPhone(v) : maskValue(key, v, depth + 1)));
+    if (Array.isArray(value))
+      return value.map((v) => (typeof v === 'string' ? maskPhone(v) : maskValue(key, v, depth + 1)));
   }
   if (depth < 4 && typeof value === 'object' && value !== null) {
     if (Array.isArray(value)) return value.map((v) => maskValue(key, v, depth + 1));

@@ -25,11 +25,17 @@ export const configSchema = z.strictObject({
   /** Language of the console, CLI messages and reports. */
   locale: z.enum(['zh-CN', 'en']).default('zh-CN'),
   /** The centre's time zone (tracking-number dates, daily reports, bill periods). */
-  timeZone: z.string().refine(validTimeZone, { params: { expect: 'timeZone' } }).default('Asia/Shanghai'),
+  timeZone: z
+    .string()
+    .refine(validTimeZone, { params: { expect: 'timeZone' } })
+    .default('Asia/Shanghai'),
   centre: z
     .strictObject({
       name: z.string().min(1).default('示例燃气集团客户服务中心'),
-      hotline: z.string().regex(/^\d{3,12}$/).default('96777'),
+      hotline: z
+        .string()
+        .regex(/^\d{3,12}$/)
+        .default('96777'),
     })
     .prefault({}),
   /** The data directory; relative paths are relative to the configuration file's folder. */
@@ -71,7 +77,12 @@ export const configSchema = z.strictObject({
       maxFailedLogins: z.int().min(1).max(100).default(5),
       lockoutMinutes: z.int().min(1).max(1440).default(15),
       minPasswordLength: z.int().min(6).max(128).default(8),
-      scryptCost: z.int().min(1024).max(1_048_576).refine(isPowerOfTwo, { params: { expect: 'powerOfTwo' } }).default(16384),
+      scryptCost: z
+        .int()
+        .min(1024)
+        .max(1_048_576)
+        .refine(isPowerOfTwo, { params: { expect: 'powerOfTwo' } })
+        .default(16384),
     })
     .prefault({}),
   tickets: z
@@ -106,7 +117,10 @@ export const configSchema = z.strictObject({
       /** Called numbers (DNIS) of the inbound fax line: a fax received there becomes a complaint ticket. */
       inboundNumbers: z.array(z.string().regex(/^\d{3,20}$/)).default(['96778']),
       /** Our fax identity (TSI/CSI) sent to the far machine: digits, spaces and +, at most 20. */
-      localId: z.string().regex(/^[0-9 +]{0,20}$/).default(''),
+      localId: z
+        .string()
+        .regex(/^[0-9 +]{0,20}$/)
+        .default(''),
       /** Offer error-correction mode (T.30 Annex A). */
       ecm: z.boolean().default(true),
       /** Acknowledge a received complaint fax with a fax that carries its tracking number. */
@@ -128,7 +142,11 @@ export const configSchema = z.strictObject({
   demo: z
     .strictObject({
       customers: z.int().min(0).max(1_000_000).default(10_000),
-      seed: z.int().min(0).max(2 ** 31 - 1).default(20_260_101),
+      seed: z
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1)
+        .default(20_260_101),
       agents: z.int().min(0).max(64).default(20),
       callsPerHour: z.int().min(0).max(100_000).default(300),
       virtualTime: z.boolean().default(false),

@@ -49,16 +49,25 @@ describe('user login', () => {
 
   it('refuses unknown users and wrong passwords alike', async () => {
     await expect(auth.login('nobody', 'x')).rejects.toMatchObject({ code: AppErrorCode.AuthFailed });
-    await expect(auth.login('a001', 'wrong')).rejects.toMatchObject({ code: AppErrorCode.AuthFailed, details: { attemptsLeft: 2 } });
+    await expect(auth.login('a001', 'wrong')).rejects.toMatchObject({
+      code: AppErrorCode.AuthFailed,
+      details: { attemptsLeft: 2 },
+    });
   });
 
   it('locks after N failures, refuses even the right password while locked, unlocks after the period', async () => {
     await expect(auth.login('a001', 'wrong1')).rejects.toMatchObject({ code: AppErrorCode.AuthFailed });
     await expect(auth.login('a001', 'wrong2')).rejects.toMatchObject({ code: AppErrorCode.AuthFailed });
     const lockedUntil = t.clock.now() + 10 * 60_000;
-    await expect(auth.login('a001', 'wrong3')).rejects.toMatchObject({ code: AppErrorCode.Locked, details: { lockedUntil } });
+    await expect(auth.login('a001', 'wrong3')).rejects.toMatchObject({
+      code: AppErrorCode.Locked,
+      details: { lockedUntil },
+    });
     await t.clock.advanceBy(9 * 60_000);
-    await expect(auth.login('a001', 'correct-horse')).rejects.toMatchObject({ code: AppErrorCode.Locked, details: { lockedUntil } });
+    await expect(auth.login('a001', 'correct-horse')).rejects.toMatchObject({
+      code: AppErrorCode.Locked,
+      details: { lockedUntil },
+    });
     await t.clock.advanceBy(60_000);
     await expect(auth.login('a001', 'correct-horse')).resolves.toMatchObject({ username: 'a001' });
     // The counter restarted: two failures do not lock.
@@ -72,7 +81,10 @@ describe('user login', () => {
   it('a lock that has expired gives a fresh set of attempts', async () => {
     for (let i = 0; i < 3; i++) await auth.login('a001', 'bad').catch(() => undefined);
     await t.clock.advanceBy(11 * 60_000);
-    await expect(auth.login('a001', 'bad')).rejects.toMatchObject({ code: AppErrorCode.AuthFailed, details: { attemptsLeft: 2 } });
+    await expect(auth.login('a001', 'bad')).rejects.toMatchObject({
+      code: AppErrorCode.AuthFailed,
+      details: { attemptsLeft: 2 },
+    });
   });
 
   it('refuses disabled users', async () => {
@@ -82,24 +94,49 @@ describe('user login', () => {
   });
 
   it('changes a password only with the old one', async () => {
-    await expect(auth.changePassword('a001', 'wrong', 'new-password-1')).rejects.toMatchObject({ code: AppErrorCode.AuthFailed });
-    await expect(auth.changePassword('a001', 'correct-horse', 'short')).rejects.toMatchObject({ code: AppErrorCode.Invalid, details: { field: 'password', reason: 'too-short' } });
+    await expect(auth.changePassword('a001', 'wrong', 'new-password-1')).rejects.toMatchObject({
+      code: AppErrorCode.AuthFailed,
+    });
+    await expect(auth.changePassword('a001', 'correct-horse', 'short')).rejects.toMatchObject({
+      code: AppErrorCode.Invalid,
+      details: { field: 'password', reason: 'too-short' },
+    });
     await auth.changePassword('a001', 'correct-horse', 'new-password-1');
     await expect(auth.login('a001', 'correct-horse')).rejects.toMatchObject({ code: AppErrorCode.AuthFailed });
     await expect(auth.login('a001', 'new-password-1')).resolves.toBeDefined();
   });
 
   it('validates new users', async () => {
-    await expect(auth.addUser('admin', { username: 'a001', displayName: 'x', role: 'agent', password: 'long-enough' })).rejects.toMatchObject({ code: AppErrorCode.Duplicate });
-    await expect(auth.addUser('admin', { username: 'bad name', displayName: 'x', role: 'agent', password: 'long-enough' })).rejects.toMatchObject({ code: AppErrorCode.Invalid });
-    await expect(auth.addUser('admin', { username: 's1', displayName: 'x', role: 'department_staff', password: 'long-enough' })).rejects.toMatchObject({
+    await expect(
+      auth.addUser('admin', { username: 'a001', displayName: 'x', role: 'agent', password: 'long-enough' }),
+    ).rejects.toMatchObject({ code: AppErrorCode.Duplicate });
+    await expect(
+      auth.addUser('admin', { username: 'bad name', displayName: 'x', role: 'agent', password: 'long-enough' }),
+    ).rejects.toMatchObject({ code: AppErrorCode.Invalid });
+    await expect(
+      auth.addUser('admin', { username: 's1', displayName: 'x', role: 'department_staff', password: 'long-enough' }),
+    ).rejects.toMatchObject({
       code: AppErrorCode.Invalid,
       details: { field: 'department' },
     });
-    await expect(auth.addUser('admin', { username: 's1', displayName: 'x', role: 'department_staff', departmentCode: 'nope', password: 'long-enough' })).rejects.toMatchObject({
+    await expect(
+      auth.addUser('admin', {
+        username: 's1',
+        displayName: 'x',
+        role: 'department_staff',
+        departmentCode: 'nope',
+        password: 'long-enough',
+      }),
+    ).rejects.toMatchObject({
       code: AppErrorCode.NotFound,
     });
-    const staff = await auth.addUser('admin', { username: 's1', displayName: 'x', role: 'department_staff', departmentCode: 'repair', password: 'long-enough' });
+    const staff = await auth.addUser('admin', {
+      username: 's1',
+      displayName: 'x',
+      role: 'department_staff',
+      departmentCode: 'repair',
+      password: 'long-enough',
+    });
     expect(staff.departmentId).not.toBeNull();
   });
 });
@@ -107,16 +144,49 @@ describe('user login', () => {
 describe('account query passwords', () => {
   beforeEach(async () => {
     const [cid] = await t.store.customers.createMany([
-      { customerNo: 'C0001', name: '李娜', phones: [{ phone: '13912345678', kind: 'mobile' }], address: '中山路1号', district: '鼓楼区', districtCode: '320106', householdSize: 3, floor: 5, status: 'active', notes: '' },
+      {
+        customerNo: 'C0001',
+        name: '李娜',
+        phones: [{ phone: '13912345678', kind: 'mobile' }],
+        address: '中山路1号',
+        district: '鼓楼区',
+        districtCode: '320106',
+        householdSize: 3,
+        floor: 5,
+        status: 'active',
+        notes: '',
+      },
     ]);
-    await t.store.customers.openAccount({ accountNo: '1000001', customerId: cid!, category: 'residential', status: 'active', openedAt: 0, queryPasswordHash: await hashSecret('123456', TEST_SCRYPT) });
-    await t.store.customers.openAccount({ accountNo: '1000002', customerId: cid!, category: 'residential', status: 'active', openedAt: 0, queryPasswordHash: null });
+    await t.store.customers.openAccount({
+      accountNo: '1000001',
+      customerId: cid!,
+      category: 'residential',
+      status: 'active',
+      openedAt: 0,
+      queryPasswordHash: await hashSecret('123456', TEST_SCRYPT),
+    });
+    await t.store.customers.openAccount({
+      accountNo: '1000002',
+      customerId: cid!,
+      category: 'residential',
+      status: 'active',
+      openedAt: 0,
+      queryPasswordHash: null,
+    });
   });
 
   it('checks, locks and unlocks', async () => {
     expect(await auth.checkAccountPassword('1000001', '123456')).toMatchObject({ ok: true });
-    expect(await auth.checkAccountPassword('1000001', '000000')).toEqual({ ok: false, reason: 'wrong', attemptsLeft: 2 });
-    expect(await auth.checkAccountPassword('1000001', '000000')).toEqual({ ok: false, reason: 'wrong', attemptsLeft: 1 });
+    expect(await auth.checkAccountPassword('1000001', '000000')).toEqual({
+      ok: false,
+      reason: 'wrong',
+      attemptsLeft: 2,
+    });
+    expect(await auth.checkAccountPassword('1000001', '000000')).toEqual({
+      ok: false,
+      reason: 'wrong',
+      attemptsLeft: 1,
+    });
     expect(await auth.checkAccountPassword('1000001', '000000')).toMatchObject({ ok: false, reason: 'locked' });
     expect(await auth.checkAccountPassword('1000001', '123456')).toMatchObject({ ok: false, reason: 'locked' });
     await t.clock.advanceBy(10 * 60_000);
@@ -126,8 +196,13 @@ describe('account query passwords', () => {
   });
 
   it('changes the password only with the old one, six digits', async () => {
-    await expect(auth.changeAccountPassword('1000001', '123456', '12ab56')).rejects.toMatchObject({ code: AppErrorCode.Invalid });
-    expect(await auth.changeAccountPassword('1000001', '111111', '654321')).toMatchObject({ ok: false, reason: 'wrong' });
+    await expect(auth.changeAccountPassword('1000001', '123456', '12ab56')).rejects.toMatchObject({
+      code: AppErrorCode.Invalid,
+    });
+    expect(await auth.changeAccountPassword('1000001', '111111', '654321')).toMatchObject({
+      ok: false,
+      reason: 'wrong',
+    });
     expect(await auth.changeAccountPassword('1000001', '123456', '654321')).toMatchObject({ ok: true });
     expect(await auth.checkAccountPassword('1000001', '123456')).toMatchObject({ ok: false });
     expect(await auth.checkAccountPassword('1000001', '654321')).toMatchObject({ ok: true });

@@ -39,7 +39,12 @@ export interface AuthServiceOptions {
 /** Result of checking an account query password in the IVR. */
 export type AccountPasswordCheck =
   | { readonly ok: true; readonly accountId: number }
-  | { readonly ok: false; readonly reason: 'wrong' | 'locked' | 'no-password' | 'unknown-account'; readonly lockedUntil?: number; readonly attemptsLeft?: number };
+  | {
+      readonly ok: false;
+      readonly reason: 'wrong' | 'locked' | 'no-password' | 'unknown-account';
+      readonly lockedUntil?: number;
+      readonly attemptsLeft?: number;
+    };
 
 const DEFAULT_LOCKOUT: LockoutPolicy = { maxFailures: 5, lockoutMs: 15 * 60_000 };
 
@@ -66,16 +71,39 @@ export class AuthService {
     if (!cred) {
       // Spend the same time as a real check so user names cannot be probed by timing.
       await verifySecret(password, await this.dummyHash());
-      await this.o.audit.append({ at: now, actor: username, action: 'login', target: null, outcome: 'failed', details: { reason: 'unknown-user' } });
+      await this.o.audit.append({
+        at: now,
+        actor: username,
+        action: 'login',
+        target: null,
+        outcome: 'failed',
+        details: { reason: 'unknown-user' },
+      });
       throw new AppError(AppErrorCode.AuthFailed, 'wrong user name or password');
     }
     if (cred.disabled) {
-      await this.o.audit.append({ at: now, actor: username, action: 'login', target: null, outcome: 'denied', details: { reason: 'disabled' } });
+      await this.o.audit.append({
+        at: now,
+        actor: username,
+        action: 'login',
+        target: null,
+        outcome: 'denied',
+        details: { reason: 'disabled' },
+      });
       throw new AppError(AppErrorCode.Disabled, `user ${username} is disabled`);
     }
     if (cred.lockedUntil !== null && cred.lockedUntil > now) {
-      await this.o.audit.append({ at: now, actor: username, action: 'login', target: null, outcome: 'denied', details: { reason: 'locked' } });
-      throw new AppError(AppErrorCode.Locked, `user ${username} is locked`, { details: { lockedUntil: cred.lockedUntil } });
+      await this.o.audit.append({
+        at: now,
+        actor: username,
+        action: 'login',
+        target: null,
+        outcome: 'denied',
+        details: { reason: 'locked' },
+      });
+      throw new AppError(AppErrorCode.Locked, `user ${username} is locked`, {
+        details: { lockedUntil: cred.lockedUntil },
+      });
     }
     if (await verifySecret(password, cred.passwordHash)) {
       await this.o.users.setLoginState(cred.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: now });
@@ -87,13 +115,34 @@ export class AuthService {
     const locks = failures >= this.lockout.maxFailures;
     const lockedUntil = locks ? now + this.lockout.lockoutMs : null;
     await this.o.users.setLoginState(cred.id, { failedLogins: locks ? 0 : failures, lockedUntil });
-    await this.o.audit.append({ at: now, actor: username, action: 'login', target: null, outcome: 'failed', details: { reason: 'wrong-password', failures, locked: locks } });
-    if (locks) throw new AppError(AppErrorCode.Locked, `user ${username} locked after ${failures} failures`, { details: { lockedUntil } });
-    throw new AppError(AppErrorCode.AuthFailed, 'wrong user name or password', { details: { attemptsLeft: this.lockout.maxFailures - failures } });
+    await this.o.audit.append({
+      at: now,
+      actor: username,
+      action: 'login',
+      target: null,
+      outcome: 'failed',
+      details: { reason: 'wrong-password', failures, locked: locks },
+    });
+    if (locks)
+      throw new AppError(AppErrorCode.Locked, `user ${username} locked after ${failures} failures`, {
+        details: { lockedUntil },
+      });
+    throw new AppError(AppErrorCode.AuthFailed, 'wrong user name or password', {
+      details: { attemptsLeft: this.lockout.maxFailures - failures },
+    });
   }
 
   /** Creates a user (administrators' action, audited as `actor`). */
-  async addUser(actor: string, input: { readonly username: string; readonly displayName: string; readonly role: Role; readonly departmentCode?: string | null; readonly password: string }): Promise<User> {
+  async addUser(
+    actor: string,
+    input: {
+      readonly username: string;
+      readonly displayName: string;
+      readonly role: Role;
+      readonly departmentCode?: string | null;
+      readonly password: string;
+    },
+  ): Promise<User> {
     if (!/^[A-Za-z0-9_.-]{2,32}$/.test(input.username)) throw invalid('username', 'format');
     if (!ROLES.includes(input.role)) throw invalid('role', 'unknown');
     this.checkPasswordStrength(input.password);
@@ -105,10 +154,23 @@ export class AuthService {
     }
     if (input.role === 'department_staff' && departmentId === null) throw invalid('department', 'required');
     const user = await this.o.users.create(
-      { username: input.username, displayName: input.displayName, role: input.role, departmentId, passwordHash: await hashSecret(input.password, this.scryptParams) },
+      {
+        username: input.username,
+        displayName: input.displayName,
+        role: input.role,
+        departmentId,
+        passwordHash: await hashSecret(input.password, this.scryptParams),
+      },
       this.o.clock.now(),
     );
-    await this.o.audit.append({ at: this.o.clock.now(), actor, action: 'user.add', target: input.username, outcome: 'ok', details: { role: input.role } });
+    await this.o.audit.append({
+      at: this.o.clock.now(),
+      actor,
+      action: 'user.add',
+      target: input.username,
+      outcome: 'ok',
+      details: { role: input.role },
+    });
     return user;
   }
 
@@ -120,7 +182,13 @@ export class AuthService {
     this.checkPasswordStrength(newPassword);
     const user = await this.login(username, oldPassword);
     await this.o.users.setPassword(user.id, await hashSecret(newPassword, this.scryptParams), this.o.clock.now());
-    await this.o.audit.append({ at: this.o.clock.now(), actor: username, action: 'password.change', target: username, outcome: 'ok' });
+    await this.o.audit.append({
+      at: this.o.clock.now(),
+      actor: username,
+      action: 'password.change',
+      target: username,
+      outcome: 'ok',
+    });
   }
 
   /** Sets a user's password without the old one and unlocks it (administrators). */
@@ -130,7 +198,13 @@ export class AuthService {
     if (!user) throw notFound('user', username);
     await this.o.users.setPassword(user.id, await hashSecret(newPassword, this.scryptParams), this.o.clock.now());
     await this.o.users.setLoginState(user.id, { failedLogins: 0, lockedUntil: null });
-    await this.o.audit.append({ at: this.o.clock.now(), actor, action: 'password.reset', target: username, outcome: 'ok' });
+    await this.o.audit.append({
+      at: this.o.clock.now(),
+      actor,
+      action: 'password.reset',
+      target: username,
+      outcome: 'ok',
+    });
   }
 
   /** Checks an account's query password (IVR bill query). Never throws for a wrong password. */
@@ -142,7 +216,14 @@ export class AuthService {
       return { ok: false, reason: 'unknown-account' };
     }
     const result = await this.checkCredential(cred, password, now);
-    await this.o.audit.append({ at: now, actor, action: 'account.password.check', target: accountNo, outcome: result.ok ? 'ok' : 'failed', details: result.ok ? undefined : { reason: result.reason } });
+    await this.o.audit.append({
+      at: now,
+      actor,
+      action: 'account.password.check',
+      target: accountNo,
+      outcome: result.ok ? 'ok' : 'failed',
+      details: result.ok ? undefined : { reason: result.reason },
+    });
     return result;
   }
 
@@ -150,16 +231,32 @@ export class AuthService {
    * Changes an account's query password after checking the old one. The new password is 6 digits
    * (keyable on a phone). Resolves the check result; the password is changed only when `ok`.
    */
-  async changeAccountPassword(accountNo: string, oldPassword: string, newPassword: string, actor = 'ivr'): Promise<AccountPasswordCheck> {
+  async changeAccountPassword(
+    accountNo: string,
+    oldPassword: string,
+    newPassword: string,
+    actor = 'ivr',
+  ): Promise<AccountPasswordCheck> {
     if (!/^\d{6}$/.test(newPassword)) throw invalid('newPassword', 'six-digits');
     const now = this.o.clock.now();
     const cred = await this.o.customers.getAccountCredential(accountNo);
     if (!cred) return { ok: false, reason: 'unknown-account' };
     const result = await this.checkCredential(cred, oldPassword, now);
     if (result.ok) {
-      await this.o.customers.setAccountCredential(cred.accountId, { hash: await hashSecret(newPassword, this.scryptParams), failedAttempts: 0, lockedUntil: null });
+      await this.o.customers.setAccountCredential(cred.accountId, {
+        hash: await hashSecret(newPassword, this.scryptParams),
+        failedAttempts: 0,
+        lockedUntil: null,
+      });
     }
-    await this.o.audit.append({ at: now, actor, action: 'account.password.change', target: accountNo, outcome: result.ok ? 'ok' : 'failed', details: result.ok ? undefined : { reason: result.reason } });
+    await this.o.audit.append({
+      at: now,
+      actor,
+      action: 'account.password.change',
+      target: accountNo,
+      outcome: result.ok ? 'ok' : 'failed',
+      details: result.ok ? undefined : { reason: result.reason },
+    });
     return result;
   }
 
@@ -168,22 +265,44 @@ export class AuthService {
     if (!/^\d{6}$/.test(newPassword)) throw invalid('newPassword', 'six-digits');
     const cred = await this.o.customers.getAccountCredential(accountNo);
     if (!cred) throw notFound('account', accountNo);
-    await this.o.customers.setAccountCredential(cred.accountId, { hash: await hashSecret(newPassword, this.scryptParams), failedAttempts: 0, lockedUntil: null });
-    await this.o.audit.append({ at: this.o.clock.now(), actor, action: 'account.password.set', target: accountNo, outcome: 'ok' });
+    await this.o.customers.setAccountCredential(cred.accountId, {
+      hash: await hashSecret(newPassword, this.scryptParams),
+      failedAttempts: 0,
+      lockedUntil: null,
+    });
+    await this.o.audit.append({
+      at: this.o.clock.now(),
+      actor,
+      action: 'account.password.set',
+      target: accountNo,
+      outcome: 'ok',
+    });
   }
 
   private async checkCredential(cred: AccountCredential, password: string, now: number): Promise<AccountPasswordCheck> {
     if (cred.hash === null) return { ok: false, reason: 'no-password' };
-    if (cred.lockedUntil !== null && cred.lockedUntil > now) return { ok: false, reason: 'locked', lockedUntil: cred.lockedUntil };
+    if (cred.lockedUntil !== null && cred.lockedUntil > now)
+      return { ok: false, reason: 'locked', lockedUntil: cred.lockedUntil };
     if (await verifySecret(password, cred.hash)) {
-      if (cred.failedAttempts !== 0 || cred.lockedUntil !== null) await this.o.customers.setAccountCredential(cred.accountId, { hash: cred.hash, failedAttempts: 0, lockedUntil: null });
+      if (cred.failedAttempts !== 0 || cred.lockedUntil !== null)
+        await this.o.customers.setAccountCredential(cred.accountId, {
+          hash: cred.hash,
+          failedAttempts: 0,
+          lockedUntil: null,
+        });
       return { ok: true, accountId: cred.accountId };
     }
     const failures = (cred.lockedUntil !== null ? 0 : cred.failedAttempts) + 1;
     const locks = failures >= this.lockout.maxFailures;
     const lockedUntil = locks ? now + this.lockout.lockoutMs : null;
-    await this.o.customers.setAccountCredential(cred.accountId, { hash: cred.hash, failedAttempts: locks ? 0 : failures, lockedUntil });
-    return locks ? { ok: false, reason: 'locked', lockedUntil: lockedUntil ?? undefined } : { ok: false, reason: 'wrong', attemptsLeft: this.lockout.maxFailures - failures };
+    await this.o.customers.setAccountCredential(cred.accountId, {
+      hash: cred.hash,
+      failedAttempts: locks ? 0 : failures,
+      lockedUntil,
+    });
+    return locks
+      ? { ok: false, reason: 'locked', lockedUntil: lockedUntil ?? undefined }
+      : { ok: false, reason: 'wrong', attemptsLeft: this.lockout.maxFailures - failures };
   }
 
   private checkPasswordStrength(password: string): void {

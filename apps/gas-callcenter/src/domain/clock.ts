@@ -12,8 +12,16 @@ export type Clock = Pick<SchedulerLike, 'now'>;
  * The calendar day (`YYYY-MM-DD`) and its parts of an instant in a time zone (default the
  * centre's, Asia/Shanghai). Used for tracking numbers, bill periods and daily reports.
  */
-export function localDate(epochMs: number, timeZone = 'Asia/Shanghai'): { readonly year: number; readonly month: number; readonly day: number; readonly iso: string } {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date(epochMs));
+export function localDate(
+  epochMs: number,
+  timeZone = 'Asia/Shanghai',
+): { readonly year: number; readonly month: number; readonly day: number; readonly iso: string } {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(new Date(epochMs));
   const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? NaN);
   const year = get('year');
   const month = get('month');
@@ -35,7 +43,16 @@ export function dayRange(isoDay: string, timeZone = 'Asia/Shanghai'): { readonly
 }
 
 function offsetMs(utcMs: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(new Date(utcMs));
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(new Date(utcMs));
   const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
   return asUtc - utcMs;

@@ -84,7 +84,11 @@ export class EscalationTimer {
     let next: number;
     try {
       const changed = await this.o.service.escalateOverdue();
-      if (changed.length > 0) this.logger.info('tickets escalated on deadline', { count: changed.length, tickets: changed.map((t) => t.trackingNo) });
+      if (changed.length > 0)
+        this.logger.info('tickets escalated on deadline', {
+          count: changed.length,
+          tickets: changed.map((t) => t.trackingNo),
+        });
       const deadline = await this.o.service.nextDeadline();
       const now = this.o.scheduler.now();
       next = Math.min(deadline ?? Infinity, now + this.maxIntervalMs);

@@ -22,7 +22,11 @@ export interface Fax {
 /** Storage of faxes. */
 export interface FaxRepository {
   /** Stores the image durably, then commits the row. */
-  create(meta: Omit<Fax, 'id' | 'fileId' | 'relPath' | 'createdAt'>, image: Uint8Array | AsyncIterable<Uint8Array>, format?: { readonly ext: string; readonly mime: string }): Promise<Fax>;
+  create(
+    meta: Omit<Fax, 'id' | 'fileId' | 'relPath' | 'createdAt'>,
+    image: Uint8Array | AsyncIterable<Uint8Array>,
+    format?: { readonly ext: string; readonly mime: string },
+  ): Promise<Fax>;
   get(id: number): Promise<Fax | undefined>;
   setStatus(id: number, status: Fax['status']): Promise<void>;
 }

@@ -20,10 +20,34 @@ export type InteractionOutcome =
   | 'failed';
 
 /** Every outcome, for reports. */
-export const INTERACTION_OUTCOMES: readonly InteractionOutcome[] = ['self_service', 'agent', 'voicemail', 'abandoned_ivr', 'abandoned_queue', 'transferred_out', 'no_answer', 'busy', 'failed'];
+export const INTERACTION_OUTCOMES: readonly InteractionOutcome[] = [
+  'self_service',
+  'agent',
+  'voicemail',
+  'abandoned_ivr',
+  'abandoned_queue',
+  'transferred_out',
+  'no_answer',
+  'busy',
+  'failed',
+];
 
 /** Kinds of step on a call's path. */
-export type InteractionStepKind = 'ivr' | 'queue' | 'offer' | 'agent' | 'hold' | 'transfer' | 'conference' | 'recording' | 'ticket' | 'voicemail' | 'fax' | 'survey' | 'note' | 'hangup';
+export type InteractionStepKind =
+  | 'ivr'
+  | 'queue'
+  | 'offer'
+  | 'agent'
+  | 'hold'
+  | 'transfer'
+  | 'conference'
+  | 'recording'
+  | 'ticket'
+  | 'voicemail'
+  | 'fax'
+  | 'survey'
+  | 'note'
+  | 'hangup';
 
 /** One step of a call's path. `detail` is free-form JSON (menu node, queue name, agent id…). */
 export interface InteractionStep {
@@ -56,10 +80,19 @@ export interface Interaction {
 }
 
 /** Fields set when a call starts. */
-export type NewInteraction = Pick<Interaction, 'callId' | 'direction' | 'media' | 'channel' | 'caller' | 'called' | 'startedAt'> & Partial<Pick<Interaction, 'customerId' | 'service'>>;
+export type NewInteraction = Pick<
+  Interaction,
+  'callId' | 'direction' | 'media' | 'channel' | 'caller' | 'called' | 'startedAt'
+> &
+  Partial<Pick<Interaction, 'customerId' | 'service'>>;
 
 /** Fields updated while a call runs or when it ends. */
-export type InteractionPatch = Partial<Pick<Interaction, 'customerId' | 'service' | 'answeredAt' | 'endedAt' | 'outcome' | 'agentUserId' | 'disposition' | 'recordingFileId'>>;
+export type InteractionPatch = Partial<
+  Pick<
+    Interaction,
+    'customerId' | 'service' | 'answeredAt' | 'endedAt' | 'outcome' | 'agentUserId' | 'disposition' | 'recordingFileId'
+  >
+>;
 
 /** Storage of interactions. */
 export interface InteractionRepository {
@@ -73,7 +106,11 @@ export interface InteractionRepository {
    * Stores the call's recording durably (file written, flushed and renamed, then the row linked
    * in one transaction) and sets `recordingFileId`. `ERR_NOT_FOUND` when the call is unknown.
    */
-  attachRecording(callId: string, audio: Uint8Array, format?: { readonly ext: string; readonly mime: string }): Promise<Interaction>;
+  attachRecording(
+    callId: string,
+    audio: Uint8Array,
+    format?: { readonly ext: string; readonly mime: string },
+  ): Promise<Interaction>;
   get(callId: string): Promise<Interaction | undefined>;
   steps(callId: string): Promise<InteractionStep[]>;
   ticketIds(callId: string): Promise<number[]>;

@@ -22,5 +22,8 @@ export interface SurveyRepository {
   /** Records answers atomically; resolves once durable. */
   record(answers: readonly Omit<SurveyAnswer, 'id'>[]): Promise<SurveyAnswer[]>;
   /** Counts of each answer to each question of a campaign. */
-  tally(campaign: string, range?: { readonly from: number; readonly before: number }): Promise<{ readonly question: string; readonly answer: string; readonly count: number }[]>;
+  tally(
+    campaign: string,
+    range?: { readonly from: number; readonly before: number },
+  ): Promise<{ readonly question: string; readonly answer: string; readonly count: number }[]>;
 }

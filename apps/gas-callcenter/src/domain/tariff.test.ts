@@ -16,15 +16,62 @@ describe('tiered gas prices', () => {
     { usage: 20, prior: 0, people: 3, amount: 5000, lines: [[1, 20]] },
     { usage: 300, prior: 0, people: 4, amount: 75000, lines: [[1, 300]] },
     { usage: 1, prior: 300, people: 4, amount: 300, lines: [[2, 1]] },
-    { usage: 50, prior: 280, people: 2, amount: 20 * 250 + 30 * 300, lines: [[1, 20], [2, 30]] },
-    { usage: 400, prior: 250, people: 4, amount: 50 * 250 + 300 * 300 + 50 * 375, lines: [[1, 50], [2, 300], [3, 50]] },
+    {
+      usage: 50,
+      prior: 280,
+      people: 2,
+      amount: 20 * 250 + 30 * 300,
+      lines: [
+        [1, 20],
+        [2, 30],
+      ],
+    },
+    {
+      usage: 400,
+      prior: 250,
+      people: 4,
+      amount: 50 * 250 + 300 * 300 + 50 * 375,
+      lines: [
+        [1, 50],
+        [2, 300],
+        [3, 50],
+      ],
+    },
     { usage: 100, prior: 700, people: 1, amount: 100 * 375, lines: [[3, 100]] },
     // Five people: tier 1 ends at 360, tier 2 at 690.
     { usage: 50, prior: 280, people: 5, amount: 50 * 250, lines: [[1, 50]] },
-    { usage: 100, prior: 300, people: 5, amount: 60 * 250 + 40 * 300, lines: [[1, 60], [2, 40]] },
-    { usage: 100, prior: 650, people: 5, amount: 40 * 300 + 60 * 375, lines: [[2, 40], [3, 60]] },
+    {
+      usage: 100,
+      prior: 300,
+      people: 5,
+      amount: 60 * 250 + 40 * 300,
+      lines: [
+        [1, 60],
+        [2, 40],
+      ],
+    },
+    {
+      usage: 100,
+      prior: 650,
+      people: 5,
+      amount: 40 * 300 + 60 * 375,
+      lines: [
+        [2, 40],
+        [3, 60],
+      ],
+    },
     // Seven people: tier 1 ends at 480, tier 2 at 870.
-    { usage: 1000, prior: 0, people: 7, amount: 480 * 250 + 390 * 300 + 130 * 375, lines: [[1, 480], [2, 390], [3, 130]] },
+    {
+      usage: 1000,
+      prior: 0,
+      people: 7,
+      amount: 480 * 250 + 390 * 300 + 130 * 375,
+      lines: [
+        [1, 480],
+        [2, 390],
+        [3, 130],
+      ],
+    },
   ])('$usage m³ after $prior m³ for $people people costs $amount fen', ({ usage, prior, people, amount, lines }) => {
     const charge = computeCharge(TIERS, { usageM3: usage, priorM3: prior, householdSize: people });
     expect(charge.amountFen).toBe(amount);
@@ -53,18 +100,39 @@ describe('tiered gas prices', () => {
   it.each([
     { tiers: [], why: 'empty' },
     { tiers: [{ tier: 1, upperM3: 300, priceFen: 250, extraM3PerPerson: 0 }], why: 'last tier bounded' },
-    { tiers: [{ tier: 1, upperM3: null, priceFen: 250, extraM3PerPerson: 0 }, { tier: 2, upperM3: null, priceFen: 300, extraM3PerPerson: 0 }], why: 'unbounded middle' },
-    { tiers: [{ tier: 1, upperM3: 300, priceFen: 250, extraM3PerPerson: 0 }, { tier: 2, upperM3: 200, priceFen: 300, extraM3PerPerson: 0 }, { tier: 3, upperM3: null, priceFen: 1, extraM3PerPerson: 0 }], why: 'decreasing' },
+    {
+      tiers: [
+        { tier: 1, upperM3: null, priceFen: 250, extraM3PerPerson: 0 },
+        { tier: 2, upperM3: null, priceFen: 300, extraM3PerPerson: 0 },
+      ],
+      why: 'unbounded middle',
+    },
+    {
+      tiers: [
+        { tier: 1, upperM3: 300, priceFen: 250, extraM3PerPerson: 0 },
+        { tier: 2, upperM3: 200, priceFen: 300, extraM3PerPerson: 0 },
+        { tier: 3, upperM3: null, priceFen: 1, extraM3PerPerson: 0 },
+      ],
+      why: 'decreasing',
+    },
     { tiers: [{ tier: 2, upperM3: null, priceFen: 250, extraM3PerPerson: 0 }], why: 'numbering' },
     { tiers: [{ tier: 1, upperM3: null, priceFen: 2.5, extraM3PerPerson: 0 }], why: 'fractional fen' },
   ])('reject a malformed table ($why)', ({ tiers }) => {
-    expect(() => computeCharge(tiers as PriceTier[], { usageM3: 1, priorM3: 0, householdSize: 1 })).toThrow(expect.objectContaining({ code: AppErrorCode.Invalid }));
+    expect(() => computeCharge(tiers as PriceTier[], { usageM3: 1, priorM3: 0, householdSize: 1 })).toThrow(
+      expect.objectContaining({ code: AppErrorCode.Invalid }),
+    );
   });
 
   it('reject negative or fractional usage and bad household sizes', () => {
-    expect(() => computeCharge(TIERS, { usageM3: -1, priorM3: 0, householdSize: 1 })).toThrow(expect.objectContaining({ code: AppErrorCode.Invalid }));
-    expect(() => computeCharge(TIERS, { usageM3: 1.5, priorM3: 0, householdSize: 1 })).toThrow(expect.objectContaining({ code: AppErrorCode.Invalid }));
-    expect(() => computeCharge(TIERS, { usageM3: 1, priorM3: 0, householdSize: 0 })).toThrow(expect.objectContaining({ code: AppErrorCode.Invalid }));
+    expect(() => computeCharge(TIERS, { usageM3: -1, priorM3: 0, householdSize: 1 })).toThrow(
+      expect.objectContaining({ code: AppErrorCode.Invalid }),
+    );
+    expect(() => computeCharge(TIERS, { usageM3: 1.5, priorM3: 0, householdSize: 1 })).toThrow(
+      expect.objectContaining({ code: AppErrorCode.Invalid }),
+    );
+    expect(() => computeCharge(TIERS, { usageM3: 1, priorM3: 0, householdSize: 0 })).toThrow(
+      expect.objectContaining({ code: AppErrorCode.Invalid }),
+    );
   });
 
   it('place months in tier years', () => {

@@ -89,9 +89,14 @@ export function validateTiers(tiers: readonly PriceTier[]): void {
 }
 
 /** The tier bounds that apply to a household of `householdSize` people. */
-export function effectiveTiers(tiers: readonly PriceTier[], householdSize: number, rule: HouseholdRule = DEFAULT_RULE): EffectiveTier[] {
+export function effectiveTiers(
+  tiers: readonly PriceTier[],
+  householdSize: number,
+  rule: HouseholdRule = DEFAULT_RULE,
+): EffectiveTier[] {
   validateTiers(tiers);
-  if (!Number.isSafeInteger(householdSize) || householdSize < 1) throw invalid('householdSize', `must be a whole number ≥ 1 (got ${householdSize})`);
+  if (!Number.isSafeInteger(householdSize) || householdSize < 1)
+    throw invalid('householdSize', `must be a whole number ≥ 1 (got ${householdSize})`);
   const extraPeople = Math.max(0, householdSize - rule.baseHouseholdSize);
   const out: EffectiveTier[] = [];
   let from = 0;
@@ -123,7 +128,10 @@ export function computeCharge(
  * {@link computeCharge} on tiers already adjusted for the household (from {@link effectiveTiers});
  * for bulk billing, where the same household's tiers price many bills.
  */
-export function chargeAcross(tiers: readonly EffectiveTier[], input: { readonly usageM3: number; readonly priorM3: number }): Charge {
+export function chargeAcross(
+  tiers: readonly EffectiveTier[],
+  input: { readonly usageM3: number; readonly priorM3: number },
+): Charge {
   const start = input.priorM3;
   const end = input.priorM3 + input.usageM3;
   const lines: ChargeLine[] = [];

@@ -40,10 +40,18 @@ beforeEach(async () => {
     ['li', 'department_staff', repair.id],
     ['sun', 'department_staff', meters.id],
   ] as const) {
-    const u = await t.store.users.create({ username, displayName: username, role, departmentId: dep, passwordHash: 'x' }, 0);
+    const u = await t.store.users.create(
+      { username, displayName: username, role, departmentId: dep, passwordHash: 'x' },
+      0,
+    );
     userIds.set(username, u.id);
   }
-  svc = new TicketService({ tickets: t.store.tickets, departments: t.store.departments, audit: t.store.audit, clock: t.clock });
+  svc = new TicketService({
+    tickets: t.store.tickets,
+    departments: t.store.departments,
+    audit: t.store.audit,
+    clock: t.clock,
+  });
 });
 
 afterEach(async () => {
@@ -51,7 +59,13 @@ afterEach(async () => {
   await t.dispose();
 });
 
-const leak = { type: 'emergency', subtype: 'gas_leak', description: '厨房有煤气味', channel: 'phone', callerPhone: '13800138000' } as const;
+const leak = {
+  type: 'emergency',
+  subtype: 'gas_leak',
+  description: '厨房有煤气味',
+  channel: 'phone',
+  callerPhone: '13800138000',
+} as const;
 
 describe('ticket workflow', () => {
   it('walks accepted → assigned → in progress → resolved → informed → closed with full history', async () => {
@@ -85,9 +99,15 @@ describe('ticket workflow', () => {
     const b = await svc.open(ivr, { ...leak });
     await t.clock.advanceBy(24 * 3_600_000);
     const c = await svc.open(ivr, { ...leak });
-    expect([a.trackingNo.slice(0, 11), b.trackingNo.slice(0, 11), c.trackingNo.slice(0, 11)]).toEqual(['26010100001', '26010100002', '26010200001']);
+    expect([a.trackingNo.slice(0, 11), b.trackingNo.slice(0, 11), c.trackingNo.slice(0, 11)]).toEqual([
+      '26010100001',
+      '26010100002',
+      '26010200001',
+    ]);
     expect(await svc.getByTrackingNo(agentActor(), b.trackingNo)).toMatchObject({ id: b.id });
-    await expect(svc.getByTrackingNo(agentActor(), b.trackingNo.slice(0, 11) + ((Number(b.trackingNo[11]) + 1) % 10))).rejects.toMatchObject({
+    await expect(
+      svc.getByTrackingNo(agentActor(), b.trackingNo.slice(0, 11) + ((Number(b.trackingNo[11]) + 1) % 10)),
+    ).rejects.toMatchObject({
       code: AppErrorCode.InvalidTrackingNumber,
     });
   });
@@ -102,9 +122,24 @@ describe('ticket workflow', () => {
         accepted: [],
         assigned: [() => svc.assign(admin, tk.id, 'network')],
         in_progress: [() => svc.assign(admin, tk.id, 'network'), () => svc.start(admin, tk.id)],
-        resolved: [() => svc.assign(admin, tk.id, 'network'), () => svc.start(admin, tk.id), () => svc.resolve(admin, tk.id, 'ok')],
-        informed: [() => svc.assign(admin, tk.id, 'network'), () => svc.start(admin, tk.id), () => svc.resolve(admin, tk.id, 'ok'), () => svc.inform(admin, tk.id)],
-        closed: [() => svc.assign(admin, tk.id, 'network'), () => svc.start(admin, tk.id), () => svc.resolve(admin, tk.id, 'ok'), () => svc.inform(admin, tk.id), () => svc.close(admin, tk.id)],
+        resolved: [
+          () => svc.assign(admin, tk.id, 'network'),
+          () => svc.start(admin, tk.id),
+          () => svc.resolve(admin, tk.id, 'ok'),
+        ],
+        informed: [
+          () => svc.assign(admin, tk.id, 'network'),
+          () => svc.start(admin, tk.id),
+          () => svc.resolve(admin, tk.id, 'ok'),
+          () => svc.inform(admin, tk.id),
+        ],
+        closed: [
+          () => svc.assign(admin, tk.id, 'network'),
+          () => svc.start(admin, tk.id),
+          () => svc.resolve(admin, tk.id, 'ok'),
+          () => svc.inform(admin, tk.id),
+          () => svc.close(admin, tk.id),
+        ],
       };
       for (const step of path[status]) await step();
       return tk.id;
@@ -115,13 +150,20 @@ describe('ticket workflow', () => {
         const id = await into(status);
         const run = (): Promise<unknown> => {
           switch (action) {
-            case 'assign': return svc.assign(admin, id, 'meters');
-            case 'start': return svc.start(admin, id);
-            case 'resolve': return svc.resolve(admin, id, 'done');
-            case 'inform': return svc.inform(admin, id);
-            case 'close': return svc.close(admin, id);
-            case 'reopen': return svc.reopen(admin, id, 'customer not satisfied');
-            default: return svc.escalate(admin, id, 'by hand');
+            case 'assign':
+              return svc.assign(admin, id, 'meters');
+            case 'start':
+              return svc.start(admin, id);
+            case 'resolve':
+              return svc.resolve(admin, id, 'done');
+            case 'inform':
+              return svc.inform(admin, id);
+            case 'close':
+              return svc.close(admin, id);
+            case 'reopen':
+              return svc.reopen(admin, id, 'customer not satisfied');
+            default:
+              return svc.escalate(admin, id, 'by hand');
           }
         };
         const expected = TICKET_TRANSITIONS[status][action];
@@ -148,20 +190,59 @@ describe('ticket workflow', () => {
 
   it('reopens with a fresh deadline and counts reopenings', async () => {
     const admin = user('administrator');
-    const tk = await svc.open(ivr, { type: 'repair', subtype: 'no_gas', description: '没有气', channel: 'phone', departmentCode: 'network' });
+    const tk = await svc.open(ivr, {
+      type: 'repair',
+      subtype: 'no_gas',
+      description: '没有气',
+      channel: 'phone',
+      departmentCode: 'network',
+    });
     await svc.start(admin, tk.id);
     await svc.resolve(admin, tk.id, '阀门已开');
     await t.clock.advanceBy(3_600_000);
     const reopened = await svc.reopen(admin, tk.id, '仍然没有气');
-    expect(reopened).toMatchObject({ status: 'assigned', reopenCount: 1, result: null, deadlineAt: t.clock.now() + 24 * 3_600_000 });
+    expect(reopened).toMatchObject({
+      status: 'assigned',
+      reopenCount: 1,
+      result: null,
+      deadlineAt: t.clock.now() + 24 * 3_600_000,
+    });
     await expect(svc.reopen(admin, tk.id, '')).rejects.toMatchObject({ code: AppErrorCode.Invalid });
   });
 
   it('detects a concurrent change (optimistic version check)', async () => {
     const tk = await svc.open(ivr, { ...leak, departmentCode: 'network' });
-    await t.store.tickets.update(tk.id, tk.version, { status: 'in_progress' }, { at: 0, actor: 'x', action: 'start', fromStatus: 'assigned', toStatus: 'in_progress', departmentId: null, note: null }, 0);
+    await t.store.tickets.update(
+      tk.id,
+      tk.version,
+      { status: 'in_progress' },
+      {
+        at: 0,
+        actor: 'x',
+        action: 'start',
+        fromStatus: 'assigned',
+        toStatus: 'in_progress',
+        departmentId: null,
+        note: null,
+      },
+      0,
+    );
     await expect(
-      t.store.tickets.update(tk.id, tk.version, { status: 'in_progress' }, { at: 0, actor: 'y', action: 'start', fromStatus: 'assigned', toStatus: 'in_progress', departmentId: null, note: null }, 0),
+      t.store.tickets.update(
+        tk.id,
+        tk.version,
+        { status: 'in_progress' },
+        {
+          at: 0,
+          actor: 'y',
+          action: 'start',
+          fromStatus: 'assigned',
+          toStatus: 'in_progress',
+          departmentId: null,
+          note: null,
+        },
+        0,
+      ),
     ).rejects.toMatchObject({ code: AppErrorCode.Conflict, retryable: true });
   });
 });
@@ -195,9 +276,19 @@ describe('escalation', () => {
     const timer = new EscalationTimer({ service: svc, scheduler: t.clock, maxIntervalMs: 3_600_000 });
     timer.start();
     const emergency = await svc.open(ivr, { ...leak, departmentCode: 'network' });
-    const repair = await svc.open(ivr, { type: 'repair', subtype: 'meter_fault', description: '表不走', channel: 'phone', departmentCode: 'meters' });
+    const repair = await svc.open(ivr, {
+      type: 'repair',
+      subtype: 'meter_fault',
+      description: '表不走',
+      channel: 'phone',
+      departmentCode: 'meters',
+    });
     const escalated: string[] = [];
-    const sub = svc.changes$.subscribe((c) => c.action === 'escalate' && escalated.push(`${c.ticket.trackingNo}@${(t.clock.now() - emergency.createdAt) / 60_000}`));
+    const sub = svc.changes$.subscribe(
+      (c) =>
+        c.action === 'escalate' &&
+        escalated.push(`${c.ticket.trackingNo}@${(t.clock.now() - emergency.createdAt) / 60_000}`),
+    );
 
     await advance(timer, 29 * 60_000);
     expect((await t.store.tickets.get(emergency.id))!.escalationLevel).toBe(0);
@@ -240,7 +331,13 @@ describe('escalation', () => {
 describe('permissions and visibility', () => {
   it('shows department staff only their department and its sub-departments', async () => {
     const a = await svc.open(ivr, { ...leak, departmentCode: 'network' });
-    const b = await svc.open(ivr, { type: 'repair', subtype: 'meter_fault', description: 'x', channel: 'phone', departmentCode: 'meters' });
+    const b = await svc.open(ivr, {
+      type: 'repair',
+      subtype: 'meter_fault',
+      description: 'x',
+      channel: 'phone',
+      departmentCode: 'meters',
+    });
     const c = await svc.open(ivr, { type: 'complaint', subtype: 'service', description: 'y', channel: 'voicemail' });
     const repairStaff = user('department_staff', deps.repair, 'li');
     const networkStaff = user('department_staff', deps.network, 'zhao');
@@ -262,14 +359,26 @@ describe('permissions and visibility', () => {
 
   it('refuses actions outside a role', async () => {
     const tk = await svc.open(ivr, { ...leak, departmentCode: 'network' });
-    await expect(svc.open(user('department_staff', deps.network), { ...leak })).rejects.toMatchObject({ code: AppErrorCode.Forbidden });
-    await expect(svc.close(user('department_staff', deps.network), tk.id)).rejects.toMatchObject({ code: AppErrorCode.Forbidden });
+    await expect(svc.open(user('department_staff', deps.network), { ...leak })).rejects.toMatchObject({
+      code: AppErrorCode.Forbidden,
+    });
+    await expect(svc.close(user('department_staff', deps.network), tk.id)).rejects.toMatchObject({
+      code: AppErrorCode.Forbidden,
+    });
     await expect(svc.start(user('agent'), tk.id)).rejects.toMatchObject({ code: AppErrorCode.Forbidden });
   });
 
   it('validates input', async () => {
-    await expect(svc.open(ivr, { ...leak, subtype: 'meter_fault' })).rejects.toMatchObject({ code: AppErrorCode.Invalid, details: { field: 'subtype' } });
-    await expect(svc.open(ivr, { ...leak, description: '  ' })).rejects.toMatchObject({ code: AppErrorCode.Invalid, details: { field: 'description' } });
-    await expect(svc.open(ivr, { ...leak, departmentCode: 'nope' })).rejects.toMatchObject({ code: AppErrorCode.NotFound });
+    await expect(svc.open(ivr, { ...leak, subtype: 'meter_fault' })).rejects.toMatchObject({
+      code: AppErrorCode.Invalid,
+      details: { field: 'subtype' },
+    });
+    await expect(svc.open(ivr, { ...leak, description: '  ' })).rejects.toMatchObject({
+      code: AppErrorCode.Invalid,
+      details: { field: 'description' },
+    });
+    await expect(svc.open(ivr, { ...leak, departmentCode: 'nope' })).rejects.toMatchObject({
+      code: AppErrorCode.NotFound,
+    });
   });
 });

@@ -114,8 +114,19 @@ export class TicketService {
       if (!dep) throw notFound('department', input.departmentCode);
       departmentId = dep.id;
     }
-    const history: NewHistoryEntry[] = [{ at: now, actor: who, action: 'accept', fromStatus: null, toStatus: 'accepted', departmentId: null, note: null }];
-    if (departmentId !== null) history.push({ at: now, actor: who, action: 'assign', fromStatus: 'accepted', toStatus: 'assigned', departmentId, note: null });
+    const history: NewHistoryEntry[] = [
+      { at: now, actor: who, action: 'accept', fromStatus: null, toStatus: 'accepted', departmentId: null, note: null },
+    ];
+    if (departmentId !== null)
+      history.push({
+        at: now,
+        actor: who,
+        action: 'assign',
+        fromStatus: 'accepted',
+        toStatus: 'assigned',
+        departmentId,
+        note: null,
+      });
     const ticket = await this.o.tickets.create(
       {
         type: input.type,
@@ -148,7 +159,10 @@ export class TicketService {
   /** A ticket by tracking number, if the actor may see it; `ERR_INVALID_TRACKING_NUMBER` when malformed. */
   async getByTrackingNo(actor: Actor, trackingNo: string): Promise<Ticket | undefined> {
     const check = validateTrackingNumber(trackingNo);
-    if (!check.valid) throw new AppError(AppErrorCode.InvalidTrackingNumber, `invalid tracking number (${check.problem})`, { details: { problem: check.problem } });
+    if (!check.valid)
+      throw new AppError(AppErrorCode.InvalidTrackingNumber, `invalid tracking number (${check.problem})`, {
+        details: { problem: check.problem },
+      });
     const ticket = await this.o.tickets.getByTrackingNo(normalizeTrackingNumber(trackingNo));
     if (ticket && !(await this.canSee(actor, ticket))) throw forbidden(actor, 'view');
     return ticket;
@@ -171,7 +185,13 @@ export class TicketService {
   }
 
   /** Assigns (or reassigns) to a department, optionally to one of its users. */
-  assign(actor: Actor, ticketId: number, departmentCode: string, assigneeUserId: number | null = null, note: string | null = null): Promise<Ticket> {
+  assign(
+    actor: Actor,
+    ticketId: number,
+    departmentCode: string,
+    assigneeUserId: number | null = null,
+    note: string | null = null,
+  ): Promise<Ticket> {
     return this.step(actor, ticketId, 'assign', note, async (t) => {
       const dep = await this.o.departments.getByCode(departmentCode);
       if (!dep) throw notFound('department', departmentCode);
@@ -181,7 +201,9 @@ export class TicketService {
 
   /** The department starts work. */
   start(actor: Actor, ticketId: number, note: string | null = null): Promise<Ticket> {
-    return this.step(actor, ticketId, 'start', note, async (t) => ({ assigneeUserId: actor.kind === 'user' ? actor.user.id : t.assigneeUserId }));
+    return this.step(actor, ticketId, 'start', note, async (t) => ({
+      assigneeUserId: actor.kind === 'user' ? actor.user.id : t.assigneeUserId,
+    }));
   }
 
   /** Records the result (what the customer will hear) and stops the deadline. */
@@ -203,7 +225,11 @@ export class TicketService {
   /** Reopens a resolved, informed or closed ticket: back to its department with a fresh deadline. */
   reopen(actor: Actor, ticketId: number, reason: string): Promise<Ticket> {
     if (reason.trim() === '') return Promise.reject(invalid('reason', 'required'));
-    return this.step(actor, ticketId, 'reopen', reason, async (t) => ({ result: null, reopenCount: t.reopenCount + 1, deadlineAt: this.o.clock.now() + this.deadlines[t.type] }));
+    return this.step(actor, ticketId, 'reopen', reason, async (t) => ({
+      result: null,
+      reopenCount: t.reopenCount + 1,
+      deadlineAt: this.o.clock.now() + this.deadlines[t.type],
+    }));
   }
 
   /**
@@ -213,8 +239,18 @@ export class TicketService {
   escalate(actor: Actor, ticketId: number, reason: string): Promise<Ticket> {
     return this.step(actor, ticketId, 'escalate', reason, async (t) => {
       const parentId = await this.parentOf(t);
-      if (parentId === null) throw new AppError(AppErrorCode.CannotEscalate, `ticket ${t.trackingNo} has no superior department to escalate to`, { details: { trackingNo: t.trackingNo } });
-      return { departmentId: parentId, assigneeUserId: null, escalationLevel: t.escalationLevel + 1, deadlineAt: this.o.clock.now() + this.deadlines[t.type] };
+      if (parentId === null)
+        throw new AppError(
+          AppErrorCode.CannotEscalate,
+          `ticket ${t.trackingNo} has no superior department to escalate to`,
+          { details: { trackingNo: t.trackingNo } },
+        );
+      return {
+        departmentId: parentId,
+        assigneeUserId: null,
+        escalationLevel: t.escalationLevel + 1,
+        deadlineAt: this.o.clock.now() + this.deadlines[t.type],
+      };
     });
   }
 
@@ -237,7 +273,12 @@ export class TicketService {
       try {
         const parentId = await this.parentOf(t);
         if (parentId !== null) changed.push(await this.escalate(system, t.id, 'deadline passed'));
-        else changed.push(await this.step(system, t.id, 'overdue', 'deadline passed at the top of the hierarchy', async () => ({ deadlineAt: null })));
+        else
+          changed.push(
+            await this.step(system, t.id, 'overdue', 'deadline passed at the top of the hierarchy', async () => ({
+              deadlineAt: null,
+            })),
+          );
       } catch (err) {
         // Someone changed the ticket meanwhile; the next tick sees its new state.
         if (!(err instanceof AppError && err.code === AppErrorCode.Conflict)) throw err;
@@ -256,7 +297,13 @@ export class TicketService {
     this.changes.complete();
   }
 
-  private async step(actor: Actor, ticketId: number, action: TicketAction, note: string | null, patchFor: (t: Ticket) => Promise<TicketPatch>): Promise<Ticket> {
+  private async step(
+    actor: Actor,
+    ticketId: number,
+    action: TicketAction,
+    note: string | null,
+    patchFor: (t: Ticket) => Promise<TicketPatch>,
+  ): Promise<Ticket> {
     this.requirePermission(actor, action);
     const t = await this.load(ticketId);
     if (!(await this.canSee(actor, t))) throw forbidden(actor, action);
@@ -268,11 +315,25 @@ export class TicketService {
       t.id,
       t.version,
       patch,
-      { at: now, actor: who, action, fromStatus: t.status, toStatus: to, departmentId: patch.departmentId ?? t.departmentId, note },
+      {
+        at: now,
+        actor: who,
+        action,
+        fromStatus: t.status,
+        toStatus: to,
+        departmentId: patch.departmentId ?? t.departmentId,
+        note,
+      },
       now,
     );
     if (action === 'escalate' && actor.kind === 'user') {
-      await this.o.audit.append({ at: now, actor: who, action: 'ticket.escalate', target: t.trackingNo, outcome: 'ok' });
+      await this.o.audit.append({
+        at: now,
+        actor: who,
+        action: 'ticket.escalate',
+        target: t.trackingNo,
+        outcome: 'ok',
+      });
     }
     this.changes.next({ ticket: updated, action, actor: who });
     return updated;
@@ -311,7 +372,9 @@ function actorName(actor: Actor): string {
 }
 
 function forbidden(actor: Actor, action: string): AppError {
-  return new AppError(AppErrorCode.Forbidden, `${actorName(actor)} may not ${action} this ticket`, { details: { action } });
+  return new AppError(AppErrorCode.Forbidden, `${actorName(actor)} may not ${action} this ticket`, {
+    details: { action },
+  });
 }
 
 /** True for tickets still being worked on. */

@@ -23,7 +23,13 @@ import { AppError, AppErrorCode } from './errors.js';
 /** The kinds of ticket. */
 export type TicketType = 'emergency' | 'repair' | 'complaint' | 'suggestion' | 'service_request';
 /** Every ticket type, most urgent first. */
-export const TICKET_TYPES: readonly TicketType[] = ['emergency', 'repair', 'service_request', 'complaint', 'suggestion'];
+export const TICKET_TYPES: readonly TicketType[] = [
+  'emergency',
+  'repair',
+  'service_request',
+  'complaint',
+  'suggestion',
+];
 
 /** Subtypes allowed for each type. */
 export const TICKET_SUBTYPES: Readonly<Record<TicketType, readonly string[]>> = {
@@ -46,12 +52,20 @@ export const TICKET_PRIORITY: Readonly<Record<TicketType, number>> = {
 /** Workflow states. */
 export type TicketStatus = 'accepted' | 'assigned' | 'in_progress' | 'resolved' | 'informed' | 'closed';
 /** Every status in workflow order. */
-export const TICKET_STATUSES: readonly TicketStatus[] = ['accepted', 'assigned', 'in_progress', 'resolved', 'informed', 'closed'];
+export const TICKET_STATUSES: readonly TicketStatus[] = [
+  'accepted',
+  'assigned',
+  'in_progress',
+  'resolved',
+  'informed',
+  'closed',
+];
 /** States in which a ticket is still being worked on (and its deadline runs). */
 export const OPEN_TICKET_STATUSES: readonly TicketStatus[] = ['accepted', 'assigned', 'in_progress'];
 
 /** Workflow actions. `accept` is the creation of the ticket. */
-export type TicketAction = 'accept' | 'assign' | 'start' | 'resolve' | 'inform' | 'close' | 'reopen' | 'escalate' | 'note' | 'overdue';
+export type TicketAction =
+  'accept' | 'assign' | 'start' | 'resolve' | 'inform' | 'close' | 'reopen' | 'escalate' | 'note' | 'overdue';
 
 /** Where a ticket came from. */
 export type TicketChannel = 'phone' | 'agent' | 'voicemail' | 'fax' | 'mobile' | 'web';
@@ -60,7 +74,13 @@ export type TicketChannel = 'phone' | 'agent' | 'voicemail' | 'fax' | 'mobile' |
 export const TICKET_TRANSITIONS: Readonly<Record<TicketStatus, Partial<Record<TicketAction, TicketStatus>>>> = {
   accepted: { assign: 'assigned', escalate: 'assigned', note: 'accepted', overdue: 'accepted' },
   assigned: { assign: 'assigned', start: 'in_progress', escalate: 'assigned', note: 'assigned', overdue: 'assigned' },
-  in_progress: { assign: 'assigned', resolve: 'resolved', escalate: 'assigned', note: 'in_progress', overdue: 'in_progress' },
+  in_progress: {
+    assign: 'assigned',
+    resolve: 'resolved',
+    escalate: 'assigned',
+    note: 'in_progress',
+    overdue: 'in_progress',
+  },
   resolved: { inform: 'informed', reopen: 'assigned', note: 'resolved' },
   informed: { close: 'closed', reopen: 'assigned', note: 'informed' },
   closed: { reopen: 'assigned', note: 'closed' },
@@ -132,7 +152,20 @@ export type NewHistoryEntry = Omit<TicketHistoryEntry, 'id' | 'ticketId'>;
 export type NewTicket = Omit<Ticket, 'id' | 'trackingNo' | 'version'>;
 
 /** Fields a workflow step may change. */
-export type TicketPatch = Partial<Pick<Ticket, 'status' | 'departmentId' | 'assigneeUserId' | 'result' | 'escalationLevel' | 'reopenCount' | 'deadlineAt' | 'description' | 'customerId'>>;
+export type TicketPatch = Partial<
+  Pick<
+    Ticket,
+    | 'status'
+    | 'departmentId'
+    | 'assigneeUserId'
+    | 'result'
+    | 'escalationLevel'
+    | 'reopenCount'
+    | 'deadlineAt'
+    | 'description'
+    | 'customerId'
+  >
+>;
 
 /** Criteria for listing tickets; all given criteria must match. */
 export interface TicketFilter {
@@ -156,7 +189,11 @@ export interface TicketRepository {
    * Allocates the next tracking number of `day` (the local day the ticket is accepted), inserts the
    * ticket and its first history entries, in one transaction.
    */
-  create(ticket: NewTicket, history: readonly NewHistoryEntry[], day: { readonly year: number; readonly month: number; readonly day: number; readonly iso: string }): Promise<Ticket>;
+  create(
+    ticket: NewTicket,
+    history: readonly NewHistoryEntry[],
+    day: { readonly year: number; readonly month: number; readonly day: number; readonly iso: string },
+  ): Promise<Ticket>;
   get(id: number): Promise<Ticket | undefined>;
   getByTrackingNo(trackingNo: string): Promise<Ticket | undefined>;
   /**

@@ -49,8 +49,12 @@ export function dammCheckDigit(digits: string): number {
  * Builds the tracking number of the `sequence`-th ticket (1-based) of a day.
  * @param day the local calendar day, e.g. `{ year: 2026, month: 1, day: 5 }`
  */
-export function makeTrackingNumber(day: { readonly year: number; readonly month: number; readonly day: number }, sequence: number): string {
-  if (!Number.isInteger(sequence) || sequence < 1 || sequence > MAX_DAILY_SEQUENCE) throw new RangeError(`tracking sequence out of range: ${sequence}`);
+export function makeTrackingNumber(
+  day: { readonly year: number; readonly month: number; readonly day: number },
+  sequence: number,
+): string {
+  if (!Number.isInteger(sequence) || sequence < 1 || sequence > MAX_DAILY_SEQUENCE)
+    throw new RangeError(`tracking sequence out of range: ${sequence}`);
   const body = `${String(day.year % 100).padStart(2, '0')}${String(day.month).padStart(2, '0')}${String(day.day).padStart(2, '0')}${String(sequence).padStart(5, '0')}`;
   return body + String(dammInterim(body));
 }
@@ -60,7 +64,11 @@ export type TrackingNumberProblem = 'length' | 'digits' | 'check-digit' | 'date'
 
 /** Result of {@link validateTrackingNumber}. */
 export type TrackingNumberValidation =
-  | { readonly valid: true; readonly date: { readonly year: number; readonly month: number; readonly day: number }; readonly sequence: number }
+  | {
+      readonly valid: true;
+      readonly date: { readonly year: number; readonly month: number; readonly day: number };
+      readonly sequence: number;
+    }
   | { readonly valid: false; readonly problem: TrackingNumberProblem };
 
 /**
@@ -77,7 +85,8 @@ export function validateTrackingNumber(input: string): TrackingNumberValidation 
   const day = Number(s.slice(4, 6));
   const sequence = Number(s.slice(6, 11));
   const d = new Date(Date.UTC(year, month - 1, day));
-  if (month < 1 || month > 12 || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day || sequence < 1) return { valid: false, problem: 'date' };
+  if (month < 1 || month > 12 || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day || sequence < 1)
+    return { valid: false, problem: 'date' };
   return { valid: true, date: { year, month, day }, sequence };
 }
 

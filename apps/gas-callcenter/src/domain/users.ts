@@ -48,7 +48,10 @@ export interface UserRepository {
   getCredential(username: string): Promise<UserCredential | undefined>;
   list(): Promise<User[]>;
   /** Records the outcome of a login attempt. */
-  setLoginState(id: number, state: { readonly failedLogins: number; readonly lockedUntil: number | null; readonly lastLoginAt?: number }): Promise<void>;
+  setLoginState(
+    id: number,
+    state: { readonly failedLogins: number; readonly lockedUntil: number | null; readonly lastLoginAt?: number },
+  ): Promise<void>;
   setPassword(id: number, passwordHash: string, now: number): Promise<void>;
   setDisabled(id: number, disabled: boolean): Promise<void>;
 }
@@ -70,5 +73,9 @@ export interface AuditEntry {
 export interface AuditLog {
   append(entry: AuditEntry): Promise<void>;
   /** Newest first. */
-  list(options?: { readonly since?: number; readonly actor?: string; readonly limit?: number }): Promise<(AuditEntry & { readonly id: number })[]>;
+  list(options?: {
+    readonly since?: number;
+    readonly actor?: string;
+    readonly limit?: number;
+  }): Promise<(AuditEntry & { readonly id: number })[]>;
 }

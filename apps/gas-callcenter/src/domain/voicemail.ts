@@ -45,10 +45,23 @@ export interface VoicemailRepository {
    * Stores the audio durably, then commits the row; resolves only when both are durable (the caller
    * may then be told the message was taken). On failure nothing refers to the file.
    */
-  create(meta: NewVoicemail, audio: Uint8Array | AsyncIterable<Uint8Array>, format?: { readonly ext: string; readonly mime: string }): Promise<Voicemail>;
+  create(
+    meta: NewVoicemail,
+    audio: Uint8Array | AsyncIterable<Uint8Array>,
+    format?: { readonly ext: string; readonly mime: string },
+  ): Promise<Voicemail>;
   get(id: number): Promise<Voicemail | undefined>;
   /** The call-back list: wanting a reply and not yet called back, oldest first. */
   pendingCallbacks(limit?: number): Promise<Voicemail[]>;
   /** Records who handled it, when, and how. */
-  setStatus(id: number, status: VoicemailStatus, handling: { readonly userId: number | null; readonly at: number; readonly outcome?: string | null; readonly ticketId?: number | null }): Promise<Voicemail>;
+  setStatus(
+    id: number,
+    status: VoicemailStatus,
+    handling: {
+      readonly userId: number | null;
+      readonly at: number;
+      readonly outcome?: string | null;
+      readonly ticketId?: number | null;
+    },
+  ): Promise<Voicemail>;
 }

@@ -20,7 +20,6 @@
 import {
   accountNumber,
   defineFlow,
-  digitsEntry,
   pinEntry,
   type CallContext,
   type EntryValidator,
@@ -85,7 +84,11 @@ async function openTicket(
 
 /** The customer number, keyed by the caller (caller ID only pre-fills the agent's screen pop). */
 function customerNumber(ctx: CallContext): Promise<string> {
-  return ctx.collect({ id: 'account', prompt: P.EnterAccount, validator: accountNumber({ minDigits: 8, maxDigits: 10 }) });
+  return ctx.collect({
+    id: 'account',
+    prompt: P.EnterAccount,
+    validator: accountNumber({ minDigits: 8, maxDigits: 10 }),
+  });
 }
 
 /** Asks for the customer number and query password; returns the verified number or undefined. */
@@ -93,7 +96,9 @@ async function authenticate(ctx: CallContext, services: GasServices): Promise<st
   for (let attempt = 0; attempt < 3; attempt++) {
     const customerNo = await customerNumber(ctx);
     const password = await ctx.collect({ id: 'password', prompt: P.EnterPassword, validator: pinEntry({ length: 6 }) });
-    const ok = await ctx.service('verify-password', () => services.verifyQueryPassword(customerNo, password), { id: 'verify-password' });
+    const ok = await ctx.service('verify-password', () => services.verifyQueryPassword(customerNo, password), {
+      id: 'verify-password',
+    });
     if (!ok.ok) return undefined;
     if (ok.value) {
       ctx.data['customerNo'] = customerNo;
@@ -111,10 +116,22 @@ function leakFlow(services: GasServices): FlowDefinition<void, void> {
       ctx.data['reason'] = 'gas-leak';
       // The ticket first: if the caller hangs up during the advice, the leak is still on record.
       const tracking = await openTicket(ctx, services, { type: 'emergency', subtype: 'gas-leak' });
-      await ctx.play([P.LeakAdvice, ...(tracking ? [P.TicketNumberIs, digits(tracking)] : []), P.LeakQueue], { bargeIn: false });
-      await ctx.queue({ id: 'emergency-queue', skills: [Skill.Emergency], priority: EMERGENCY_PRIORITY, holdPrompt: P.LeakAdvice });
+      await ctx.play([P.LeakAdvice, ...(tracking ? [P.TicketNumberIs, digits(tracking)] : []), P.LeakQueue], {
+        bargeIn: false,
+      });
+      await ctx.queue({
+        id: 'emergency-queue',
+        skills: [Skill.Emergency],
+        priority: EMERGENCY_PRIORITY,
+        holdPrompt: P.LeakAdvice,
+      });
       // Not reached an agent (no emergency desk staffed): the general queue is the fallback.
-      await ctx.queue({ id: 'emergency-fallback', skills: [Skill.General], priority: EMERGENCY_PRIORITY, holdPrompt: P.LeakAdvice });
+      await ctx.queue({
+        id: 'emergency-fallback',
+        skills: [Skill.General],
+        priority: EMERGENCY_PRIORITY,
+        holdPrompt: P.LeakAdvice,
+      });
       await ctx.hangup();
     },
   });
@@ -124,7 +141,12 @@ function repairFlow(services: GasServices): FlowDefinition<void, void> {
   return defineFlow({
     name: 'repair',
     async run(ctx) {
-      const choice = await ctx.menu({ id: 'repair-menu', prompt: P.RepairMenu, choices: ['1', '2', '3'] as const, back: true });
+      const choice = await ctx.menu({
+        id: 'repair-menu',
+        prompt: P.RepairMenu,
+        choices: ['1', '2', '3'] as const,
+        back: true,
+      });
       const subtype = choice === '1' ? 'no-gas' : choice === '2' ? 'meter-fault' : 'other';
       const tracking = await openTicket(ctx, services, { type: 'repair', subtype });
       if (!tracking) return ctx.toAgent();
@@ -194,7 +216,12 @@ function statusFlow(services: GasServices): FlowDefinition<void, void> {
   return defineFlow({
     name: 'ticket-status',
     async run(ctx) {
-      const tracking = await ctx.collect({ id: 'tracking-number', prompt: P.EnterTracking, validator: trackingValidator(services), back: true });
+      const tracking = await ctx.collect({
+        id: 'tracking-number',
+        prompt: P.EnterTracking,
+        validator: trackingValidator(services),
+        back: true,
+      });
       const r = await ctx.service('ticket-status', () => services.ticketStatus(tracking), { id: 'ticket-status' });
       if (!r.ok) return;
       if (!r.value) {
@@ -211,7 +238,12 @@ function complaintFlow(services: GasServices): FlowDefinition<void, void> {
   return defineFlow({
     name: 'complaint',
     async run(ctx) {
-      const choice = await ctx.menu({ id: 'complaint-menu', prompt: P.ComplaintMenu, choices: ['1', '2'] as const, back: true });
+      const choice = await ctx.menu({
+        id: 'complaint-menu',
+        prompt: P.ComplaintMenu,
+        choices: ['1', '2'] as const,
+        back: true,
+      });
       if (choice === '1') return ctx.toAgent();
       // The ticket and its voice mail are committed together before the caller hears "saved".
       let tracking: string | undefined;
@@ -224,7 +256,12 @@ function complaintFlow(services: GasServices): FlowDefinition<void, void> {
             callId: ctx.callId,
             ...(ctx.call.callerId ? { callerId: ctx.call.callerId } : {}),
             ...(typeof ctx.data['customerNo'] === 'string' ? { customerNo: ctx.data['customerNo'] } : {}),
-            voicemail: { path: m.path, durationMs: m.durationMs, mailbox: m.mailbox, ...(m.callbackNumber ? { callbackNumber: m.callbackNumber } : {}) },
+            voicemail: {
+              path: m.path,
+              durationMs: m.durationMs,
+              mailbox: m.mailbox,
+              ...(m.callbackNumber ? { callbackNumber: m.callbackNumber } : {}),
+            },
           });
           tracking = ticket.trackingNumber;
           ctx.data['trackingNumber'] = tracking;
@@ -243,13 +280,23 @@ function passwordFlow(services: GasServices): FlowDefinition<void, void> {
       const customerNo = await customerNumber(ctx);
       const old = await ctx.collect({ id: 'old-password', prompt: P.OldPassword, validator: pinEntry({ length: 6 }) });
       for (let attempt = 0; attempt < 3; attempt++) {
-        const fresh = await ctx.collect({ id: 'new-password', prompt: P.NewPassword, validator: pinEntry({ length: 6, rejectTrivial: true }) });
-        const again = await ctx.collect({ id: 'new-password-again', prompt: P.NewPasswordAgain, validator: pinEntry({ length: 6 }) });
+        const fresh = await ctx.collect({
+          id: 'new-password',
+          prompt: P.NewPassword,
+          validator: pinEntry({ length: 6, rejectTrivial: true }),
+        });
+        const again = await ctx.collect({
+          id: 'new-password-again',
+          prompt: P.NewPasswordAgain,
+          validator: pinEntry({ length: 6 }),
+        });
         if (fresh !== again) {
           await ctx.play(P.PasswordsDiffer);
           continue;
         }
-        const r = await ctx.service('change-password', () => services.changeQueryPassword(customerNo, old, fresh), { id: 'change-password' });
+        const r = await ctx.service('change-password', () => services.changeQueryPassword(customerNo, old, fresh), {
+          id: 'change-password',
+        });
         if (!r.ok) return;
         if (r.value === 'changed') {
           await ctx.play(P.PasswordChanged);
@@ -280,9 +327,20 @@ export interface FaxFlowServices {
   /** True when keyed digits are a number the centre may send a fax to. */
   isFaxNumber(digits: string): boolean;
   /** Queues a document for an outbound fax (with retries) to a number the caller keyed. */
-  queueDocumentFax(input: { readonly document: FaxDocument; readonly number: string; readonly callId: string; readonly callerId?: string }): Promise<void>;
+  queueDocumentFax(input: {
+    readonly document: FaxDocument;
+    readonly number: string;
+    readonly callId: string;
+    readonly callerId?: string;
+  }): Promise<void>;
   /** Records a document faxed on the call itself (sent or not). */
-  documentFaxed(input: { readonly document: FaxDocument; readonly callId: string; readonly callerId?: string; readonly pages: number; readonly sent: boolean }): Promise<void>;
+  documentFaxed(input: {
+    readonly document: FaxDocument;
+    readonly callId: string;
+    readonly callerId?: string;
+    readonly pages: number;
+    readonly sent: boolean;
+  }): Promise<void>;
 }
 
 /** A document of fax on demand. */
@@ -315,7 +373,12 @@ function faxFlow(services: GasServices): FlowDefinition<void, void> {
         return;
       }
       const fx = faxServicesOf(services);
-      const choice = await ctx.menu({ id: 'fax-menu', prompt: P.FaxMenu, choices: ['1', '2', '3'] as const, back: true });
+      const choice = await ctx.menu({
+        id: 'fax-menu',
+        prompt: P.FaxMenu,
+        choices: ['1', '2', '3'] as const,
+        back: true,
+      });
       const document: FaxDocument = choice === '1' ? 'prices' : choice === '2' ? 'regulations' : 'forms';
       const docs = await ctx.service('fax-documents', () => services.faxDocuments(), { id: 'fax-documents' });
       if (!docs.ok) return;
@@ -330,8 +393,16 @@ function faxFlow(services: GasServices): FlowDefinition<void, void> {
       if (fx.queueDocumentFax) {
         const how = await ctx.menu({ id: 'fax-how', prompt: P.FaxHow, choices: ['1', '2'] as const, back: true });
         if (how === '2') {
-          const number = await ctx.collect({ id: 'fax-number', prompt: P.FaxEnterNumber, validator: faxNumberValidator(fx) });
-          const queued = await ctx.service('fax-queue', () => fx.queueDocumentFax!({ document, number, callId: ctx.callId, ...callerId }), { id: 'fax-queue', timeoutMs: 10_000 });
+          const number = await ctx.collect({
+            id: 'fax-number',
+            prompt: P.FaxEnterNumber,
+            validator: faxNumberValidator(fx),
+          });
+          const queued = await ctx.service(
+            'fax-queue',
+            () => fx.queueDocumentFax!({ document, number, callId: ctx.callId, ...callerId }),
+            { id: 'fax-queue', timeoutMs: 10_000 },
+          );
           if (!queued.ok) return;
           await ctx.play([P.FaxQueued, digits(number)]);
           return;
@@ -340,11 +411,16 @@ function faxFlow(services: GasServices): FlowDefinition<void, void> {
       const outcome = await ctx.fax({ id: 'fax-send', documents: files });
       const pages = outcome.status === 'sent' ? outcome.pages : 0;
       if (fx.documentFaxed) {
-        await ctx.service('fax-record', () => fx.documentFaxed!({ document, callId: ctx.callId, ...callerId, pages, sent: outcome.status === 'sent' }), {
-          id: 'fax-record',
-          waitPrompt: false,
-          fallbackPrompt: false,
-        });
+        await ctx.service(
+          'fax-record',
+          () =>
+            fx.documentFaxed!({ document, callId: ctx.callId, ...callerId, pages, sent: outcome.status === 'sent' }),
+          {
+            id: 'fax-record',
+            waitPrompt: false,
+            fallbackPrompt: false,
+          },
+        );
       }
       if (outcome.status !== 'sent') await ctx.play(P.FaxUnavailable);
     },
@@ -392,7 +468,8 @@ export function gasMainFlow(services: GasServices): FlowDefinition<void, void> {
     prompts: GAS_PROMPT_IDS,
     async run(ctx) {
       // Calls to the fax line's number never hear the menu (see faxLineFlow).
-      if (ctx.call.calledNumber && faxServicesOf(services).isFaxLine?.(ctx.call.calledNumber)) return ctx.sub(faxLineFlow(services), undefined).then(() => undefined);
+      if (ctx.call.calledNumber && faxServicesOf(services).isFaxLine?.(ctx.call.calledNumber))
+        return ctx.sub(faxLineFlow(services), undefined).then(() => undefined);
       if (ctx.call.callerId) {
         const who = await ctx.service('identify-caller', () => services.identifyCaller(ctx.call.callerId!), {
           id: 'identify-caller',
@@ -415,7 +492,14 @@ export function gasMainFlow(services: GasServices): FlowDefinition<void, void> {
         if (result.status === 'back') continue;
         if (key === '1') return;
         // After a self-service branch: back to the main menu with *, or hang up.
-        const next = await ctx.menu({ id: 'anything-else', prompt: P.AnythingElse, choices: ['*'] as const, back: false, maxFailures: 1, onMaxFailures: 'goodbye' });
+        const next = await ctx.menu({
+          id: 'anything-else',
+          prompt: P.AnythingElse,
+          choices: ['*'] as const,
+          back: false,
+          maxFailures: 1,
+          onMaxFailures: 'goodbye',
+        });
         if (next !== '*') return;
       }
     },

@@ -129,7 +129,8 @@ const EN: Record<string, string> = {
     'Close the main gas valve now, open doors and windows, do not switch any electrical device on or off, do not use any flame, and leave the premises.',
   'gas.ticket-number-is': 'Your tracking number is',
   'gas.leak-queue': 'An emergency repair has been registered. We are connecting you to the emergency desk first.',
-  'gas.repair-menu': 'If you have no gas, press 1. For a faulty meter, press 2. For other repairs, press 3. To go back, press star.',
+  'gas.repair-menu':
+    'If you have no gas, press 1. For a faulty meter, press 2. For other repairs, press 3. To go back, press star.',
   'gas.repair-accepted': 'Your repair request has been registered. A technician will contact you soon.',
   'gas.enter-account': 'Please enter your customer number, followed by the hash key.',
   'gas.enter-password': 'Please enter your six digit query password.',
@@ -163,7 +164,8 @@ const EN: Record<string, string> = {
   'gas.status-closed': 'closed.',
   'gas.status-reopened': 'reopened and being handled.',
   'gas.status-escalated': 'escalated to the supervising department.',
-  'gas.complaint-menu': 'To speak to an agent, press 1. To leave a complaint or suggestion as a message, press 2. To go back, press star.',
+  'gas.complaint-menu':
+    'To speak to an agent, press 1. To leave a complaint or suggestion as a message, press 2. To go back, press star.',
   'gas.complaint-saved': 'Your message has been saved. We will handle it and reply to you soon.',
   'gas.old-password': 'Please enter your current six digit query password.',
   'gas.new-password': 'Please enter your new six digit query password.',
@@ -173,7 +175,8 @@ const EN: Record<string, string> = {
   'gas.fax-menu': 'For the price list, press 1. For regulations, press 2. For application forms, press 3.',
   'gas.fax-unavailable': 'Sorry, the fax service is not available now.',
   'gas.fax-how': 'To receive the fax on this call, press 1. To have it sent to another fax number, press 2.',
-  'gas.fax-enter-number': 'Please key the fax number, with the area code for another city, and finish with the hash key.',
+  'gas.fax-enter-number':
+    'Please key the fax number, with the area code for another city, and finish with the hash key.',
   'gas.fax-queued': 'We will fax the document to this number:',
   'gas.anything-else': 'To return to the main menu, press star. To end the call, hang up.',
 };

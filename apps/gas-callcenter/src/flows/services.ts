@@ -14,7 +14,8 @@ export type IvrTicketKind =
   | { readonly type: 'complaint' | 'suggestion'; readonly subtype?: undefined };
 
 /** Where a ticket is in its workflow, as the IVR reads it out. */
-export type IvrTicketStatus = 'accepted' | 'assigned' | 'in-progress' | 'resolved' | 'informed' | 'closed' | 'reopened' | 'escalated';
+export type IvrTicketStatus =
+  'accepted' | 'assigned' | 'in-progress' | 'resolved' | 'informed' | 'closed' | 'reopened' | 'escalated';
 
 /** The last bill and the arrears of an account, amounts in fen. */
 export interface IvrBillSummary {
@@ -46,7 +47,11 @@ export interface GasServices {
   /** True when the account exists and the query password matches (counts failed attempts). */
   verifyQueryPassword(customerNo: string, password: string): Promise<boolean>;
   /** Changes the query password after checking the old one. */
-  changeQueryPassword(customerNo: string, oldPassword: string, newPassword: string): Promise<'changed' | 'wrong-password' | 'unknown-account'>;
+  changeQueryPassword(
+    customerNo: string,
+    oldPassword: string,
+    newPassword: string,
+  ): Promise<'changed' | 'wrong-password' | 'unknown-account'>;
   billSummary(customerNo: string): Promise<IvrBillSummary | undefined>;
   priceTiers(): Promise<readonly IvrPriceTier[]>;
   /** Opens a ticket (durably) and returns its tracking number. */

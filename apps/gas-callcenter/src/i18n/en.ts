@@ -37,7 +37,8 @@ Global options:
   'cli.badArguments': 'Bad arguments: {reason}',
   'cli.badLang': 'Unsupported language "{lang}"; use zh-CN or en',
   'cli.unknownCommand': 'Unknown command "{command}"',
-  'cli.serverMissing': 'This build does not include the call-centre server module (src/server/run.ts); start / demo are not available.',
+  'cli.serverMissing':
+    'This build does not include the call-centre server module (src/server/run.ts); start / demo are not available.',
   'cli.migrate.upToDate': 'The database schema is up to date (version {version}).',
   'cli.migrate.done': 'Database schema upgraded from version {from} to {to} (data directory {dir}).',
   'cli.user.listHeader': 'user\tname\trole\tdepartment\tstatus',
@@ -59,11 +60,13 @@ Global options:
   'cli.report.badDate': 'Invalid date "{date}"; use YYYY-MM-DD',
   'cli.report.badFormat': 'Invalid report format "{format}"; use text or html',
   'cli.report.written': 'Report written to {file}',
-  'cli.seed.done': 'Demo data written: {customers} customers, {bills} bills, {payments} payments, {arrears} accounts in arrears, {users} users, in {seconds} s.',
+  'cli.seed.done':
+    'Demo data written: {customers} customers, {bills} bills, {payments} payments, {arrears} accounts in arrears, {users} users, in {seconds} s.',
 
   'error.internal': 'Internal error: {message}',
   'error.config': 'The configuration has {count} problem(s):',
-  'error.schemaTooNew': 'Database {file} has schema version {found}, but this program knows only up to version {known}. It was written by a newer program: run that newer version, or restore a backup that matches this one. The database was not changed.',
+  'error.schemaTooNew':
+    'Database {file} has schema version {found}, but this program knows only up to version {known}. It was written by a newer program: run that newer version, or restore a backup that matches this one. The database was not changed.',
   'error.storage': 'Database operation failed: {message}',
   'error.closed': 'The database is closed.',
   'error.notFound': 'No {entity} "{key}".',

@@ -58,12 +58,14 @@ export const zhCN = {
   'cli.report.badDate': '日期“{date}”无效，格式为 YYYY-MM-DD',
   'cli.report.badFormat': '报表格式“{format}”无效，可选 text 或 html',
   'cli.report.written': '报表已写入 {file}',
-  'cli.seed.done': '已生成演示数据：客户 {customers} 户，账单 {bills} 张，缴费 {payments} 笔，欠费账户 {arrears} 户，用户 {users} 个，用时 {seconds} 秒。',
+  'cli.seed.done':
+    '已生成演示数据：客户 {customers} 户，账单 {bills} 张，缴费 {payments} 笔，欠费账户 {arrears} 户，用户 {users} 个，用时 {seconds} 秒。',
 
   // ── errors ──
   'error.internal': '内部错误：{message}',
   'error.config': '配置有 {count} 处错误：',
-  'error.schemaTooNew': '数据库 {file} 的结构版本为 {found}，而本程序只支持到版本 {known}。它是由更新版本的程序写入的：请使用更新版本的程序，或从与本版本相符的备份恢复。数据库未作任何改动。',
+  'error.schemaTooNew':
+    '数据库 {file} 的结构版本为 {found}，而本程序只支持到版本 {known}。它是由更新版本的程序写入的：请使用更新版本的程序，或从与本版本相符的备份恢复。数据库未作任何改动。',
   'error.storage': '数据库操作失败：{message}',
   'error.closed': '数据库已关闭。',
   'error.notFound': '找不到{entity}“{key}”。',

@@ -48,6 +48,8 @@ describe('CSV parser', () => {
   it('decodes GBK and flags undecodable UTF-8', async () => {
     const gbk = Uint8Array.from([0xd5, 0xc5, 0xc8, 0xfd, 0x2c, 0x31, 0x0a]); // 张三,1
     expect(await all([gbk], 'gbk')).toEqual([{ line: 1, fields: ['张三', '1'] }]);
-    expect(await all([gbk])).toEqual([{ line: 1, fields: [expect.stringContaining('\uFFFD'), '1'], problem: 'encoding' }]);
+    expect(await all([gbk])).toEqual([
+      { line: 1, fields: [expect.stringContaining('\uFFFD'), '1'], problem: 'encoding' },
+    ]);
   });
 });

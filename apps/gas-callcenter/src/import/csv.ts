@@ -35,8 +35,13 @@ export interface CsvOptions {
  * Parses CSV from a stream of bytes (or strings). Blank lines are skipped. A malformed record is
  * yielded with its `problem` and parsing continues with the next line.
  */
-export async function* parseCsv(source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, options: CsvOptions = {}): AsyncGenerator<CsvRecord> {
-  const decoder = new TextDecoder(options.encoding === 'gbk' ? 'gb18030' : (options.encoding ?? 'utf-8'), { ignoreBOM: false });
+export async function* parseCsv(
+  source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+  options: CsvOptions = {},
+): AsyncGenerator<CsvRecord> {
+  const decoder = new TextDecoder(options.encoding === 'gbk' ? 'gb18030' : (options.encoding ?? 'utf-8'), {
+    ignoreBOM: false,
+  });
   const delimiter = options.delimiter ?? ',';
   let fields: string[] = [];
   let field = '';

@@ -23,9 +23,25 @@ const CSV = [
 describe('customer import', () => {
   it('imports the good rows and reports each bad row with its line and reasons', async () => {
     await t.store.customers.createMany([
-      { customerNo: '10000006', name: '已有', phones: [], address: 'x', district: '栖霞区', districtCode: '320113', householdSize: 1, floor: null, status: 'active', notes: '' },
+      {
+        customerNo: '10000006',
+        name: '已有',
+        phones: [],
+        address: 'x',
+        district: '栖霞区',
+        districtCode: '320113',
+        householdSize: 1,
+        floor: null,
+        status: 'active',
+        notes: '',
+      },
     ]);
-    const report = await importCustomers([CSV], { customers: t.store.customers, clock: t.clock, transaction: (fn) => t.store.transaction(fn), batchSize: 2 });
+    const report = await importCustomers([CSV], {
+      customers: t.store.customers,
+      clock: t.clock,
+      transaction: (fn) => t.store.transaction(fn),
+      batchSize: 2,
+    });
     expect(report.rows).toBe(8);
     expect(report.imported).toBe(2);
     expect(report.bad.map((b) => [b.line, b.issues.map((i) => `${i.column ?? '-'}:${i.reason}`)])).toEqual([
@@ -37,16 +53,35 @@ describe('customer import', () => {
       [9, ['-:unterminated-quote']],
     ]);
     const wang = await t.store.customers.getByNumber('10000001');
-    expect(wang).toMatchObject({ name: '王芳', householdSize: 3, floor: 5, districtCode: '320106', phones: [{ phone: '13912345678', kind: 'mobile' }, { phone: '02584561234', kind: 'landline' }] });
-    expect(await t.store.customers.getAccount('600000001')).toMatchObject({ customerId: wang!.id, hasQueryPassword: false });
-    expect(await t.store.customers.getByNumber('10000005')).toMatchObject({ address: '南京市江宁区双龙大道5号,7栋', status: 'suspended', notes: '备注含"引号"' });
+    expect(wang).toMatchObject({
+      name: '王芳',
+      householdSize: 3,
+      floor: 5,
+      districtCode: '320106',
+      phones: [
+        { phone: '13912345678', kind: 'mobile' },
+        { phone: '02584561234', kind: 'landline' },
+      ],
+    });
+    expect(await t.store.customers.getAccount('600000001')).toMatchObject({
+      customerId: wang!.id,
+      hasQueryPassword: false,
+    });
+    expect(await t.store.customers.getByNumber('10000005')).toMatchObject({
+      address: '南京市江宁区双龙大道5号,7栋',
+      status: 'suspended',
+      notes: '备注含"引号"',
+    });
     expect(await t.store.customers.count()).toBe(3);
     // Found again by caller ID.
     expect((await t.store.customers.findByPhone('02584561234')).map((c) => c.customerNo)).toEqual(['10000001']);
   });
 
   it('refuses a header without the required columns and imports nothing', async () => {
-    const report = await importCustomers(['name,phone\n王芳,13912345678\n'], { customers: t.store.customers, clock: t.clock });
+    const report = await importCustomers(['name,phone\n王芳,13912345678\n'], {
+      customers: t.store.customers,
+      clock: t.clock,
+    });
     expect(report.missingColumns).toEqual(['customerNo', 'address', 'district', 'districtCode']);
     expect(await t.store.customers.count()).toBe(0);
   });

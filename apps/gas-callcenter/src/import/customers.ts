@@ -32,7 +32,19 @@ export type CustomerColumn = keyof typeof CUSTOMER_COLUMNS;
 const REQUIRED: readonly CustomerColumn[] = ['customerNo', 'name', 'address', 'district', 'districtCode'];
 
 /** Why a row was not imported (each has a message in the catalog: `import.reason.<code>`). */
-export type RowReason = CsvProblem | 'field-count' | 'required' | 'too-long' | 'phone' | 'district-code' | 'household-size' | 'floor' | 'status' | 'duplicate-in-file' | 'exists' | 'account-exists';
+export type RowReason =
+  | CsvProblem
+  | 'field-count'
+  | 'required'
+  | 'too-long'
+  | 'phone'
+  | 'district-code'
+  | 'household-size'
+  | 'floor'
+  | 'status'
+  | 'duplicate-in-file'
+  | 'exists'
+  | 'account-exists';
 
 /** One problem of one row. */
 export interface RowIssue {
@@ -75,7 +87,8 @@ const STATUS_WORDS: Readonly<Record<string, AccountStatus>> = {
 export function normalizePhone(raw: string): CustomerPhone | undefined {
   const digits = raw.replace(/[\s\-()（）]/g, '').replace(/^\+?86(?=1\d{10}$)/, '');
   if (/^1[3-9]\d{9}$/.test(digits)) return { phone: digits, kind: 'mobile' };
-  if (/^0\d{2,3}[2-9]\d{6,7}$/.test(digits) || /^[2-9]\d{6,7}$/.test(digits)) return { phone: digits, kind: 'landline' };
+  if (/^0\d{2,3}[2-9]\d{6,7}$/.test(digits) || /^[2-9]\d{6,7}$/.test(digits))
+    return { phone: digits, kind: 'landline' };
   return undefined;
 }
 
@@ -88,24 +101,30 @@ interface ParsedRow {
 function parseRow(line: number, get: (c: CustomerColumn) => string): { row?: ParsedRow; issues: RowIssue[] } {
   const issues: RowIssue[] = [];
   for (const c of REQUIRED) if (get(c) === '') issues.push({ column: c, reason: 'required' });
-  for (const c of ['name', 'address', 'notes'] as const) if (get(c).length > 500) issues.push({ column: c, reason: 'too-long' });
+  for (const c of ['name', 'address', 'notes'] as const)
+    if (get(c).length > 500) issues.push({ column: c, reason: 'too-long' });
   const phones: CustomerPhone[] = [];
-  for (const raw of get('phones').split(/[;；,，、/\s]+/).filter((p) => p !== '')) {
+  for (const raw of get('phones')
+    .split(/[;；,，、/\s]+/)
+    .filter((p) => p !== '')) {
     const p = normalizePhone(raw);
     if (p) phones.push(p);
     else issues.push({ column: 'phones', reason: 'phone', value: raw });
   }
   const code = get('districtCode');
-  if (code !== '' && !/^\d{6}$/.test(code)) issues.push({ column: 'districtCode', reason: 'district-code', value: code });
+  if (code !== '' && !/^\d{6}$/.test(code))
+    issues.push({ column: 'districtCode', reason: 'district-code', value: code });
   let householdSize = 1;
   if (get('householdSize') !== '') {
     householdSize = Number(get('householdSize'));
-    if (!Number.isInteger(householdSize) || householdSize < 1 || householdSize > 99) issues.push({ column: 'householdSize', reason: 'household-size', value: get('householdSize') });
+    if (!Number.isInteger(householdSize) || householdSize < 1 || householdSize > 99)
+      issues.push({ column: 'householdSize', reason: 'household-size', value: get('householdSize') });
   }
   let floor: number | null = null;
   if (get('floor') !== '') {
     floor = Number(get('floor'));
-    if (!Number.isInteger(floor) || floor < -10 || floor > 200) issues.push({ column: 'floor', reason: 'floor', value: get('floor') });
+    if (!Number.isInteger(floor) || floor < -10 || floor > 200)
+      issues.push({ column: 'floor', reason: 'floor', value: get('floor') });
   }
   let status: AccountStatus = 'active';
   if (get('status') !== '') {
@@ -148,7 +167,10 @@ export interface ImportOptions extends CsvOptions {
 }
 
 /** Imports customers from CSV bytes; never throws for bad rows (they are in the report). */
-export async function importCustomers(source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, options: ImportOptions): Promise<ImportReport> {
+export async function importCustomers(
+  source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+  options: ImportOptions,
+): Promise<ImportReport> {
   const batchSize = options.batchSize ?? 500;
   const bad: BadRow[] = [];
   let header: Map<CustomerColumn, number> | undefined;
@@ -166,7 +188,8 @@ export async function importCustomers(source: AsyncIterable<Uint8Array | string>
     const existing = await options.customers.existingNumbers(current.map((r) => r.customer.customerNo));
     const fresh: ParsedRow[] = [];
     for (const r of current) {
-      if (existing.has(r.customer.customerNo)) bad.push({ line: r.line, issues: [{ column: 'customerNo', reason: 'exists', value: r.customer.customerNo }] });
+      if (existing.has(r.customer.customerNo))
+        bad.push({ line: r.line, issues: [{ column: 'customerNo', reason: 'exists', value: r.customer.customerNo }] });
       else fresh.push(r);
     }
     const withAccounts: ParsedRow[] = [];
@@ -185,7 +208,14 @@ export async function importCustomers(source: AsyncIterable<Uint8Array | string>
       for (let i = 0; i < withAccounts.length; i++) {
         const r = withAccounts[i]!;
         if (r.accountNo !== null) {
-          await options.customers.openAccount({ accountNo: r.accountNo, customerId: ids[i]!, category: 'residential', status: r.customer.status, openedAt: now, queryPasswordHash: null });
+          await options.customers.openAccount({
+            accountNo: r.accountNo,
+            customerId: ids[i]!,
+            category: 'residential',
+            status: r.customer.status,
+            openedAt: now,
+            queryPasswordHash: null,
+          });
         }
       }
     });
@@ -213,7 +243,10 @@ export async function importCustomers(source: AsyncIterable<Uint8Array | string>
       continue;
     }
     if (record.fields.length !== headerWidth) {
-      bad.push({ line: record.line, issues: [{ column: null, reason: 'field-count', value: `${record.fields.length}/${headerWidth}` }] });
+      bad.push({
+        line: record.line,
+        issues: [{ column: null, reason: 'field-count', value: `${record.fields.length}/${headerWidth}` }],
+      });
       continue;
     }
     const get = (c: CustomerColumn): string => {
@@ -227,11 +260,19 @@ export async function importCustomers(source: AsyncIterable<Uint8Array | string>
     }
     const firstLine = seen.get(row.customer.customerNo);
     if (firstLine !== undefined) {
-      bad.push({ line: record.line, issues: [{ column: 'customerNo', reason: 'duplicate-in-file', value: `${row.customer.customerNo}@${firstLine}` }] });
+      bad.push({
+        line: record.line,
+        issues: [
+          { column: 'customerNo', reason: 'duplicate-in-file', value: `${row.customer.customerNo}@${firstLine}` },
+        ],
+      });
       continue;
     }
     if (row.accountNo !== null && seenAccounts.has(row.accountNo)) {
-      bad.push({ line: record.line, issues: [{ column: 'accountNo', reason: 'duplicate-in-file', value: row.accountNo }] });
+      bad.push({
+        line: record.line,
+        issues: [{ column: 'accountNo', reason: 'duplicate-in-file', value: row.accountNo }],
+      });
       continue;
     }
     seen.set(row.customer.customerNo, record.line);

@@ -18,7 +18,10 @@ async function seeded(seed: number): Promise<TestStore> {
 describe('demo seed', () => {
   it('is deterministic for a seed and differs between seeds', async () => {
     const [a, b, c] = [await seeded(42), await seeded(42), await seeded(43)];
-    const dump = (t: TestStore) => t.store.db.all('SELECT c.customer_no, c.name, c.address, c.household_size, b.period, b.usage_m3, b.amount_fen, b.paid_fen FROM customers c JOIN accounts a ON a.customer_id = c.id JOIN bills b ON b.account_id = a.id ORDER BY b.id');
+    const dump = (t: TestStore) =>
+      t.store.db.all(
+        'SELECT c.customer_no, c.name, c.address, c.household_size, b.period, b.usage_m3, b.amount_fen, b.paid_fen FROM customers c JOIN accounts a ON a.customer_id = c.id JOIN bills b ON b.account_id = a.id ORDER BY b.id',
+      );
     expect(await dump(a)).toEqual(await dump(b));
     expect(await dump(a)).not.toEqual(await dump(c));
   });
@@ -38,7 +41,13 @@ describe('demo seed', () => {
           year = bill.period.slice(0, 4);
           prior = 0;
         }
-        expect(bill.amountFen).toBe(computeCharge(DEMO_RESIDENTIAL_TIERS, { usageM3: bill.usageM3, priorM3: prior, householdSize: acc.household_size }).amountFen);
+        expect(bill.amountFen).toBe(
+          computeCharge(DEMO_RESIDENTIAL_TIERS, {
+            usageM3: bill.usageM3,
+            priorM3: prior,
+            householdSize: acc.household_size,
+          }).amountFen,
+        );
         expect(bill.currentReading - bill.previousReading).toBe(bill.usageM3);
         prior += bill.usageM3;
       }
@@ -51,9 +60,13 @@ describe('demo seed', () => {
     expect(c.name).toMatch(/^[\u4e00-\u9fa5]{2,4}$/);
     expect(c.address).toMatch(/^南京市.+区.+号.+栋\d单元\d+室$/);
     expect(c.phones[0]?.phone).toMatch(/^1[358]\d{9}$/);
-    const arrears = await t.store.db.get<{ n: number }>('SELECT count(DISTINCT account_id) AS n FROM bills WHERE paid_fen < amount_fen');
+    const arrears = await t.store.db.get<{ n: number }>(
+      'SELECT count(DISTINCT account_id) AS n FROM bills WHERE paid_fen < amount_fen',
+    );
     expect(arrears!.n).toBeGreaterThan(5);
     expect(arrears!.n).toBeLessThan(60);
-    expect((await t.store.users.list()).map((u) => u.username)).toEqual(expect.arrayContaining(['a001', 'a020', 's001', 'admin', 'network01']));
+    expect((await t.store.users.list()).map((u) => u.username)).toEqual(
+      expect.arrayContaining(['a001', 'a020', 's001', 'admin', 'network01']),
+    );
   });
 });

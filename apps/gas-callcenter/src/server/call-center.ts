@@ -8,7 +8,15 @@
  */
 import { join } from 'node:path';
 import { Subscription, type SchedulerLike } from 'rxjs';
-import { openBoard, isHotlineError, maskPhone, type Board, type BoardDriver, type Logger, type RecordResult } from '@hotline/cti-core';
+import {
+  openBoard,
+  isHotlineError,
+  maskPhone,
+  type Board,
+  type BoardDriver,
+  type Logger,
+  type RecordResult,
+} from '@hotline/cti-core';
 import { Acd, type AgentConfig, type PriorityClass, type QueueConfig } from '@hotline/acd';
 import { IvrRuntime, PromptCatalog, type IvrEvent, type IvrResult } from '@hotline/ivr';
 import { gasMainFlow, Skill, EMERGENCY_PRIORITY } from '../flows/main-flow.js';
@@ -17,9 +25,20 @@ import { Telephony, type ConnectedCall, type Seat } from './telephony.js';
 
 /** The queues of the hotline, one per skill. */
 export function gasQueues(): QueueConfig[] {
-  const base = { wrapUpMs: 30_000, noAnswerTimeoutMs: 20_000, serviceLevelThresholdMs: 20_000, shortAbandonMs: 5_000 } as const;
+  const base = {
+    wrapUpMs: 30_000,
+    noAnswerTimeoutMs: 20_000,
+    serviceLevelThresholdMs: 20_000,
+    shortAbandonMs: 5_000,
+  } as const;
   return [
-    { id: Skill.Emergency, name: '燃气泄漏抢修', skills: [{ skill: Skill.Emergency }], ...base, expectedHandleMs: 180_000 },
+    {
+      id: Skill.Emergency,
+      name: '燃气泄漏抢修',
+      skills: [{ skill: Skill.Emergency }],
+      ...base,
+      expectedHandleMs: 180_000,
+    },
     { id: Skill.Repair, name: '报修', skills: [{ skill: Skill.Repair }], ...base, expectedHandleMs: 180_000 },
     { id: Skill.Billing, name: '账单欠费', skills: [{ skill: Skill.Billing }], ...base, expectedHandleMs: 150_000 },
     { id: Skill.Complaint, name: '投诉建议', skills: [{ skill: Skill.Complaint }], ...base, expectedHandleMs: 240_000 },
@@ -51,7 +70,9 @@ export function personalSkill(agentId: string): string {
 }
 
 /** The ACD queue a consultation goes through: the agent's personal queue, or `consult:<queue>`. */
-export function consultQueueId(target: { readonly kind: 'agent'; readonly agentId: string } | { readonly kind: 'queue'; readonly queueId: string }): string {
+export function consultQueueId(
+  target: { readonly kind: 'agent'; readonly agentId: string } | { readonly kind: 'queue'; readonly queueId: string },
+): string {
   return target.kind === 'agent' ? personalSkill(target.agentId) : `consult:${target.queueId}`;
 }
 
@@ -66,10 +87,26 @@ export function isConsultQueue(queueId: string): boolean {
  * ACD like any work but stay out of the hotline queues' statistics.
  */
 export function consultQueues(agentIds: readonly string[]): QueueConfig[] {
-  const base = { wrapUpMs: 30_000, noAnswerTimeoutMs: 20_000, serviceLevelThresholdMs: 20_000, shortAbandonMs: 0, expectedHandleMs: 60_000 } as const;
+  const base = {
+    wrapUpMs: 30_000,
+    noAnswerTimeoutMs: 20_000,
+    serviceLevelThresholdMs: 20_000,
+    shortAbandonMs: 0,
+    expectedHandleMs: 60_000,
+  } as const;
   return [
-    ...agentIds.map((id) => ({ id: personalSkill(id), name: `consult ${id}`, skills: [{ skill: personalSkill(id) }], ...base })),
-    ...gasQueues().map((q) => ({ id: consultQueueId({ kind: 'queue', queueId: q.id }), name: `consult ${q.id}`, ...(q.skills ? { skills: q.skills } : {}), ...base })),
+    ...agentIds.map((id) => ({
+      id: personalSkill(id),
+      name: `consult ${id}`,
+      skills: [{ skill: personalSkill(id) }],
+      ...base,
+    })),
+    ...gasQueues().map((q) => ({
+      id: consultQueueId({ kind: 'queue', queueId: q.id }),
+      name: `consult ${q.id}`,
+      ...(q.skills ? { skills: q.skills } : {}),
+      ...base,
+    })),
   ];
 }
 
@@ -93,7 +130,12 @@ export interface CallCenterOptions {
   readonly onIvrEvent?: (event: IvrEvent) => void;
   /** Voice mail and survey results to persist (complete complaint voice mail is stored by its flow, with its ticket). */
   readonly onIvrResult?: (result: IvrResult) => void | Promise<void>;
-  readonly onOffer?: (offer: { readonly agentId: string; readonly interactionId: string; readonly callerId?: string; readonly data: Readonly<Record<string, string | number | boolean>> }) => void;
+  readonly onOffer?: (offer: {
+    readonly agentId: string;
+    readonly interactionId: string;
+    readonly callerId?: string;
+    readonly data: Readonly<Record<string, string | number | boolean>>;
+  }) => void;
   readonly onConnected?: (call: ConnectedCall) => void;
   readonly onEnded?: (call: ConnectedCall, by: 'caller' | 'agent') => void;
   /**
@@ -134,18 +176,39 @@ export class CallCenter {
     const { scheduler, logger } = options;
     const board = await openBoard(options.driver, { scheduler, logger, name: 'gas' });
     const stations = board.channelsOf('station');
-    const agentStations = stations.slice(0, Math.max(0, stations.length - Math.max(0, options.supervisorStations ?? 0)));
+    const agentStations = stations.slice(
+      0,
+      Math.max(0, stations.length - Math.max(0, options.supervisorStations ?? 0)),
+    );
     const seats: readonly Seat[] =
-      options.seats ?? agentStations.map((s, i) => ({ agentId: `a${String(i + 1).padStart(3, '0')}`, station: s.id, extension: String(8001 + i) }));
+      options.seats ??
+      agentStations.map((s, i) => ({
+        agentId: `a${String(i + 1).padStart(3, '0')}`,
+        station: s.id,
+        extension: String(8001 + i),
+      }));
     const taken = new Set(seats.map((s) => s.station));
     const supervisorPhones: SupervisorPhone[] = stations
       .filter((s) => !taken.has(s.id))
-      .map((s, i) => ({ supervisorId: `s${String(i + 1).padStart(3, '0')}`, station: s.id, extension: String(8901 + i) }));
+      .map((s, i) => ({
+        supervisorId: `s${String(i + 1).padStart(3, '0')}`,
+        station: s.id,
+        extension: String(8901 + i),
+      }));
     const agents = gasAgents(seats.length);
-    const acd = new Acd({ scheduler, logger, queues: [...gasQueues(), ...consultQueues(agents.map((a) => a.id))], agents });
+    const acd = new Acd({
+      scheduler,
+      logger,
+      queues: [...gasQueues(), ...consultQueues(agents.map((a) => a.id))],
+      agents,
+    });
     const route = (skills: readonly string[], priority: number): { queueId: string; priority: PriorityClass } => {
-      const skill = skills.find((s) => Object.values(Skill).includes(s as (typeof Skill)[keyof typeof Skill])) ?? Skill.General;
-      return { queueId: skill, priority: priority >= EMERGENCY_PRIORITY ? 'emergency' : priority > 0 ? 'vip' : 'normal' };
+      const skill =
+        skills.find((s) => Object.values(Skill).includes(s as (typeof Skill)[keyof typeof Skill])) ?? Skill.General;
+      return {
+        queueId: skill,
+        priority: priority >= EMERGENCY_PRIORITY ? 'emergency' : priority > 0 ? 'vip' : 'normal',
+      };
     };
     const telephony = new Telephony({
       board,
@@ -174,21 +237,27 @@ export class CallCenter {
       recordingsDir: join(options.recordingsDir),
     });
     const flow = gasMainFlow(options.services);
-    await ivr.start([flow as never]);
+    await ivr.start([flow]);
     const center = new CallCenter(board, acd, ivr, telephony, seats, supervisorPhones, options);
     if (options.onIvrEvent) center.subscriptions.add(ivr.events$.subscribe(options.onIvrEvent));
     if (options.onIvrResult) {
       const onResult = options.onIvrResult;
       center.subscriptions.add(
         ivr.results$.subscribe((r) => {
-          void Promise.resolve(onResult(r)).catch((e: unknown) => logger.error('persisting an IVR result failed', { error: String(e) }));
+          void Promise.resolve(onResult(r)).catch((e: unknown) =>
+            logger.error('persisting an IVR result failed', { error: String(e) }),
+          );
         }),
       );
     }
     center.subscriptions.add(
       board.incoming$.subscribe(({ channel, call }) => {
         if (channel.info.kind === 'station') return; // agents' handsets are not hotline callers
-        logger.info('incoming call', { channel: channel.id, caller: maskPhone(call.callerId), called: call.calledNumber });
+        logger.info('incoming call', {
+          channel: channel.id,
+          caller: maskPhone(call.callerId),
+          called: call.calledNumber,
+        });
         const run = (async () => {
           try {
             await channel.answer();
@@ -201,9 +270,14 @@ export class CallCenter {
                 .then((r) => options.onRecording?.(call.id, r))
                 .catch((e: unknown) => logger.warn('call recording failed', { call: call.id, error: String(e) }));
             }
-            await ivr.run(channel, flow, recording ? { recording: { pause: () => recording.pause(), resume: () => recording.resume() } } : {});
+            await ivr.run(
+              channel,
+              flow,
+              recording ? { recording: { pause: () => recording.pause(), resume: () => recording.resume() } } : {},
+            );
           } catch (error) {
-            if (!isHotlineError(error) || !error.hangup) logger.warn('call flow ended with an error', { channel: channel.id, error: String(error) });
+            if (!isHotlineError(error) || !error.hangup)
+              logger.warn('call flow ended with an error', { channel: channel.id, error: String(error) });
           }
         })();
         center.inFlow.add(run);

@@ -70,7 +70,9 @@ export class CallDetailRecorder {
     this.o = o;
     this.io = o.io ?? (<T>(p: Promise<T>) => p);
     this.subscription.add(
-      o.board.incoming$.pipe(filter(({ channel }) => channel.info.kind !== 'station')).subscribe(({ channel, call }) => this.offered(channel, call.id)),
+      o.board.incoming$
+        .pipe(filter(({ channel }) => channel.info.kind !== 'station'))
+        .subscribe(({ channel, call }) => this.offered(channel, call.id)),
     );
     this.subscription.add(o.ivr.events$.subscribe((e) => this.onIvr(e)));
   }
@@ -82,7 +84,9 @@ export class CallDetailRecorder {
   }
 
   private write(what: string, p: Promise<unknown>): void {
-    const w = this.io(p).catch((error: unknown) => this.o.logger.warn('call record write failed', { what, error: String(error) }));
+    const w = this.io(p).catch((error: unknown) =>
+      this.o.logger.warn('call record write failed', { what, error: String(error) }),
+    );
     this.writes.add(w);
     void w.finally(() => this.writes.delete(w));
   }
@@ -119,11 +123,18 @@ export class CallDetailRecorder {
       const service = MAIN_MENU_SERVICES[e.digits];
       if (service) {
         p.service = service;
-        this.write('service', p.started.then(() => this.o.store.interactions.update(e.callId, { service })));
+        this.write(
+          'service',
+          p.started.then(() => this.o.store.interactions.update(e.callId, { service })),
+        );
       }
     } else if (e.type === 'node-left') {
       if (e.kind === 'sub-flow' && e.result === 'ok') p.selfServed = true;
-      p.steps.push({ at: e.at, kind: 'ivr', detail: { node: e.node, kind: e.kind, result: e.result, ms: e.durationMs, failures: e.failures } });
+      p.steps.push({
+        at: e.at,
+        kind: 'ivr',
+        detail: { node: e.node, kind: e.kind, result: e.result, ms: e.durationMs, failures: e.failures },
+      });
     } else if (e.type === 'call-ended') {
       const handed = e.outcome.handedTo;
       if (handed?.kind === 'agent') p.steps.push({ at: e.at, kind: 'agent', detail: { agentId: handed.agentId } });
@@ -153,7 +164,11 @@ export class CallDetailRecorder {
 
   private flushSteps(callId: string, p: Pending): void {
     const steps = p.steps.splice(0);
-    if (steps.length > 0) this.write('steps', p.started.then(() => this.o.store.interactions.appendSteps(callId, steps)));
+    if (steps.length > 0)
+      this.write(
+        'steps',
+        p.started.then(() => this.o.store.interactions.appendSteps(callId, steps)),
+      );
   }
 
   private finish(callId: string, p: Pending): void {
@@ -166,7 +181,10 @@ export class CallDetailRecorder {
       p.started.then(async () => {
         const row = await this.o.store.interactions.get(callId);
         if (!row) return;
-        const outcome: InteractionOutcome = row.outcome === 'agent' ? 'agent' : (decided ?? (p.service === undefined ? 'abandoned_ivr' : 'abandoned_queue'));
+        const outcome: InteractionOutcome =
+          row.outcome === 'agent'
+            ? 'agent'
+            : (decided ?? (p.service === undefined ? 'abandoned_ivr' : 'abandoned_queue'));
         await this.o.store.interactions.update(callId, { endedAt, outcome });
       }),
     );

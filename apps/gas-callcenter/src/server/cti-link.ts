@@ -31,7 +31,15 @@ import {
   type Ticket as WireTicket,
   type UserInfo,
 } from '@hotline/agent-protocol';
-import { ProtocolServer, listenWebSocket, type AuditEntry, type LoginOutcome, type ProtocolServerOptions, type SessionView, type WebSocketListener } from '@hotline/agent-protocol/server';
+import {
+  ProtocolServer,
+  listenWebSocket,
+  type AuditEntry,
+  type LoginOutcome,
+  type ProtocolServerOptions,
+  type SessionView,
+  type WebSocketListener,
+} from '@hotline/agent-protocol/server';
 import { isHotlineError, maskPhone, type Channel, type Logger } from '@hotline/cti-core';
 import type { AcdEvent, Assignment, QueueStatus } from '@hotline/acd';
 import type { IvrEvent } from '@hotline/ivr';
@@ -95,7 +103,9 @@ export interface CtiLinkOptions {
   /** How often queue figures are pushed, ms (default 5 000). */
   readonly queueStatsMs?: number;
   /** Protocol engine settings (heartbeat, resume window...). */
-  readonly protocol?: Partial<Omit<ProtocolServerOptions, 'authenticator' | 'snapshot' | 'audit' | 'scheduler' | 'logger'>>;
+  readonly protocol?: Partial<
+    Omit<ProtocolServerOptions, 'authenticator' | 'snapshot' | 'audit' | 'scheduler' | 'logger'>
+  >;
 }
 
 /** One call as one agent's desktop sees it. */
@@ -127,7 +137,8 @@ interface Consult {
   /** The call consulted about (the held caller). */
   readonly callId: string;
   readonly fromAgent: string;
-  readonly target: { readonly kind: 'agent'; readonly agentId: string } | { readonly kind: 'queue'; readonly queueId: string };
+  readonly target:
+    { readonly kind: 'agent'; readonly agentId: string } | { readonly kind: 'queue'; readonly queueId: string };
   state: 'waiting' | 'ringing' | 'connected' | 'conference' | 'completed' | 'ended';
   /** The board conference of caller, agent and consulted agent (`call.conference`). */
   conference?: string;
@@ -177,7 +188,10 @@ export class CtiLink {
   private readonly changed = new Subject<CallRecord>();
   private readonly ivrPaths = new Map<string, IvrStep[]>();
   private readonly enqueued = new Map<string, { readonly at: number; readonly priority: string }>();
-  private readonly transferNotes = new Map<string, { readonly agentId: string; readonly name?: string; readonly note?: string }>();
+  private readonly transferNotes = new Map<
+    string,
+    { readonly agentId: string; readonly name?: string; readonly note?: string }
+  >();
   private readonly handBack = new Set<string>();
   /** Seats taken from a simulated agent (given back when the person leaves). */
   private readonly borrowed = new Set<string>();
@@ -217,8 +231,17 @@ export class CtiLink {
   }
 
   /** Serves the protocol over WebSocket. */
-  async listen(options: { readonly host: string; readonly port: number; readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer } }): Promise<WebSocketListener> {
-    this.listener = await listenWebSocket(this.server, { host: options.host, port: options.port, logger: this.o.logger, ...(options.tls ? { tls: options.tls } : {}) });
+  async listen(options: {
+    readonly host: string;
+    readonly port: number;
+    readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+  }): Promise<WebSocketListener> {
+    this.listener = await listenWebSocket(this.server, {
+      host: options.host,
+      port: options.port,
+      logger: this.o.logger,
+      ...(options.tls ? { tls: options.tls } : {}),
+    });
     return this.listener;
   }
 
@@ -236,7 +259,12 @@ export class CtiLink {
   // Hooks from the call centre (run.ts passes them to CallCenter.open)
 
   /** A call is ringing at an agent's phone: the screen pop moment. */
-  onOffer(offer: { readonly agentId: string; readonly interactionId: string; readonly callerId?: string; readonly data: Readonly<Record<string, string | number | boolean>> }): void {
+  onOffer(offer: {
+    readonly agentId: string;
+    readonly interactionId: string;
+    readonly callerId?: string;
+    readonly data: Readonly<Record<string, string | number | boolean>>;
+  }): void {
     const { acd } = this.o.center;
     let queueId: string | undefined;
     try {
@@ -261,7 +289,9 @@ export class CtiLink {
       legs: undefined,
     };
     this.calls.set(this.key(offer.agentId, offer.interactionId), rec);
-    void this.recordOffer(rec, offer.data).catch((e: unknown) => this.o.logger.warn('cti: recording the call failed', { call: rec.callId, error: String(e) }));
+    void this.recordOffer(rec, offer.data).catch((e: unknown) =>
+      this.o.logger.warn('cti: recording the call failed', { call: rec.callId, error: String(e) }),
+    );
     if (!this.online.has(offer.agentId)) return;
     void this.buildPop(rec, offer.callerId, offer.data)
       .then((pop) => {
@@ -277,13 +307,20 @@ export class CtiLink {
     if (rec) this.setState(rec, 'connected');
     const user = this.users.get(call.agentId);
     void this.io(
-      this.o.store.interactions.update(call.interactionId, { answeredAt: call.connectedAt, outcome: 'agent', ...(user ? { agentUserId: user.id } : {}) }).then(() => undefined),
+      this.o.store.interactions
+        .update(call.interactionId, {
+          answeredAt: call.connectedAt,
+          outcome: 'agent',
+          ...(user ? { agentUserId: user.id } : {}),
+        })
+        .then(() => undefined),
     ).catch(() => undefined);
   }
 
   /** A call with an agent ended (or left the agent: transfer, line fault). */
   onEnded(call: ConnectedCall, by: 'caller' | 'agent'): void {
-    for (const m of this.monitors.values()) if (m.callId === call.interactionId) void this.endMonitor(m).catch(() => undefined);
+    for (const m of this.monitors.values())
+      if (m.callId === call.interactionId) void this.endMonitor(m).catch(() => undefined);
     const rec = this.calls.get(this.key(call.agentId, call.interactionId));
     if (rec?.consult?.state === 'conference' && by === 'agent' && call.trunk.state.state === 'connected') {
       // The first agent left a conference: the caller stays with the consulted agent (the
@@ -291,7 +328,9 @@ export class CtiLink {
       const c = rec.consult;
       rec.consult = undefined;
       this.setState(rec, 'ended', 'agent-hangup');
-      void this.leftConference(c, call).catch((e: unknown) => this.o.logger.warn('cti: handing a conference over failed', { call: c.callId, error: String(e) }));
+      void this.leftConference(c, call).catch((e: unknown) =>
+        this.o.logger.warn('cti: handing a conference over failed', { call: c.callId, error: String(e) }),
+      );
       return;
     }
     if (rec?.consult && rec.consult.state !== 'completed') {
@@ -300,10 +339,16 @@ export class CtiLink {
     }
     if (rec) {
       rec.hold?.abort.abort();
-      this.setState(rec, 'ended', rec.transferring ? 'transferred' : by === 'caller' ? 'caller-hangup' : 'agent-hangup');
+      this.setState(
+        rec,
+        'ended',
+        rec.transferring ? 'transferred' : by === 'caller' ? 'caller-hangup' : 'agent-hangup',
+      );
     }
     if (!rec?.transferring) {
-      void this.io(this.o.store.interactions.update(this.cdrId(call.interactionId), { endedAt: this.now() }).then(() => undefined)).catch(() => undefined);
+      void this.io(
+        this.o.store.interactions.update(this.cdrId(call.interactionId), { endedAt: this.now() }).then(() => undefined),
+      ).catch(() => undefined);
     }
   }
 
@@ -326,7 +371,15 @@ export class CtiLink {
       this.o.tickets.changes$.subscribe((c) => {
         if (this.closed) return;
         const ticket = wireTicket(c.ticket, (id) => this.departmentName(id));
-        const change = wireHistory({ at: c.ticket.updatedAt, actor: c.actor, action: c.action, fromStatus: null, toStatus: c.ticket.status, departmentId: c.ticket.departmentId, note: null });
+        const change = wireHistory({
+          at: c.ticket.updatedAt,
+          actor: c.actor,
+          action: c.action,
+          fromStatus: null,
+          toStatus: c.ticket.status,
+          departmentId: c.ticket.departmentId,
+          note: null,
+        });
         this.server.push((s) => this.seesTicket(s, c.ticket), 'ticket.changed', { ticket, change });
       }),
     );
@@ -344,7 +397,9 @@ export class CtiLink {
   }
 
   private async refreshDirectory(): Promise<void> {
-    const [departments, users] = await this.io(Promise.all([this.o.store.departments.list(), this.o.store.users.list()]));
+    const [departments, users] = await this.io(
+      Promise.all([this.o.store.departments.list(), this.o.store.users.list()]),
+    );
     this.departments = departments;
     this.displayNames = new Map(users.map((u) => [u.username, u.displayName]));
   }
@@ -372,11 +427,19 @@ export class CtiLink {
     } catch (error) {
       if (isHotlineError(error, AppErrorCode.AuthFailed)) {
         const left = error.details['attemptsLeft'];
-        return { ok: false, reason: 'bad-credentials', ...(typeof left === 'number' ? { remainingAttempts: left } : {}) };
+        return {
+          ok: false,
+          reason: 'bad-credentials',
+          ...(typeof left === 'number' ? { remainingAttempts: left } : {}),
+        };
       }
       if (isHotlineError(error, AppErrorCode.Locked)) {
         const until = error.details['lockedUntil'];
-        return { ok: false, reason: 'locked-out', ...(typeof until === 'number' ? { retryAfterMs: Math.max(0, until - this.now()) } : {}) };
+        return {
+          ok: false,
+          reason: 'locked-out',
+          ...(typeof until === 'number' ? { retryAfterMs: Math.max(0, until - this.now()) } : {}),
+        };
       }
       if (isHotlineError(error, AppErrorCode.Disabled)) return { ok: false, reason: 'disabled' };
       throw error;
@@ -386,7 +449,12 @@ export class CtiLink {
   private userInfo(user: User): UserInfo {
     const role = wireRole(user.role);
     const seat = this.seatOf(user.username);
-    const queueIds = role === 'supervisor' || role === 'administrator' ? [...this.queueNames.keys()] : seat ? this.queuesOf(seat.agentId) : undefined;
+    const queueIds =
+      role === 'supervisor' || role === 'administrator'
+        ? [...this.queueNames.keys()]
+        : seat
+          ? this.queuesOf(seat.agentId)
+          : undefined;
     return {
       userId: user.username,
       displayName: user.displayName.slice(0, 64),
@@ -405,7 +473,12 @@ export class CtiLink {
         action: `cti.${e.action}${e.command ? `.${e.command}` : ''}`,
         target: e.sessionId ?? null,
         outcome,
-        details: { remoteAddress: e.remoteAddress, ...(e.code ? { code: e.code } : {}), ...(e.requestId ? { requestId: e.requestId } : {}), ...(e.details ?? {}) },
+        details: {
+          remoteAddress: e.remoteAddress,
+          ...(e.code ? { code: e.code } : {}),
+          ...(e.requestId ? { requestId: e.requestId } : {}),
+          ...(e.details ?? {}),
+        },
       }),
     ).catch((error: unknown) => this.o.logger.error('cti: audit write failed', { error: String(error) }));
   }
@@ -490,7 +563,9 @@ export class CtiLink {
         }
         const snap = this.o.center.acd.agentSnapshot(e.agentId);
         if (this.online.has(e.agentId)) this.server.push({ userId: e.agentId }, 'agent.state', agentStatus(snap));
-        this.server.push({ role: ['supervisor', 'administrator'] }, 'wallboard.agents', { agents: [this.agentRow(e.agentId)] });
+        this.server.push({ role: ['supervisor', 'administrator'] }, 'wallboard.agents', {
+          agents: [this.agentRow(e.agentId)],
+        });
         break;
       }
       case 'enqueued':
@@ -516,7 +591,8 @@ export class CtiLink {
     if (a.type !== 'retract') return;
     const rec = this.calls.get(this.key(a.agentId, a.interactionId));
     if (!rec || rec.state !== 'offered') return;
-    const cause: CallEndCause = a.cause === 'answered-elsewhere' ? 'answered-elsewhere' : a.cause === 'abandoned' ? 'abandoned' : 'no-answer';
+    const cause: CallEndCause =
+      a.cause === 'answered-elsewhere' ? 'answered-elsewhere' : a.cause === 'abandoned' ? 'abandoned' : 'no-answer';
     this.setState(rec, 'ended', cause);
     this.calls.delete(this.key(rec.agentId, rec.callId));
   }
@@ -552,7 +628,9 @@ export class CtiLink {
       ...(rec.customerId ? { customerId: rec.customerId } : {}),
       since: rec.since,
       ...(rec.cause ? { cause: rec.cause } : {}),
-      ...(rec.consult && (rec.state === 'consulting' || rec.state === 'conference') ? { consultCallId: rec.consult.id } : {}),
+      ...(rec.consult && (rec.state === 'consulting' || rec.state === 'conference')
+        ? { consultCallId: rec.consult.id }
+        : {}),
       recording: false,
     };
   }
@@ -583,7 +661,10 @@ export class CtiLink {
 
   private seatFor(session: SessionView): Seat {
     const seat = this.seatOf(session.user.userId);
-    if (!seat) fail(ProtocolErrorCode.IllegalState, `user ${session.user.userId} has no seat in this call centre`, { reason: 'no-seat' });
+    if (!seat)
+      fail(ProtocolErrorCode.IllegalState, `user ${session.user.userId} has no seat in this call centre`, {
+        reason: 'no-seat',
+      });
     return seat;
   }
 
@@ -640,7 +721,11 @@ export class CtiLink {
     return { customer: undefined, candidates: [] };
   }
 
-  private async buildPop(rec: CallRecord, callerId: string | undefined, data: Readonly<Record<string, string | number | boolean>>): Promise<ScreenPop> {
+  private async buildPop(
+    rec: CallRecord,
+    callerId: string | undefined,
+    data: Readonly<Record<string, string | number | boolean>>,
+  ): Promise<ScreenPop> {
     const { customer, candidates } = await this.io(this.findCustomer(callerId, data));
     let openTickets: WireTicket[] = [];
     let recent: ScreenPop['recentInteractions'] = [];
@@ -653,8 +738,13 @@ export class CtiLink {
         ]),
       );
       openTickets = tickets.map((t) => wireTicket(t, (id) => this.departmentName(id)));
-      recent = history.filter((i) => i.callId !== rec.callId).slice(0, 20).map(wireInteraction);
-      void this.io(this.o.store.interactions.update(rec.callId, { customerId: customer.id }).then(() => undefined)).catch(() => undefined);
+      recent = history
+        .filter((i) => i.callId !== rec.callId)
+        .slice(0, 20)
+        .map(wireInteraction);
+      void this.io(
+        this.o.store.interactions.update(rec.callId, { customerId: customer.id }).then(() => undefined),
+      ).catch(() => undefined);
     }
     const path: IvrStep[] = [...(this.ivrPaths.get(rec.callId) ?? [])];
     const tracking = data['trackingNumber'];
@@ -664,7 +754,12 @@ export class CtiLink {
     }
     const queued = this.enqueued.get(rec.callId);
     const transferred = this.transferNotes.get(rec.callId);
-    const priority: ScreenPop['priority'] = queued?.priority === 'emergency' || data['reason'] === 'gas-leak' ? 'emergency' : queued?.priority === 'vip' ? 'vip' : 'normal';
+    const priority: ScreenPop['priority'] =
+      queued?.priority === 'emergency' || data['reason'] === 'gas-leak'
+        ? 'emergency'
+        : queued?.priority === 'vip'
+          ? 'vip'
+          : 'normal';
     return {
       call: this.info(rec),
       callerId: rec.remoteNumber,
@@ -673,7 +768,9 @@ export class CtiLink {
       ivrPath: path,
       openTickets: openTickets.slice(0, 50),
       recentInteractions: recent,
-      ...(rec.queueId ? { queueId: rec.queueId, queueName: (this.queueNames.get(rec.queueId) ?? rec.queueId).slice(0, 64) } : {}),
+      ...(rec.queueId
+        ? { queueId: rec.queueId, queueName: (this.queueNames.get(rec.queueId) ?? rec.queueId).slice(0, 64) }
+        : {}),
       priority,
       waitedMs: queued ? Math.max(0, this.now() - queued.at) : 0,
       ...(transferred ? { transferredBy: transferred } : {}),
@@ -683,21 +780,28 @@ export class CtiLink {
 
   private phoneOf(seat: Seat): AgentPhone {
     const phone = this.o.phone?.(seat.station);
-    if (!phone) fail(ProtocolErrorCode.IllegalState, 'lift the handset of your phone to answer', { reason: 'no-remote-handset' });
+    if (!phone)
+      fail(ProtocolErrorCode.IllegalState, 'lift the handset of your phone to answer', { reason: 'no-remote-handset' });
     return phone;
   }
 
   private async answer(session: SessionView, callId: string): Promise<CallInfo> {
     const seat = this.seatFor(session);
     const rec = this.ownCall(seat.agentId, callId);
-    if (rec.state !== 'offered') fail(ProtocolErrorCode.IllegalState, `call ${callId} is ${rec.state}, not offered`, { state: rec.state });
+    if (rec.state !== 'offered')
+      fail(ProtocolErrorCode.IllegalState, `call ${callId} is ${rec.state}, not offered`, { state: rec.state });
     const phone = this.phoneOf(seat);
     // The ring may start a moment after the offer: wait for it (at most 5 s).
-    for (let i = 0; i < 50 && !phone.ringing && rec.state === 'offered'; i++) await firstValueFrom(timer(100, this.o.scheduler));
-    if (rec.state !== 'offered' || !phone.ringing) fail(ProtocolErrorCode.IllegalState, `call ${callId} is no longer ringing`, { state: rec.state });
+    for (let i = 0; i < 50 && !phone.ringing && rec.state === 'offered'; i++)
+      await firstValueFrom(timer(100, this.o.scheduler));
+    if (rec.state !== 'offered' || !phone.ringing)
+      fail(ProtocolErrorCode.IllegalState, `call ${callId} is no longer ringing`, { state: rec.state });
     phone.lift();
     await this.waitFor(rec, (r) => r.state !== 'offered', 10_000);
-    if ((rec.state as CallState) !== 'connected') fail(ProtocolErrorCode.IllegalState, `call ${callId} could not be answered (${rec.cause ?? rec.state})`, { state: rec.state });
+    if ((rec.state as CallState) !== 'connected')
+      fail(ProtocolErrorCode.IllegalState, `call ${callId} could not be answered (${rec.cause ?? rec.state})`, {
+        state: rec.state,
+      });
     return this.info(rec);
   }
 
@@ -707,7 +811,11 @@ export class CtiLink {
     const { acd, telephony } = this.o.center;
     if (rec.state === 'ended') return this.info(rec);
     const consulted = this.consults.get(callId);
-    if (consulted && consulted.agentId === seat.agentId && (consulted.state === 'ringing' || consulted.state === 'connected' || consulted.state === 'conference')) {
+    if (
+      consulted &&
+      consulted.agentId === seat.agentId &&
+      (consulted.state === 'ringing' || consulted.state === 'connected' || consulted.state === 'conference')
+    ) {
       // The consulted agent declines or ends the consultation: the caller goes back to the first agent.
       if (consulted.state === 'ringing') this.consultMissed(consulted, seat.agentId);
       else await this.endConsult(consulted, 'agent-hangup');
@@ -725,10 +833,14 @@ export class CtiLink {
     }
     rec.hold?.abort.abort();
     if (rec.legs) {
-      await Promise.all([rec.legs.trunk.hangup().catch(() => undefined), rec.legs.station.hangup().catch(() => undefined)]);
+      await Promise.all([
+        rec.legs.trunk.hangup().catch(() => undefined),
+        rec.legs.station.hangup().catch(() => undefined),
+      ]);
     } else {
       const call = telephony.connectedCall(callId);
-      if (!call || call.agentId !== seat.agentId) fail(ProtocolErrorCode.IllegalState, `call ${callId} is not connected to this desk`);
+      if (!call || call.agentId !== seat.agentId)
+        fail(ProtocolErrorCode.IllegalState, `call ${callId} is not connected to this desk`);
       await call.station.hangup().catch(() => undefined);
     }
     this.o.phone?.(seat.station)?.hangUp();
@@ -740,7 +852,8 @@ export class CtiLink {
     const seat = this.seatFor(session);
     const rec = this.ownCall(seat.agentId, callId);
     if (rec.state === 'held') return this.info(rec);
-    if (rec.state !== 'connected' || rec.legs) fail(ProtocolErrorCode.IllegalState, `call ${callId} cannot be held (${rec.state})`);
+    if (rec.state !== 'connected' || rec.legs)
+      fail(ProtocolErrorCode.IllegalState, `call ${callId} cannot be held (${rec.state})`);
     const call = this.o.center.telephony.connectedCall(callId);
     if (!call) fail(ProtocolErrorCode.IllegalState, `call ${callId} is not connected`);
     await this.endMonitorsOf(callId);
@@ -796,35 +909,71 @@ export class CtiLink {
     if (!other) fail(ProtocolErrorCode.NotFound, `no agent ${agentId}`, { agentId });
     if (other.agentId === seat.agentId) fail(ProtocolErrorCode.Validation, 'choose another agent', { field: 'target' });
     const snap = acd.agentSnapshot(other.agentId);
-    if (snap.state.presence !== 'ready' || snap.work.length > 0 || board.channel(other.station).state.state !== 'idle') {
-      fail(ProtocolErrorCode.Unavailable, `agent ${agentId} is not available (${snap.state.presence}${snap.work.length > 0 ? ', busy' : ''})`, {
-        reason: snap.state.presence === 'logged-out' ? 'agent-logged-out' : snap.state.presence !== 'ready' ? 'agent-not-ready' : 'agent-busy',
-        agentId,
-      });
+    if (
+      snap.state.presence !== 'ready' ||
+      snap.work.length > 0 ||
+      board.channel(other.station).state.state !== 'idle'
+    ) {
+      fail(
+        ProtocolErrorCode.Unavailable,
+        `agent ${agentId} is not available (${snap.state.presence}${snap.work.length > 0 ? ', busy' : ''})`,
+        {
+          reason:
+            snap.state.presence === 'logged-out'
+              ? 'agent-logged-out'
+              : snap.state.presence !== 'ready'
+                ? 'agent-not-ready'
+                : 'agent-busy',
+          agentId,
+        },
+      );
     }
   }
 
-  private async transfer(session: SessionView, p: { callId: string; mode: 'blind' | 'consult'; target: { kind: 'agent'; agentId: string } | { kind: 'queue'; queueId: string } | { kind: 'number'; number: string }; note?: string | undefined }) {
+  private async transfer(
+    session: SessionView,
+    p: {
+      callId: string;
+      mode: 'blind' | 'consult';
+      target:
+        { kind: 'agent'; agentId: string } | { kind: 'queue'; queueId: string } | { kind: 'number'; number: string };
+      note?: string | undefined;
+    },
+  ) {
     const seat = this.seatFor(session);
     const rec = this.ownCall(seat.agentId, p.callId);
     if (p.mode === 'consult') return this.startConsult(session, seat, rec, p);
     if (p.target.kind === 'number') {
-      fail(ProtocolErrorCode.NotImplemented, 'blind transfer to an outside number is not available yet; transfer to an agent or a queue', {
-        reason: 'number-target-unsupported',
-      });
+      fail(
+        ProtocolErrorCode.NotImplemented,
+        'blind transfer to an outside number is not available yet; transfer to an agent or a queue',
+        {
+          reason: 'number-target-unsupported',
+        },
+      );
     }
     // A named agent is reached through their personal queue, so the ACD offers, rings and counts it.
     if (p.target.kind === 'agent') this.requireAvailableAgent(seat, p.target.agentId);
-    else if (!this.queueNames.has(p.target.queueId)) fail(ProtocolErrorCode.NotFound, `no queue ${p.target.queueId}`, { queueId: p.target.queueId });
+    else if (!this.queueNames.has(p.target.queueId))
+      fail(ProtocolErrorCode.NotFound, `no queue ${p.target.queueId}`, { queueId: p.target.queueId });
     const queueId = p.target.kind === 'agent' ? consultQueueId(p.target) : p.target.queueId;
-    if (rec.state !== 'connected' && rec.state !== 'held') fail(ProtocolErrorCode.IllegalState, `call ${p.callId} is ${rec.state}`);
+    if (rec.state !== 'connected' && rec.state !== 'held')
+      fail(ProtocolErrorCode.IllegalState, `call ${p.callId} is ${rec.state}`);
     if (rec.legs) fail(ProtocolErrorCode.IllegalState, 'an outbound call cannot be transferred');
     await this.endMonitorsOf(p.callId);
     rec.hold?.abort.abort();
     await rec.hold?.done;
-    this.transferNotes.set(p.callId, { agentId: seat.agentId, ...(session.user.displayName ? { name: session.user.displayName } : {}), ...(p.note ? { note: p.note } : {}) });
+    this.transferNotes.set(p.callId, {
+      agentId: seat.agentId,
+      ...(session.user.displayName ? { name: session.user.displayName } : {}),
+      ...(p.note ? { note: p.note } : {}),
+    });
     rec.transferring = true;
-    void this.io(this.o.store.interactions.appendSteps(p.callId, [{ at: this.now(), kind: 'transfer', detail: { from: seat.agentId, queue: queueId } }])).catch(() => undefined);
+    void this.io(
+      this.o.store.interactions.appendSteps(p.callId, [
+        { at: this.now(), kind: 'transfer', detail: { from: seat.agentId, queue: queueId } },
+      ]),
+    ).catch(() => undefined);
     await this.o.center.telephony.transferToQueue(p.callId, queueId);
     await this.waitFor(rec, (r) => r.state === 'ended', 5_000);
     return { call: this.info(rec) };
@@ -842,16 +991,31 @@ export class CtiLink {
     session: SessionView,
     seat: Seat,
     rec: CallRecord,
-    p: { callId: string; target: { kind: 'agent'; agentId: string } | { kind: 'queue'; queueId: string } | { kind: 'number'; number: string }; note?: string | undefined },
+    p: {
+      callId: string;
+      target:
+        { kind: 'agent'; agentId: string } | { kind: 'queue'; queueId: string } | { kind: 'number'; number: string };
+      note?: string | undefined;
+    },
   ): Promise<{ call: CallInfo; consultCallId: string }> {
     const { acd, telephony } = this.o.center;
     const target = p.target;
-    if (target.kind === 'number') fail(ProtocolErrorCode.NotImplemented, 'consulting an outside number is not available yet; consult an agent or a queue', { reason: 'number-target-unsupported' });
-    if (rec.consult) fail(ProtocolErrorCode.IllegalState, `call ${p.callId} is already in a consultation`, { consultCallId: rec.consult.id });
-    if (rec.state !== 'connected' && rec.state !== 'held') fail(ProtocolErrorCode.IllegalState, `call ${p.callId} is ${rec.state}`);
+    if (target.kind === 'number')
+      fail(
+        ProtocolErrorCode.NotImplemented,
+        'consulting an outside number is not available yet; consult an agent or a queue',
+        { reason: 'number-target-unsupported' },
+      );
+    if (rec.consult)
+      fail(ProtocolErrorCode.IllegalState, `call ${p.callId} is already in a consultation`, {
+        consultCallId: rec.consult.id,
+      });
+    if (rec.state !== 'connected' && rec.state !== 'held')
+      fail(ProtocolErrorCode.IllegalState, `call ${p.callId} is ${rec.state}`);
     if (rec.legs) fail(ProtocolErrorCode.IllegalState, 'an outbound call cannot be transferred');
     const call = telephony.connectedCall(p.callId);
-    if (!call || call.agentId !== seat.agentId) fail(ProtocolErrorCode.IllegalState, `call ${p.callId} is not connected to this desk`);
+    if (!call || call.agentId !== seat.agentId)
+      fail(ProtocolErrorCode.IllegalState, `call ${p.callId} is not connected to this desk`);
     if (target.kind === 'agent') {
       this.requireAvailableAgent(seat, target.agentId);
     } else if (!this.queueNames.has(target.queueId)) {
@@ -859,12 +1023,30 @@ export class CtiLink {
     }
     await this.endMonitorsOf(p.callId);
     if (rec.state === 'connected') await this.holdCaller(rec, call);
-    const consult: Consult = { id: `${p.callId}-c${++this.consultSeq}`, callId: p.callId, fromAgent: seat.agentId, target, state: 'waiting' };
+    const consult: Consult = {
+      id: `${p.callId}-c${++this.consultSeq}`,
+      callId: p.callId,
+      fromAgent: seat.agentId,
+      target,
+      state: 'waiting',
+    };
     rec.consult = consult;
     this.consults.set(consult.id, consult);
-    this.transferNotes.set(consult.id, { agentId: seat.agentId, ...(session.user.displayName ? { name: session.user.displayName } : {}), ...(p.note ? { note: p.note } : {}) });
+    this.transferNotes.set(consult.id, {
+      agentId: seat.agentId,
+      ...(session.user.displayName ? { name: session.user.displayName } : {}),
+      ...(p.note ? { note: p.note } : {}),
+    });
     this.setState(rec, 'consulting');
-    void this.io(this.o.store.interactions.appendSteps(p.callId, [{ at: this.now(), kind: 'transfer', detail: { from: seat.agentId, mode: 'consult', ...target, consult: consult.id } }])).catch(() => undefined);
+    void this.io(
+      this.o.store.interactions.appendSteps(p.callId, [
+        {
+          at: this.now(),
+          kind: 'transfer',
+          detail: { from: seat.agentId, mode: 'consult', ...target, consult: consult.id },
+        },
+      ]),
+    ).catch(() => undefined);
     const priority = this.enqueued.get(p.callId)?.priority;
     try {
       const r = acd.enqueue({
@@ -873,7 +1055,10 @@ export class CtiLink {
         priority: priority === 'emergency' || priority === 'vip' ? priority : 'normal',
         customer: { ...(call.callerId ? { phone: call.callerId } : {}) },
       });
-      if (r.status === 'diverted') throw new ProtocolError(ProtocolErrorCode.Unavailable, 'nobody can take the consultation now', { details: { reason: 'consult-diverted' } });
+      if (r.status === 'diverted')
+        throw new ProtocolError(ProtocolErrorCode.Unavailable, 'nobody can take the consultation now', {
+          details: { reason: 'consult-diverted' },
+        });
     } catch (error) {
       await this.endConsult(consult, 'failed');
       throw error;
@@ -952,18 +1137,20 @@ export class CtiLink {
         .catch((e: unknown) => this.o.logger.error('cti: screen pop failed', { call: c.id, error: String(e) }));
     }
     const fromSeat = telephony.seatOf(c.fromAgent);
-    c.ringing = station.dial$(seat.extension, { ...(fromSeat ? { callerId: fromSeat.extension } : {}), noAnswerTimeoutMs: 120_000 }).subscribe({
-      next: (e) => {
-        if (e.kind !== 'done') return;
-        c.ringing = undefined;
-        if (e.result.connected) void this.consultAnswered(c, agentId, station, rec);
-        else this.consultMissed(c, agentId);
-      },
-      error: () => {
-        c.ringing = undefined;
-        this.consultMissed(c, agentId);
-      },
-    });
+    c.ringing = station
+      .dial$(seat.extension, { ...(fromSeat ? { callerId: fromSeat.extension } : {}), noAnswerTimeoutMs: 120_000 })
+      .subscribe({
+        next: (e) => {
+          if (e.kind !== 'done') return;
+          c.ringing = undefined;
+          if (e.result.connected) void this.consultAnswered(c, agentId, station, rec);
+          else this.consultMissed(c, agentId);
+        },
+        error: () => {
+          c.ringing = undefined;
+          this.consultMissed(c, agentId);
+        },
+      });
   }
 
   private async consultAnswered(c: Consult, agentId: string, station: Channel, rec: CallRecord): Promise<void> {
@@ -987,7 +1174,8 @@ export class CtiLink {
     if (from) this.setState(from, 'consulting');
     // The consulted party hanging up ends the consultation: the caller comes back to the agent.
     c.watch = station.events$.pipe(filter((e) => e.type === 'released' || e.type === 'fault')).subscribe(() => {
-      if (c.state === 'connected' || c.state === 'conference') void this.endConsult(c, 'agent-hangup').catch(() => undefined);
+      if (c.state === 'connected' || c.state === 'conference')
+        void this.endConsult(c, 'agent-hangup').catch(() => undefined);
     });
   }
 
@@ -1014,7 +1202,12 @@ export class CtiLink {
     }
     if (c.agentId) {
       const rec = this.calls.get(this.key(c.agentId, c.id));
-      if (rec) this.setState(rec, 'ended', was === 'connected' || was === 'conference' ? cause : cause === 'agent-hangup' ? 'abandoned' : cause);
+      if (rec)
+        this.setState(
+          rec,
+          'ended',
+          was === 'connected' || was === 'conference' ? cause : cause === 'agent-hangup' ? 'abandoned' : cause,
+        );
       this.calls.delete(this.key(c.agentId, c.id));
     }
     this.consults.delete(c.id);
@@ -1033,12 +1226,18 @@ export class CtiLink {
     if (rec.state === 'conference' && c.conference) {
       // The consulted agent left the conference: the caller and the first agent talk on.
       this.o.center.telephony.cancelHandOver(c.callId);
-      await Promise.all([call.trunk.leaveConference(c.conference).catch(() => undefined), call.station.leaveConference(c.conference).catch(() => undefined)]);
+      await Promise.all([
+        call.trunk.leaveConference(c.conference).catch(() => undefined),
+        call.station.leaveConference(c.conference).catch(() => undefined),
+      ]);
       try {
         await call.trunk.bridge(call.station);
         this.setState(rec, 'connected');
       } catch (error) {
-        this.o.logger.warn('cti: bridging the caller back after a conference failed', { call: c.callId, error: String(error) });
+        this.o.logger.warn('cti: bridging the caller back after a conference failed', {
+          call: c.callId,
+          error: String(error),
+        });
       }
       return;
     }
@@ -1051,14 +1250,20 @@ export class CtiLink {
       this.acdTry(() => this.o.center.acd.retrieve(c.callId));
       this.setState(rec, 'connected');
     } catch (error) {
-      this.o.logger.warn('cti: retrieving the caller after a consultation failed', { call: c.callId, error: String(error) });
+      this.o.logger.warn('cti: retrieving the caller after a consultation failed', {
+        call: c.callId,
+        error: String(error),
+      });
     }
   }
 
   private async cancelConsult(session: SessionView, callId: string): Promise<CallInfo> {
     const seat = this.seatFor(session);
     const rec = this.ownCall(seat.agentId, callId);
-    if (!rec.consult) fail(ProtocolErrorCode.IllegalState, `call ${callId} is not in a consultation (${rec.state})`, { state: rec.state });
+    if (!rec.consult)
+      fail(ProtocolErrorCode.IllegalState, `call ${callId} is not in a consultation (${rec.state})`, {
+        state: rec.state,
+      });
     await this.endConsult(rec.consult, 'agent-hangup');
     return this.info(rec);
   }
@@ -1067,7 +1272,10 @@ export class CtiLink {
     const seat = this.seatFor(session);
     const rec = this.ownCall(seat.agentId, callId);
     const c = rec.consult;
-    if (!c) fail(ProtocolErrorCode.IllegalState, `call ${callId} is not in a consultation (${rec.state})`, { state: rec.state });
+    if (!c)
+      fail(ProtocolErrorCode.IllegalState, `call ${callId} is not in a consultation (${rec.state})`, {
+        state: rec.state,
+      });
     if (c.state === 'conference') {
       // Completing from a conference: the first agent leaves, the caller stays with the consulted agent.
       const call = this.o.center.telephony.connectedCall(callId);
@@ -1076,7 +1284,10 @@ export class CtiLink {
       await this.waitFor(rec, (r) => r.state === 'ended', 5_000);
       return this.info(rec);
     }
-    if (c.state !== 'connected' || !c.agentId || !c.station) fail(ProtocolErrorCode.IllegalState, 'the consulted party has not answered yet; cancel, or wait', { reason: 'consult-not-connected' });
+    if (c.state !== 'connected' || !c.agentId || !c.station)
+      fail(ProtocolErrorCode.IllegalState, 'the consulted party has not answered yet; cancel, or wait', {
+        reason: 'consult-not-connected',
+      });
     const { telephony } = this.o.center;
     const call = telephony.connectedCall(callId);
     if (!call) fail(ProtocolErrorCode.IllegalState, `call ${callId} is not connected`);
@@ -1088,12 +1299,17 @@ export class CtiLink {
     rec.hold?.abort.abort();
     await rec.hold?.done;
     rec.hold = undefined;
-    this.transferNotes.set(callId, { agentId: seat.agentId, ...(session.user.displayName ? { name: session.user.displayName } : {}) });
+    this.transferNotes.set(callId, {
+      agentId: seat.agentId,
+      ...(session.user.displayName ? { name: session.user.displayName } : {}),
+    });
     rec.transferring = true;
     const user = [...this.users.values()].find((u) => u.username === to);
     void this.io(
       (async () => {
-        await this.o.store.interactions.appendSteps(callId, [{ at: this.now(), kind: 'transfer', detail: { from: seat.agentId, to, consult: c.id } }]);
+        await this.o.store.interactions.appendSteps(callId, [
+          { at: this.now(), kind: 'transfer', detail: { from: seat.agentId, to, consult: c.id } },
+        ]);
         if (user) await this.o.store.interactions.update(callId, { agentUserId: user.id });
       })(),
     ).catch(() => undefined);
@@ -1105,11 +1321,17 @@ export class CtiLink {
     this.o.phone?.(seat.station)?.hangUp();
     await this.waitFor(rec, (r) => r.state === 'ended', 5_000);
     if (call.trunk.state.state !== 'connected') {
-      await this.dropConsult({ ...c, state: 'connected' } as Consult, 'caller-hangup');
+      await this.dropConsult({ ...c, state: 'connected' }, 'caller-hangup');
       return this.info(rec);
     }
     await call.trunk.bridge(station);
-    telephony.adopt(callId, { interactionId: c.id, agentId: to, queueId: consultQueueId(c.target), trunk: call.trunk, station });
+    telephony.adopt(callId, {
+      interactionId: c.id,
+      agentId: to,
+      queueId: consultQueueId(c.target),
+      trunk: call.trunk,
+      station,
+    });
     rec.consult = undefined;
     return this.info(rec);
   }
@@ -1121,9 +1343,15 @@ export class CtiLink {
     const seat = this.seatFor(session);
     const rec = this.ownCall(seat.agentId, callId);
     const c = rec.consult;
-    if (!c) fail(ProtocolErrorCode.IllegalState, `call ${callId} is not in a consultation (${rec.state})`, { state: rec.state });
+    if (!c)
+      fail(ProtocolErrorCode.IllegalState, `call ${callId} is not in a consultation (${rec.state})`, {
+        state: rec.state,
+      });
     if (c.state === 'conference') return this.info(rec);
-    if (c.state !== 'connected' || !c.agentId || !c.station) fail(ProtocolErrorCode.IllegalState, 'the consulted party has not answered yet; cancel, or wait', { reason: 'consult-not-connected' });
+    if (c.state !== 'connected' || !c.agentId || !c.station)
+      fail(ProtocolErrorCode.IllegalState, 'the consulted party has not answered yet; cancel, or wait', {
+        reason: 'consult-not-connected',
+      });
     const { acd, telephony } = this.o.center;
     const call = telephony.connectedCall(callId);
     if (!call) fail(ProtocolErrorCode.IllegalState, `call ${callId} is not connected`);
@@ -1147,7 +1375,9 @@ export class CtiLink {
       c.state = 'connected';
       c.conference = undefined;
       await this.endConsult(c, 'failed');
-      fail(ProtocolErrorCode.Unavailable, 'the conference could not be set up; the caller is back with you', { reason: 'conference-failed' });
+      fail(ProtocolErrorCode.Unavailable, 'the conference could not be set up; the caller is back with you', {
+        reason: 'conference-failed',
+      });
     }
     // If the first agent leaves, the caller is handed over to the consulted agent (see onEnded).
     telephony.handOver(callId, consultQueueId({ kind: 'agent', agentId: to }));
@@ -1155,7 +1385,11 @@ export class CtiLink {
     this.setState(rec, 'conference');
     const consulted = this.calls.get(this.key(to, c.id));
     if (consulted) this.setState(consulted, 'conference');
-    void this.io(this.o.store.interactions.appendSteps(callId, [{ at: this.now(), kind: 'conference', detail: { from: seat.agentId, to, consult: c.id } }])).catch(() => undefined);
+    void this.io(
+      this.o.store.interactions.appendSteps(callId, [
+        { at: this.now(), kind: 'conference', detail: { from: seat.agentId, to, consult: c.id } },
+      ]),
+    ).catch(() => undefined);
     return this.info(rec);
   }
 
@@ -1168,23 +1402,37 @@ export class CtiLink {
     c.watch = undefined;
     if (!station || !to) return;
     if (c.conference) {
-      await Promise.all([call.trunk.leaveConference(c.conference).catch(() => undefined), station.leaveConference(c.conference).catch(() => undefined)]);
+      await Promise.all([
+        call.trunk.leaveConference(c.conference).catch(() => undefined),
+        station.leaveConference(c.conference).catch(() => undefined),
+      ]);
     }
     c.state = 'completed';
     c.conference = undefined;
     const consulted = this.calls.get(this.key(to, c.id));
     if (call.trunk.state.state !== 'connected' || station.state.state !== 'connected') {
-      await this.dropConsult({ ...c, state: 'connected' } as Consult, call.trunk.state.state !== 'connected' ? 'caller-hangup' : 'agent-hangup');
+      await this.dropConsult(
+        { ...c, state: 'connected' },
+        call.trunk.state.state !== 'connected' ? 'caller-hangup' : 'agent-hangup',
+      );
       if (call.trunk.state.state === 'connected') await call.trunk.hangup().catch(() => undefined);
       return;
     }
     await call.trunk.bridge(station);
-    telephony.adopt(call.interactionId, { interactionId: c.id, agentId: to, queueId: consultQueueId(c.target), trunk: call.trunk, station });
+    telephony.adopt(call.interactionId, {
+      interactionId: c.id,
+      agentId: to,
+      queueId: consultQueueId(c.target),
+      trunk: call.trunk,
+      station,
+    });
     if (consulted) this.setState(consulted, 'connected');
     const user = [...this.users.values()].find((u) => u.username === to);
     void this.io(
       (async () => {
-        await this.o.store.interactions.appendSteps(call.interactionId, [{ at: this.now(), kind: 'transfer', detail: { from: c.fromAgent, to, consult: c.id } }]);
+        await this.o.store.interactions.appendSteps(call.interactionId, [
+          { at: this.now(), kind: 'transfer', detail: { from: c.fromAgent, to, consult: c.id } },
+        ]);
         if (user) await this.o.store.interactions.update(call.interactionId, { agentUserId: user.id });
       })(),
     ).catch(() => undefined);
@@ -1193,39 +1441,69 @@ export class CtiLink {
   // -------------------------------------------------------------------------------------------
   // Supervisor monitoring (listen, whisper, barge) from the supervisor's station
 
-  private async monitor(session: SessionView, agentId: string, mode: MonitorMode): Promise<{ monitorId: string; callId: string; mode: MonitorMode }> {
+  private async monitor(
+    session: SessionView,
+    agentId: string,
+    mode: MonitorMode,
+  ): Promise<{ monitorId: string; callId: string; mode: MonitorMode }> {
     const { board, telephony } = this.o.center;
     const own = this.o.center.supervisorPhones.find((p) => p.supervisorId === session.user.userId);
-    if (!own) fail(ProtocolErrorCode.NotImplemented, `user ${session.user.userId} has no supervisor phone in this call centre`, { reason: 'no-supervisor-station' });
-    if ([...this.monitors.values()].some((m) => m.supervisorId === own.supervisorId)) fail(ProtocolErrorCode.IllegalState, 'stop the monitor in hand first', { reason: 'already-monitoring' });
+    if (!own)
+      fail(
+        ProtocolErrorCode.NotImplemented,
+        `user ${session.user.userId} has no supervisor phone in this call centre`,
+        { reason: 'no-supervisor-station' },
+      );
+    if ([...this.monitors.values()].some((m) => m.supervisorId === own.supervisorId))
+      fail(ProtocolErrorCode.IllegalState, 'stop the monitor in hand first', { reason: 'already-monitoring' });
     if (!telephony.seatOf(agentId)) fail(ProtocolErrorCode.NotFound, `no agent ${agentId}`, { agentId });
     const talking = (): ConnectedCall | undefined => {
       const c = telephony.callOf(agentId);
       const rec = c ? this.calls.get(this.key(agentId, c.interactionId)) : undefined;
-      return c && rec?.state === 'connected' && c.trunk.state.state === 'connected' && c.station.state.state === 'connected' ? c : undefined;
+      return c &&
+        rec?.state === 'connected' &&
+        c.trunk.state.state === 'connected' &&
+        c.station.state.state === 'connected'
+        ? c
+        : undefined;
     };
     const call = talking();
-    if (!call) fail(ProtocolErrorCode.IllegalState, `agent ${agentId} is not talking to a caller`, { reason: 'no-call', agentId });
-    if ([...this.monitors.values()].some((m) => m.callId === call.interactionId)) fail(ProtocolErrorCode.IllegalState, `call ${call.interactionId} is already monitored`, { reason: 'already-monitored' });
+    if (!call)
+      fail(ProtocolErrorCode.IllegalState, `agent ${agentId} is not talking to a caller`, {
+        reason: 'no-call',
+        agentId,
+      });
+    if ([...this.monitors.values()].some((m) => m.callId === call.interactionId))
+      fail(ProtocolErrorCode.IllegalState, `call ${call.interactionId} is already monitored`, {
+        reason: 'already-monitored',
+      });
     const station = board.channel(own.station);
-    if (station.state.state !== 'idle') fail(ProtocolErrorCode.Unavailable, 'your phone is busy', { reason: 'supervisor-phone-busy' });
+    if (station.state.state !== 'idle')
+      fail(ProtocolErrorCode.Unavailable, 'your phone is busy', { reason: 'supervisor-phone-busy' });
     // Ring the supervisor's phone (a console supervisor's handset is lifted on their behalf).
     const agentSeat = telephony.seatOf(agentId);
-    const dialing = station.dial(own.extension, { ...(agentSeat ? { callerId: agentSeat.extension } : {}), noAnswerTimeoutMs: 30_000 });
+    const dialing = station.dial(own.extension, {
+      ...(agentSeat ? { callerId: agentSeat.extension } : {}),
+      noAnswerTimeoutMs: 30_000,
+    });
     const handset = this.o.phone?.(own.station);
     if (handset) {
       for (let i = 0; i < 50 && !handset.ringing; i++) await firstValueFrom(timer(100, this.o.scheduler));
       handset.lift();
     }
     const answered = await dialing;
-    if (!answered.connected) fail(ProtocolErrorCode.Unavailable, 'the supervisor phone was not answered', { reason: 'supervisor-no-answer' });
+    if (!answered.connected)
+      fail(ProtocolErrorCode.Unavailable, 'the supervisor phone was not answered', { reason: 'supervisor-no-answer' });
     const hangUpOwn = async (): Promise<void> => {
       await station.hangup().catch(() => undefined);
       handset?.hangUp();
     };
     if (talking() !== call) {
       await hangUpOwn();
-      fail(ProtocolErrorCode.IllegalState, `agent ${agentId} is no longer talking to the caller`, { reason: 'no-call', agentId });
+      fail(ProtocolErrorCode.IllegalState, `agent ${agentId} is no longer talking to the caller`, {
+        reason: 'no-call',
+        agentId,
+      });
     }
     const m: Monitor = {
       id: `m${++this.monitorSeq}-${call.interactionId}`,
@@ -1246,7 +1524,11 @@ export class CtiLink {
       await call.station.joinConference(m.conference);
       await station.joinConference(
         m.conference,
-        mode === 'listen' ? { mode: 'listen' } : mode === 'whisper' ? { mode: 'whisper', whisperTo: call.station.id } : { mode: 'speak-listen' },
+        mode === 'listen'
+          ? { mode: 'listen' }
+          : mode === 'whisper'
+            ? { mode: 'whisper', whisperTo: call.station.id }
+            : { mode: 'speak-listen' },
       );
     } catch (error) {
       await this.endMonitor(m);
@@ -1254,8 +1536,14 @@ export class CtiLink {
       fail(ProtocolErrorCode.Unavailable, 'the monitor could not be set up', { reason: 'monitor-failed' });
     }
     // The supervisor putting the phone down ends the monitor.
-    m.watch = station.events$.pipe(filter((e) => e.type === 'released' || e.type === 'fault')).subscribe(() => void this.endMonitor(m).catch(() => undefined));
-    void this.io(this.o.store.interactions.appendSteps(m.callId, [{ at: this.now(), kind: 'note', detail: { supervisor: m.supervisorId, monitor: mode } }])).catch(() => undefined);
+    m.watch = station.events$
+      .pipe(filter((e) => e.type === 'released' || e.type === 'fault'))
+      .subscribe(() => void this.endMonitor(m).catch(() => undefined));
+    void this.io(
+      this.o.store.interactions.appendSteps(m.callId, [
+        { at: this.now(), kind: 'note', detail: { supervisor: m.supervisorId, monitor: mode } },
+      ]),
+    ).catch(() => undefined);
     return { monitorId: m.id, callId: m.callId, mode };
   }
 
@@ -1269,10 +1557,23 @@ export class CtiLink {
     await m.station.leaveConference(m.conference).catch(() => undefined);
     if (m.station.state.state !== 'idle') await m.station.hangup().catch(() => undefined);
     this.o.phone?.(m.station.id)?.hangUp();
-    await Promise.all([m.trunk.leaveConference(m.conference).catch(() => undefined), m.agentStation.leaveConference(m.conference).catch(() => undefined)]);
+    await Promise.all([
+      m.trunk.leaveConference(m.conference).catch(() => undefined),
+      m.agentStation.leaveConference(m.conference).catch(() => undefined),
+    ]);
     const call = this.o.center.telephony.connectedCall(m.callId);
-    if (call && call.trunk === m.trunk && call.station === m.agentStation && m.trunk.state.state === 'connected' && m.agentStation.state.state === 'connected') {
-      await m.trunk.bridge(m.agentStation).catch((e: unknown) => this.o.logger.warn('cti: bridging a call again after a monitor failed', { call: m.callId, error: String(e) }));
+    if (
+      call &&
+      call.trunk === m.trunk &&
+      call.station === m.agentStation &&
+      m.trunk.state.state === 'connected' &&
+      m.agentStation.state.state === 'connected'
+    ) {
+      await m.trunk
+        .bridge(m.agentStation)
+        .catch((e: unknown) =>
+          this.o.logger.warn('cti: bridging a call again after a monitor failed', { call: m.callId, error: String(e) }),
+        );
     }
   }
 
@@ -1286,8 +1587,11 @@ export class CtiLink {
     const station = board.channel(seat.station);
     const snap = acd.agentSnapshot(seat.agentId);
     if (snap.state.presence === 'logged-out') fail(ProtocolErrorCode.IllegalState, 'log in to the ACD first');
-    if (snap.work.length > 0 || station.state.state !== 'idle') fail(ProtocolErrorCode.IllegalState, 'finish the call in hand first');
-    const trunk = [...board.channelsOf('digital-trunk'), ...board.channelsOf('analog-trunk')].find((c) => c.state.state === 'idle');
+    if (snap.work.length > 0 || station.state.state !== 'idle')
+      fail(ProtocolErrorCode.IllegalState, 'finish the call in hand first');
+    const trunk = [...board.channelsOf('digital-trunk'), ...board.channelsOf('analog-trunk')].find(
+      (c) => c.state.state === 'idle',
+    );
     if (!trunk) fail(ProtocolErrorCode.Unavailable, 'no free line to dial out on', { reason: 'no-trunk' });
     const phone = this.o.phone?.(seat.station);
     if (!phone) fail(ProtocolErrorCode.IllegalState, 'dial on your phone', { reason: 'no-remote-handset' });
@@ -1315,11 +1619,24 @@ export class CtiLink {
     this.calls.set(this.key(seat.agentId, rec.callId), rec);
     void this.io(
       this.o.store.interactions
-        .start({ callId: rec.callId, direction: 'outbound', media: 'voice', channel: trunk.id, caller: seat.extension, called: number, startedAt: rec.since, ...(customerId ? { customerId: Number(customerId) || null } : {}) })
+        .start({
+          callId: rec.callId,
+          direction: 'outbound',
+          media: 'voice',
+          channel: trunk.id,
+          caller: seat.extension,
+          called: number,
+          startedAt: rec.since,
+          ...(customerId ? { customerId: Number(customerId) || null } : {}),
+        })
         .then(() => undefined),
     ).catch(() => undefined);
     void this.runOutbound(rec, seat, phone, trunk, station, number).catch((e: unknown) => {
-      this.o.logger.warn('cti: outbound call failed', { agent: seat.agentId, number: maskPhone(number), error: String(e) });
+      this.o.logger.warn('cti: outbound call failed', {
+        agent: seat.agentId,
+        number: maskPhone(number),
+        error: String(e),
+      });
       this.setState(rec, 'ended', 'failed');
       void trunk.hangup().catch(() => undefined);
       void station.hangup().catch(() => undefined);
@@ -1329,7 +1646,14 @@ export class CtiLink {
     return this.info(rec);
   }
 
-  private async runOutbound(rec: CallRecord, seat: Seat, phone: AgentPhone, trunk: Channel, station: Channel, number: string): Promise<void> {
+  private async runOutbound(
+    rec: CallRecord,
+    seat: Seat,
+    phone: AgentPhone,
+    trunk: Channel,
+    station: Channel,
+    number: string,
+  ): Promise<void> {
     // The agent's phone rings first and is lifted on the agent's behalf; then the number is dialled.
     const ring = station.dial(seat.extension, { noAnswerTimeoutMs: 30_000 });
     for (let i = 0; i < 50 && !phone.ringing; i++) await firstValueFrom(timer(100, this.o.scheduler));
@@ -1339,43 +1663,66 @@ export class CtiLink {
     const far = await trunk.dial(number, { noAnswerTimeoutMs: 45_000 });
     if (!far.connected) {
       await station.hangup().catch(() => undefined);
-      this.setState(rec, 'ended', far.outcome === 'busy' ? 'busy' : far.outcome === 'no-answer' ? 'no-answer' : 'failed');
+      this.setState(
+        rec,
+        'ended',
+        far.outcome === 'busy' ? 'busy' : far.outcome === 'no-answer' ? 'no-answer' : 'failed',
+      );
       this.afterOutbound(seat.agentId);
       return;
     }
     await trunk.bridge(station);
     this.setState(rec, 'connected');
-    void this.io(this.o.store.interactions.update(rec.callId, { answeredAt: this.now(), outcome: 'agent' }).then(() => undefined)).catch(() => undefined);
-    const released = (ch: Channel): Promise<void> => firstValueFrom(ch.events$.pipe(filter((e) => e.type === 'released' || e.type === 'fault')), { defaultValue: undefined }).then(() => undefined);
-    const by = await Promise.race([released(trunk).then(() => 'far' as const), released(station).then(() => 'agent' as const)]);
+    void this.io(
+      this.o.store.interactions.update(rec.callId, { answeredAt: this.now(), outcome: 'agent' }).then(() => undefined),
+    ).catch(() => undefined);
+    const released = (ch: Channel): Promise<void> =>
+      firstValueFrom(ch.events$.pipe(filter((e) => e.type === 'released' || e.type === 'fault')), {
+        defaultValue: undefined,
+      }).then(() => undefined);
+    const by = await Promise.race([
+      released(trunk).then(() => 'far' as const),
+      released(station).then(() => 'agent' as const),
+    ]);
     await Promise.all([trunk.hangup().catch(() => undefined), station.hangup().catch(() => undefined)]);
     this.setState(rec, 'ended', by === 'far' ? 'caller-hangup' : 'agent-hangup');
-    void this.io(this.o.store.interactions.update(rec.callId, { endedAt: this.now() }).then(() => undefined)).catch(() => undefined);
+    void this.io(this.o.store.interactions.update(rec.callId, { endedAt: this.now() }).then(() => undefined)).catch(
+      () => undefined,
+    );
     this.afterOutbound(seat.agentId);
   }
 
   private afterOutbound(agentId: string): void {
     if (!this.outboundReady.delete(agentId)) return;
     const snap = this.o.center.acd.agentSnapshot(agentId);
-    if (snap.state.presence === 'not-ready' && snap.state.reason === 'outbound') this.acdTry(() => this.o.center.acd.setReady(agentId));
+    if (snap.state.presence === 'not-ready' && snap.state.reason === 'outbound')
+      this.acdTry(() => this.o.center.acd.setReady(agentId));
   }
 
-  private async wrapUp(session: SessionView, p: { callId: string; disposition: string; note?: string | undefined; ticketIds?: string[] | undefined }) {
+  private async wrapUp(
+    session: SessionView,
+    p: { callId: string; disposition: string; note?: string | undefined; ticketIds?: string[] | undefined },
+  ) {
     const seat = this.seatFor(session);
     const { acd } = this.o.center;
-    if (!DISPOSITIONS.some((d) => d.code === p.disposition)) fail(ProtocolErrorCode.Validation, `unknown disposition ${p.disposition}`, { field: 'disposition' });
+    if (!DISPOSITIONS.some((d) => d.code === p.disposition))
+      fail(ProtocolErrorCode.Validation, `unknown disposition ${p.disposition}`, { field: 'disposition' });
     const rec = this.calls.get(this.key(seat.agentId, p.callId));
     const snap = acd.agentSnapshot(seat.agentId);
     const item = snap.work.find((w) => w.interactionId === p.callId);
     if (!rec && !item) fail(ProtocolErrorCode.NotFound, `no call ${p.callId} at this desk`, { callId: p.callId });
-    if (item && item.activity !== 'wrap-up') fail(ProtocolErrorCode.IllegalState, `call ${p.callId} is still ${item.activity}`);
+    if (item && item.activity !== 'wrap-up')
+      fail(ProtocolErrorCode.IllegalState, `call ${p.callId} is still ${item.activity}`);
     const { interactions } = this.o.store;
     await this.io(
       (async () => {
         try {
           const cdr = this.cdrId(p.callId);
           await interactions.update(cdr, { disposition: p.disposition });
-          if (p.note) await interactions.appendSteps(cdr, [{ at: this.now(), kind: 'note', detail: { by: seat.agentId, note: p.note } }]);
+          if (p.note)
+            await interactions.appendSteps(cdr, [
+              { at: this.now(), kind: 'note', detail: { by: seat.agentId, note: p.note } },
+            ]);
           for (const t of p.ticketIds ?? []) await interactions.linkTicket(cdr, numericId(t, 'ticket'));
         } catch (error) {
           if (!isHotlineError(error, AppErrorCode.NotFound)) throw error;
@@ -1397,7 +1744,11 @@ export class CtiLink {
       notReadyReasons: [...NOT_READY_REASONS],
       dispositions: [...DISPOSITIONS],
       queues: [...this.queueNames].map(([queueId, name]) => ({ queueId, name })),
-      departments: this.departments.map((d) => ({ departmentId: String(d.id), name: d.name.slice(0, 64), ...(d.parentId !== null ? { parentId: String(d.parentId) } : {}) })),
+      departments: this.departments.map((d) => ({
+        departmentId: String(d.id),
+        name: d.name.slice(0, 64),
+        ...(d.parentId !== null ? { parentId: String(d.parentId) } : {}),
+      })),
       wrapUpMs: gasQueues()[0]?.wrapUpMs ?? 30_000,
     };
   }
@@ -1407,14 +1758,21 @@ export class CtiLink {
     const seat = this.callHandler(user) ? this.seatOf(user.userId) : undefined;
     const { acd } = this.o.center;
     const mine = seat ? [...this.calls.values()].filter((r) => r.agentId === seat.agentId) : [];
-    const wrapping = seat ? new Set(acd.agentSnapshot(seat.agentId).work.map((w) => w.interactionId)) : new Set<string>();
+    const wrapping = seat
+      ? new Set(acd.agentSnapshot(seat.agentId).work.map((w) => w.interactionId))
+      : new Set<string>();
     const calls = mine.filter((r) => r.state !== 'ended' || wrapping.has(r.callId));
-    const queues = user.role === 'department' ? [] : await this.queueStats(user.role === 'agent' ? new Set(user.queueIds ?? []) : undefined);
+    const queues =
+      user.role === 'department'
+        ? []
+        : await this.queueStats(user.role === 'agent' ? new Set(user.queueIds ?? []) : undefined);
     const supervisor = user.role === 'supervisor' || user.role === 'administrator';
     let voicemailsWaiting: number | undefined;
     let inboxCount: number | undefined;
-    if (this.callHandler(user)) voicemailsWaiting = (await this.io(this.o.store.voicemails.pendingCallbacks(500))).length;
-    if (user.role === 'department') inboxCount = (await this.io(this.o.tickets.list(this.actorOf(session), { statuses: OPEN, limit: 500 }))).length;
+    if (this.callHandler(user))
+      voicemailsWaiting = (await this.io(this.o.store.voicemails.pendingCallbacks(500))).length;
+    if (user.role === 'department')
+      inboxCount = (await this.io(this.o.tickets.list(this.actorOf(session), { statuses: OPEN, limit: 500 }))).length;
     return {
       ...(seat ? { agent: agentStatus(acd.agentSnapshot(seat.agentId)) } : {}),
       calls: calls.slice(0, 16).map((r) => this.info(r)),
@@ -1452,7 +1810,8 @@ export class CtiLink {
     const busy = new Map<string, number>();
     for (const seat of seats) {
       for (const w of acd.agentSnapshot(seat.agentId).work) {
-        if (w.activity === 'connected' || w.activity === 'held' || w.activity === 'offered') busy.set(w.queueId, (busy.get(w.queueId) ?? 0) + 1);
+        if (w.activity === 'connected' || w.activity === 'held' || w.activity === 'offered')
+          busy.set(w.queueId, (busy.get(w.queueId) ?? 0) + 1);
       }
     }
     const out: QueueStats[] = [];
@@ -1461,8 +1820,10 @@ export class CtiLink {
       const s: QueueStatus | undefined = status.get(queueId);
       if (!s) continue;
       const t = s.today;
-      const ms = (v: number | null | undefined): number | null => (v === null || v === undefined ? null : Math.max(0, Math.round(v)));
-      const ratio = (v: number | null | undefined): number | null => (v === null || v === undefined ? null : Math.min(1, Math.max(0, v)));
+      const ms = (v: number | null | undefined): number | null =>
+        v === null || v === undefined ? null : Math.max(0, Math.round(v));
+      const ratio = (v: number | null | undefined): number | null =>
+        v === null || v === undefined ? null : Math.min(1, Math.max(0, v));
       out.push({
         queueId,
         name: name.slice(0, 64),
@@ -1480,7 +1841,12 @@ export class CtiLink {
         abandonRate: ratio(t?.abandonRate),
         asaMs: ms(t?.asaMs),
         ahtMs: ms(t?.ahtMs),
-        expectedWaitMs: s.expectedWait.status === 'immediate' ? 0 : s.expectedWait.status === 'estimate' ? Math.round(s.expectedWait.ms) : null,
+        expectedWaitMs:
+          s.expectedWait.status === 'immediate'
+            ? 0
+            : s.expectedWait.status === 'estimate'
+              ? Math.round(s.expectedWait.ms)
+              : null,
       });
     }
     return out;
@@ -1494,7 +1860,9 @@ export class CtiLink {
       .then((all) => {
         for (const s of sessions) {
           const only = s.user.role === 'agent' ? new Set(s.user.queueIds ?? []) : undefined;
-          this.server.push({ sessionId: s.sessionId }, 'queue.stats', { queues: only ? all.filter((q) => only.has(q.queueId)) : all });
+          this.server.push({ sessionId: s.sessionId }, 'queue.stats', {
+            queues: only ? all.filter((q) => only.has(q.queueId)) : all,
+          });
         }
       })
       .catch((e: unknown) => this.o.logger.warn('cti: queue figures failed', { error: String(e) }));
@@ -1531,7 +1899,10 @@ export class CtiLink {
   private actorOf(session: SessionView): Actor {
     const user = this.users.get(session.user.userId);
     if (!user) fail(ProtocolErrorCode.NotAuthenticated, 'log in again');
-    return { kind: 'user', user: { id: user.id, username: user.username, role: user.role, departmentId: user.departmentId } };
+    return {
+      kind: 'user',
+      user: { id: user.id, username: user.username, role: user.role, departmentId: user.departmentId },
+    };
   }
 
   private seesTicket(session: SessionView, t: Ticket): boolean {
@@ -1551,7 +1922,8 @@ export class CtiLink {
     const t = await this.io(this.o.store.tickets.get(id));
     if (!t) fail(ProtocolErrorCode.NotFound, `no ticket ${ticketId}`, { ticketId });
     await this.io(this.o.tickets.history(this.actorOf(session), id)); // visibility
-    if (version !== undefined && t.version !== version) fail(ProtocolErrorCode.Conflict, `ticket ${t.trackingNo} changed meanwhile`, { currentVersion: t.version });
+    if (version !== undefined && t.version !== version)
+      fail(ProtocolErrorCode.Conflict, `ticket ${t.trackingNo} changed meanwhile`, { currentVersion: t.version });
     return t;
   }
 
@@ -1579,14 +1951,16 @@ export class CtiLink {
       }),
       'agent.notReady': wrap((p, s) => {
         const seat = this.seatFor(s);
-        if (!NOT_READY_REASONS.some((r) => r.code === p.reason)) fail(ProtocolErrorCode.Validation, `unknown reason ${p.reason}`, { field: 'reason' });
+        if (!NOT_READY_REASONS.some((r) => r.code === p.reason))
+          fail(ProtocolErrorCode.Validation, `unknown reason ${p.reason}`, { field: 'reason' });
         if (acd.agentSnapshot(seat.agentId).state.presence === 'logged-out') this.takeSeat(seat, false);
         acd.setNotReady(seat.agentId, p.reason);
         return agentStatus(acd.agentSnapshot(seat.agentId));
       }),
       'agent.logout': wrap((_p, s) => {
         const seat = this.seatFor(s);
-        if (acd.agentSnapshot(seat.agentId).work.length > 0) fail(ProtocolErrorCode.IllegalState, 'finish the call in hand first');
+        if (acd.agentSnapshot(seat.agentId).work.length > 0)
+          fail(ProtocolErrorCode.IllegalState, 'finish the call in hand first');
         this.acdTry(() => acd.logout(seat.agentId));
         return agentStatus(acd.agentSnapshot(seat.agentId));
       }),
@@ -1618,19 +1992,36 @@ export class CtiLink {
         const id = numericId(p.customerId, 'customer');
         const c = await io(store.customers.get(id));
         if (!c) fail(ProtocolErrorCode.NotFound, `no customer ${p.customerId}`);
-        const [open, history] = await io(Promise.all([store.tickets.list({ customerId: id, statuses: OPEN, limit: 50 }), store.interactions.listByCustomer(id, 50)]));
-        return { customer: wireCustomer(c), openTickets: open.map(this.ticketOut), recentInteractions: history.map(wireInteraction) };
+        const [open, history] = await io(
+          Promise.all([
+            store.tickets.list({ customerId: id, statuses: OPEN, limit: 50 }),
+            store.interactions.listByCustomer(id, 50),
+          ]),
+        );
+        return {
+          customer: wireCustomer(c),
+          openTickets: open.map(this.ticketOut),
+          recentInteractions: history.map(wireInteraction),
+        };
       }),
       'customer.update': wrap(async (p) => {
         const id = numericId(p.customerId, 'customer');
         const c = await io(store.customers.get(id));
         if (!c) fail(ProtocolErrorCode.NotFound, `no customer ${p.customerId}`);
-        if (c.updatedAt !== p.version) fail(ProtocolErrorCode.Conflict, 'the customer changed meanwhile', { currentVersion: c.updatedAt });
+        if (c.updatedAt !== p.version)
+          fail(ProtocolErrorCode.Conflict, 'the customer changed meanwhile', { currentVersion: c.updatedAt });
         const x = p.patch;
         const updated = await io(
           store.customers.update(id, {
             ...(x.name !== undefined ? { name: x.name } : {}),
-            ...(x.phones !== undefined ? { phones: x.phones.map((phone) => ({ phone, kind: /^1\d{10}$/.test(phone) ? ('mobile' as const) : ('landline' as const) })) } : {}),
+            ...(x.phones !== undefined
+              ? {
+                  phones: x.phones.map((phone) => ({
+                    phone,
+                    kind: /^1\d{10}$/.test(phone) ? ('mobile' as const) : ('landline' as const),
+                  })),
+                }
+              : {}),
             ...(x.address !== undefined ? { address: x.address } : {}),
             ...(x.district !== undefined ? { district: x.district } : {}),
             ...(x.districtCode !== undefined ? { districtCode: x.districtCode } : {}),
@@ -1650,7 +2041,10 @@ export class CtiLink {
               store.customers.create({
                 customerNo: `9${base}${i}`,
                 name: x.name,
-                phones: x.phones.map((phone) => ({ phone, kind: /^1\d{10}$/.test(phone) ? ('mobile' as const) : ('landline' as const) })),
+                phones: x.phones.map((phone) => ({
+                  phone,
+                  kind: /^1\d{10}$/.test(phone) ? ('mobile' as const) : ('landline' as const),
+                })),
                 address: x.address,
                 district: x.district ?? '',
                 districtCode: x.districtCode ?? '',
@@ -1671,7 +2065,13 @@ export class CtiLink {
         const accounts = await io(store.customers.accountsOf(id));
         const account = accounts.find((a) => a.status === 'active') ?? accounts[0];
         if (!account) fail(ProtocolErrorCode.NotFound, `customer ${p.customerId} has no gas account`);
-        const [arrears, bills, payments] = await io(Promise.all([store.billing.arrears(account.accountNo), store.billing.bills(account.accountNo, { limit: 12 }), store.billing.payments(account.accountNo, { limit: 1 })]));
+        const [arrears, bills, payments] = await io(
+          Promise.all([
+            store.billing.arrears(account.accountNo),
+            store.billing.bills(account.accountNo, { limit: 12 }),
+            store.billing.payments(account.accountNo, { limit: 1 }),
+          ]),
+        );
         const now = this.now();
         const day = (ms: number): string => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
         const last = payments[0];
@@ -1696,7 +2096,11 @@ export class CtiLink {
         const type = TYPE_OF[p.kind];
         const subtypeGuess = (p.category ?? '').replace(/-/g, '_');
         const subtypes = TICKET_SUBTYPES[type];
-        const subtype = subtypes.includes(subtypeGuess) ? subtypeGuess : subtypes.includes('other') ? 'other' : (subtypes[0] ?? 'other');
+        const subtype = subtypes.includes(subtypeGuess)
+          ? subtypeGuess
+          : subtypes.includes('other')
+            ? 'other'
+            : (subtypes[0] ?? 'other');
         const description = p.description.trim() ? `${p.subject}\n${p.description}` : p.subject;
         const customerId = p.customerId ? numericId(p.customerId, 'customer') : null;
         const t = await io(
@@ -1716,15 +2120,25 @@ export class CtiLink {
         if (p.voicemailId) {
           const vm = numericId(p.voicemailId, 'voicemail');
           const user = this.users.get(s.user.userId);
-          void io(store.voicemails.setStatus(vm, 'in_progress', { userId: user?.id ?? null, at: this.now(), ticketId: t.id })).catch(() => undefined);
+          void io(
+            store.voicemails.setStatus(vm, 'in_progress', { userId: user?.id ?? null, at: this.now(), ticketId: t.id }),
+          ).catch(() => undefined);
         }
         return this.ticketOut(t);
       }),
       'ticket.update': wrap(async (p, s) => {
         const t = await this.loadTicket(s, p.ticketId, p.version);
         const actor = this.actorOf(s);
-        if (p.priority !== undefined || p.subject !== undefined || p.description !== undefined || p.contactPhone !== undefined || p.address !== undefined) {
-          fail(ProtocolErrorCode.Validation, 'only the status and notes of a ticket can be changed here', { field: 'fields' });
+        if (
+          p.priority !== undefined ||
+          p.subject !== undefined ||
+          p.description !== undefined ||
+          p.contactPhone !== undefined ||
+          p.address !== undefined
+        ) {
+          fail(ProtocolErrorCode.Validation, 'only the status and notes of a ticket can be changed here', {
+            field: 'fields',
+          });
         }
         let out = t;
         if (p.status !== undefined && DOMAIN_STATUS[p.status] !== t.status) {
@@ -1734,7 +2148,8 @@ export class CtiLink {
           else if (to === 'resolved') out = await io(tickets.resolve(actor, t.id, p.note ?? t.result ?? ''));
           else if (to === 'informed') out = await io(tickets.inform(actor, t.id, note));
           else if (to === 'closed') out = await io(tickets.close(actor, t.id, note));
-          else if (to === 'assigned' || to === 'accepted') out = await io(tickets.reopen(actor, t.id, p.note ?? 'reopened'));
+          else if (to === 'assigned' || to === 'accepted')
+            out = await io(tickets.reopen(actor, t.id, p.note ?? 'reopened'));
         } else if (p.note) {
           out = await io(tickets.note(actor, t.id, p.note));
         }
@@ -1742,7 +2157,10 @@ export class CtiLink {
       }),
       'ticket.get': wrap(async (p, s) => {
         const actor = this.actorOf(s);
-        const t = 'trackingNo' in p ? await io(tickets.getByTrackingNo(actor, p.trackingNo)) : await this.loadTicket(s, p.ticketId);
+        const t =
+          'trackingNo' in p
+            ? await io(tickets.getByTrackingNo(actor, p.trackingNo))
+            : await this.loadTicket(s, p.ticketId);
         if (!t) fail(ProtocolErrorCode.NotFound, 'no such ticket');
         const history = await io(tickets.history(actor, t.id));
         return { ticket: this.ticketOut(t), history: history.slice(-500).map(wireHistory) };
@@ -1758,13 +2176,21 @@ export class CtiLink {
             offset,
           }),
         );
-        return { tickets: list.map(this.ticketOut), ...(list.length === p.limit ? { nextCursor: String(offset + p.limit) } : {}) };
+        return {
+          tickets: list.map(this.ticketOut),
+          ...(list.length === p.limit ? { nextCursor: String(offset + p.limit) } : {}),
+        };
       }),
 
       'voicemail.list': wrap(async (p) => {
         const pending = await io(store.voicemails.pendingCallbacks(Math.max(p.limit, 200)));
         const wanted = p.status ? new Set(p.status) : undefined;
-        return { voicemails: pending.map(wireVoicemail).filter((v) => !wanted || wanted.has(v.status)).slice(0, p.limit) };
+        return {
+          voicemails: pending
+            .map(wireVoicemail)
+            .filter((v) => !wanted || wanted.has(v.status))
+            .slice(0, p.limit),
+        };
       }),
       'voicemail.mark': wrap(async (p, s) => {
         const id = numericId(p.voicemailId, 'voicemail');
@@ -1773,7 +2199,13 @@ export class CtiLink {
         if (!p.status) return wireVoicemail(vm);
         const { status, outcome } = domainVoicemailStatus(p.status);
         const user = this.users.get(s.user.userId);
-        const updated = await io(store.voicemails.setStatus(id, status, { userId: user?.id ?? null, at: this.now(), outcome: outcome ?? p.note ?? null }));
+        const updated = await io(
+          store.voicemails.setStatus(id, status, {
+            userId: user?.id ?? null,
+            at: this.now(),
+            outcome: outcome ?? p.note ?? null,
+          }),
+        );
         const out = wireVoicemail(updated);
         this.server.push({ role: ['agent', 'supervisor'] }, 'voicemail.added', out);
         return out;
@@ -1783,10 +2215,13 @@ export class CtiLink {
         const vm = await io(store.voicemails.get(id));
         if (!vm) fail(ProtocolErrorCode.NotFound, `no voicemail ${p.voicemailId}`);
         const number = wirePhone(vm.callbackNumber) ?? wirePhone(vm.caller);
-        if (!number) fail(ProtocolErrorCode.Validation, 'the voicemail has no number to call back', { field: 'callbackNumber' });
+        if (!number)
+          fail(ProtocolErrorCode.Validation, 'the voicemail has no number to call back', { field: 'callbackNumber' });
         const call = await this.dial(s, number);
         const user = this.users.get(s.user.userId);
-        const updated = await io(store.voicemails.setStatus(id, 'in_progress', { userId: user?.id ?? null, at: this.now() }));
+        const updated = await io(
+          store.voicemails.setStatus(id, 'in_progress', { userId: user?.id ?? null, at: this.now() }),
+        );
         return { voicemail: wireVoicemail(updated), call };
       }),
 
@@ -1800,7 +2235,12 @@ export class CtiLink {
         else if (p.presence === 'not-ready') acd.setNotReady(p.agentId, p.reason ?? 'supervisor');
         else {
           acd.forceLogout(p.agentId);
-          this.server.push({ userId: p.agentId }, 'notice', { noticeId: `force-${this.now()}`, level: 'warning', text: 'logged out by supervisor', from: s.user.userId });
+          this.server.push({ userId: p.agentId }, 'notice', {
+            noticeId: `force-${this.now()}`,
+            level: 'warning',
+            text: 'logged out by supervisor',
+            from: s.user.userId,
+          });
         }
         return agentStatus(acd.agentSnapshot(p.agentId));
       }),
@@ -1815,14 +2255,17 @@ export class CtiLink {
       'department.inbox': wrap(async (p, s) => {
         const statuses: TicketStatus[] = p.includeResolved ? [...OPEN, 'resolved'] : [...OPEN];
         const list = await io(tickets.list(this.actorOf(s), { statuses, limit: Math.min(500, p.limit * 2) }));
-        const sorted = [...list].sort((a, b) => (a.deadlineAt ?? Infinity) - (b.deadlineAt ?? Infinity)).slice(0, p.limit);
+        const sorted = [...list]
+          .sort((a, b) => (a.deadlineAt ?? Infinity) - (b.deadlineAt ?? Infinity))
+          .slice(0, p.limit);
         return { tickets: sorted.map(this.ticketOut) };
       }),
       'department.recordResult': wrap(async (p, s) => {
         let t = await this.loadTicket(s, p.ticketId, p.version);
         const actor = this.actorOf(s);
         if (!p.resolve) return this.ticketOut(await io(tickets.note(actor, t.id, p.result)));
-        if (t.status === 'accepted') fail(ProtocolErrorCode.IllegalState, `ticket ${t.trackingNo} is not assigned to a department yet`);
+        if (t.status === 'accepted')
+          fail(ProtocolErrorCode.IllegalState, `ticket ${t.trackingNo} is not assigned to a department yet`);
         if (t.status === 'assigned') t = await io(tickets.start(actor, t.id));
         return this.ticketOut(await io(tickets.resolve(actor, t.id, p.result)));
       }),

@@ -18,7 +18,16 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Subject, type Observable, type SchedulerLike } from 'rxjs';
-import { isHotlineError, maskPhone, type Board, type Channel, type FaxProgress, type FaxResult, type Logger, type SoftFaxEngine } from '@hotline/cti-core';
+import {
+  isHotlineError,
+  maskPhone,
+  type Board,
+  type Channel,
+  type FaxProgress,
+  type FaxResult,
+  type Logger,
+  type SoftFaxEngine,
+} from '@hotline/cti-core';
 import { SpandspFaxEngine, parseFaxTiff, renderTextFax } from '@hotline/fax-spandsp';
 import { localDate } from '../domain/clock.js';
 import { AppError, AppErrorCode, notFound } from '../domain/errors.js';
@@ -104,7 +113,13 @@ export type FaxDeskEvent =
   | { readonly type: 'receiving'; readonly callId: string; readonly progress: FaxProgress }
   | { readonly type: 'received'; readonly callId: string; readonly outcome: InboundFaxOutcome }
   | { readonly type: 'attempt'; readonly faxId: number; readonly ticketId?: number; readonly attempt: FaxAttempt }
-  | { readonly type: 'finished'; readonly faxId: number; readonly ticketId?: number; readonly documentCode: string; readonly delivery: FaxDelivery };
+  | {
+      readonly type: 'finished';
+      readonly faxId: number;
+      readonly ticketId?: number;
+      readonly documentCode: string;
+      readonly delivery: FaxDelivery;
+    };
 
 const FAX_ACTOR = { kind: 'system', name: 'fax' } as const satisfies Actor;
 
@@ -135,7 +150,9 @@ export class FaxDesk {
     try {
       allowed = new RegExp(settings.allowedNumbers);
     } catch (error) {
-      o.logger.error('fax.allowedNumbers is not a valid regular expression; using the default', { error: String(error) });
+      o.logger.error('fax.allowedNumbers is not a valid regular expression; using the default', {
+        error: String(error),
+      });
       allowed = new RegExp(DEFAULT_FAX_SETTINGS.allowedNumbers);
     }
     this.allowed = allowed;
@@ -218,7 +235,7 @@ export class FaxDesk {
     // A view of `services` (methods bound to it, its state shared) with the fax operations on top.
     return new Proxy(services, {
       get: (target, prop) => {
-        if (Object.hasOwn(fax, prop)) return fax[prop as keyof typeof fax];
+        if (Object.hasOwn(fax, prop)) return Reflect.get(fax, prop) as unknown;
         const value: unknown = Reflect.get(target, prop, target);
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
       },
@@ -234,7 +251,12 @@ export class FaxDesk {
    * call is recorded (media `fax`), and an acknowledgement with the tracking number is queued to
    * the sender's number. Resolves once the ticket is committed; never rejects.
    */
-  async receiveComplaintFax(input: { readonly channel: Channel; readonly callId: string; readonly callerId?: string; readonly calledNumber?: string }): Promise<InboundFaxOutcome> {
+  async receiveComplaintFax(input: {
+    readonly channel: Channel;
+    readonly callId: string;
+    readonly callerId?: string;
+    readonly calledNumber?: string;
+  }): Promise<InboundFaxOutcome> {
     const done = this.receive(input).then((outcome) => {
       this.events.next({ type: 'received', callId: input.callId, outcome });
       return outcome;
@@ -244,22 +266,38 @@ export class FaxDesk {
     return done;
   }
 
-  private async receive(input: { readonly channel: Channel; readonly callId: string; readonly callerId?: string; readonly calledNumber?: string }): Promise<InboundFaxOutcome> {
+  private async receive(input: {
+    readonly channel: Channel;
+    readonly callId: string;
+    readonly callerId?: string;
+    readonly calledNumber?: string;
+  }): Promise<InboundFaxOutcome> {
     const { store, logger, scheduler } = this.o;
     const { channel, callId } = input;
     const caller = input.callerId ?? null;
     const startedAt = scheduler.now();
-    const recorded = await this.io(this.startInteraction(callId, { channel: channel.id, caller, called: input.calledNumber ?? null, startedAt }));
+    const recorded = await this.io(
+      this.startInteraction(callId, { channel: channel.id, caller, called: input.calledNumber ?? null, startedAt }),
+    );
     const tmp = join(this.inboxDir, `rx-${callId.replace(/[^\w.-]/g, '_')}.tif`);
     await this.io(mkdir(this.inboxDir, { recursive: true }));
     let result: FaxResult | undefined;
     let ended: string;
     try {
       result = await new Promise<FaxResult>((resolve, reject) => {
-        channel.fax$({ direction: 'receive', files: [tmp], ...(this.settings.localId ? { localId: this.settings.localId } : {}) }).subscribe({
-          next: (e) => (e.kind === 'progress' ? this.events.next({ type: 'receiving', callId, progress: e.progress }) : resolve(e.result)),
-          error: reject,
-        });
+        channel
+          .fax$({
+            direction: 'receive',
+            files: [tmp],
+            ...(this.settings.localId ? { localId: this.settings.localId } : {}),
+          })
+          .subscribe({
+            next: (e) =>
+              e.kind === 'progress'
+                ? this.events.next({ type: 'receiving', callId, progress: e.progress })
+                : resolve(e.result),
+            error: reject,
+          });
       });
       ended = result.result;
     } catch (error) {
@@ -276,21 +314,45 @@ export class FaxDesk {
     }
     const complete = result?.success === true;
     const remote = caller ?? digitsOf(result?.remoteId);
-    logger.info('fax received on the fax line', { call: callId, caller: maskPhone(caller), pages, result: ended, complete });
+    logger.info('fax received on the fax line', {
+      call: callId,
+      caller: maskPhone(caller),
+      pages,
+      result: ended,
+      complete,
+    });
     try {
       if (!image || pages === 0) {
         if (recorded) await this.io(this.endInteraction(callId, 'failed', { result: ended, pages: 0 }));
         return { pages: 0, result: ended };
       }
-      const m = (key: FaxMessage, params?: Readonly<Record<string, string | number>>): string => faxMessage(this.o.locale, key, params);
+      const m = (key: FaxMessage, params?: Readonly<Record<string, string | number>>): string =>
+        faxMessage(this.o.locale, key, params);
       const sender = remote ?? m('unknownSender');
-      const description = complete ? m('complaintByFax', { pages, sender }) : m('complaintByFaxPartial', { pages, sender, reason: ended });
+      const description = complete
+        ? m('complaintByFax', { pages, sender })
+        : m('complaintByFaxPartial', { pages, sender, reason: ended });
       const customerId = caller ? await this.io(this.customerOf(caller)) : null;
       const filed = await this.io(
         store.transaction(async () => {
-          const ticket = await this.o.tickets.open(FAX_ACTOR, { type: 'complaint', subtype: 'other', description, channel: 'fax', customerId, callerPhone: remote });
+          const ticket = await this.o.tickets.open(FAX_ACTOR, {
+            type: 'complaint',
+            subtype: 'other',
+            description,
+            channel: 'fax',
+            customerId,
+            callerPhone: remote,
+          });
           const fax = await store.faxes.create(
-            { direction: 'inbound', remoteNumber: remote, pages, callId: recorded ? callId : null, ticketId: ticket.id, documentCode: null, status: 'received' },
+            {
+              direction: 'inbound',
+              remoteNumber: remote,
+              pages,
+              callId: recorded ? callId : null,
+              ticketId: ticket.id,
+              documentCode: null,
+              status: 'received',
+            },
             image,
             { ext: 'tif', mime: 'image/tiff' },
           );
@@ -298,11 +360,27 @@ export class FaxDesk {
           return { ticket, fax };
         }),
       );
-      if (recorded) await this.io(this.endInteraction(callId, complete ? 'self_service' : 'failed', { result: ended, pages, ticket: filed.ticket.trackingNo, fax: filed.fax.id }));
+      if (recorded)
+        await this.io(
+          this.endInteraction(callId, complete ? 'self_service' : 'failed', {
+            result: ended,
+            pages,
+            ticket: filed.ticket.trackingNo,
+            fax: filed.fax.id,
+          }),
+        );
       logger.info('complaint fax filed', { call: callId, ticket: filed.ticket.trackingNo, fax: filed.fax.id, pages });
       let acknowledgement: Promise<FaxDelivery> | undefined;
-      if (this.settings.acknowledge) acknowledgement = (await this.acknowledge(filed.ticket, remote, pages, startedAt))?.delivery;
-      return { pages, result: ended, trackingNumber: filed.ticket.trackingNo, ticketId: filed.ticket.id, faxId: filed.fax.id, ...(acknowledgement ? { acknowledgement } : {}) };
+      if (this.settings.acknowledge)
+        acknowledgement = (await this.acknowledge(filed.ticket, remote, pages, startedAt))?.delivery;
+      return {
+        pages,
+        result: ended,
+        trackingNumber: filed.ticket.trackingNo,
+        ticketId: filed.ticket.id,
+        faxId: filed.fax.id,
+        ...(acknowledgement ? { acknowledgement } : {}),
+      };
     } catch (error) {
       logger.error('filing a received fax failed', { call: callId, pages, error: String(error) });
       return { pages, result: ended };
@@ -316,8 +394,14 @@ export class FaxDesk {
    * sent by calling back: when T.30 ends the sender's machine releases the line (DCN), so the
    * call it came on cannot carry a fax the other way.
    */
-  private async acknowledge(ticket: Ticket, number: string | null, pages: number, receivedAt: number): Promise<QueuedFax | undefined> {
-    const m = (key: FaxMessage, params?: Readonly<Record<string, string | number>>): string => faxMessage(this.o.locale, key, params);
+  private async acknowledge(
+    ticket: Ticket,
+    number: string | null,
+    pages: number,
+    receivedAt: number,
+  ): Promise<QueuedFax | undefined> {
+    const m = (key: FaxMessage, params?: Readonly<Record<string, string | number>>): string =>
+      faxMessage(this.o.locale, key, params);
     if (!number) {
       await this.io(this.o.tickets.note(FAX_ACTOR, ticket.id, m('noteNoNumber')));
       return undefined;
@@ -325,9 +409,21 @@ export class FaxDesk {
     const text = [
       m('ackTitle'),
       '',
-      m('ackBody', { received: this.dateTime(receivedAt), pages, tracking: ticket.trackingNo, hotline: this.o.centre.hotline }),
+      m('ackBody', {
+        received: this.dateTime(receivedAt),
+        pages,
+        tracking: ticket.trackingNo,
+        hotline: this.o.centre.hotline,
+      }),
     ].join('\n');
-    return this.queue({ purpose: 'purposeAck', number, text, headerNote: ticket.trackingNo, ticket, documentCode: 'ack' });
+    return this.queue({
+      purpose: 'purposeAck',
+      number,
+      text,
+      headerNote: ticket.trackingNo,
+      ticket,
+      documentCode: 'ack',
+    });
   }
 
   // ------------------------------------------------------------------ outbound
@@ -341,21 +437,41 @@ export class FaxDesk {
    * @param number the fax number; default the ticket's caller phone.
    * @throws AppError `ERR_NOT_FOUND` for an unknown ticket, `ERR_INVALID` without a result or a number, or when fax is unavailable.
    */
-  async sendTicketResult(ticket: { readonly ticketId: number } | { readonly trackingNo: string }, options: { readonly number?: string; readonly actor?: Actor } = {}): Promise<QueuedFax> {
+  async sendTicketResult(
+    ticket: { readonly ticketId: number } | { readonly trackingNo: string },
+    options: { readonly number?: string; readonly actor?: Actor } = {},
+  ): Promise<QueuedFax> {
     const t =
-      'ticketId' in ticket ? await this.io(this.o.store.tickets.get(ticket.ticketId)) : await this.io(this.o.tickets.getByTrackingNo(options.actor ?? FAX_ACTOR, ticket.trackingNo));
+      'ticketId' in ticket
+        ? await this.io(this.o.store.tickets.get(ticket.ticketId))
+        : await this.io(this.o.tickets.getByTrackingNo(options.actor ?? FAX_ACTOR, ticket.trackingNo));
     if (!t) throw notFound('ticket', 'ticketId' in ticket ? ticket.ticketId : ticket.trackingNo);
     if (!this.engine) throw invalidFax('fax', 'unavailable');
     if (!t.result) throw invalidFax('result', 'required');
     const number = options.number ?? t.callerPhone;
     if (!number || !/^\d{3,20}$/.test(number)) throw invalidFax('number', number ? 'format' : 'required');
-    const m = (key: FaxMessage, params?: Readonly<Record<string, string | number>>): string => faxMessage(this.o.locale, key, params);
+    const m = (key: FaxMessage, params?: Readonly<Record<string, string | number>>): string =>
+      faxMessage(this.o.locale, key, params);
     const text = [
       m('resultTitle'),
       '',
-      m('resultBody', { tracking: t.trackingNo, accepted: this.dateTime(t.createdAt), description: t.description, result: t.result, hotline: this.o.centre.hotline }),
+      m('resultBody', {
+        tracking: t.trackingNo,
+        accepted: this.dateTime(t.createdAt),
+        description: t.description,
+        result: t.result,
+        hotline: this.o.centre.hotline,
+      }),
     ].join('\n');
-    return this.queue({ purpose: 'purposeResult', number, text, headerNote: t.trackingNo, ticket: t, documentCode: 'result', informWhenSent: options.actor ?? FAX_ACTOR });
+    return this.queue({
+      purpose: 'purposeResult',
+      number,
+      text,
+      headerNote: t.trackingNo,
+      ticket: t,
+      documentCode: 'result',
+      informWhenSent: options.actor ?? FAX_ACTOR,
+    });
   }
 
   /** Queues a document on demand to a number a caller keyed (no ticket; the stored fax records the outcome). */
@@ -364,17 +480,37 @@ export class FaxDesk {
     if (!this.engine || files.length === 0) throw invalidFax('fax', 'unavailable');
     if (!this.isFaxNumber(number)) throw invalidFax('number', 'not-allowed');
     const image = await this.io(readFile(files[0]!));
-    return this.queueImage({ purpose: 'purposeDocument', number, image, documentCode: document, label: `document ${document}` });
+    return this.queueImage({
+      purpose: 'purposeDocument',
+      number,
+      image,
+      documentCode: document,
+      label: `document ${document}`,
+    });
   }
 
   /** Records a document faxed on the caller's own call. */
-  async recordDocumentFaxed(input: { readonly document: FaxDocumentKind; readonly callId: string; readonly callerId?: string; readonly pages: number; readonly sent: boolean }): Promise<void> {
+  async recordDocumentFaxed(input: {
+    readonly document: FaxDocumentKind;
+    readonly callId: string;
+    readonly callerId?: string;
+    readonly pages: number;
+    readonly sent: boolean;
+  }): Promise<void> {
     const file = this.documents[input.document][0];
     if (!file) return;
     const image = await this.io(readFile(file));
     await this.io(
       this.o.store.faxes.create(
-        { direction: 'outbound', remoteNumber: input.callerId ?? null, pages: input.pages, callId: null, ticketId: null, documentCode: input.document, status: input.sent ? 'sent' : 'failed' },
+        {
+          direction: 'outbound',
+          remoteNumber: input.callerId ?? null,
+          pages: input.pages,
+          callId: null,
+          ticketId: null,
+          documentCode: input.document,
+          status: input.sent ? 'sent' : 'failed',
+        },
         image,
         { ext: 'tif', mime: 'image/tiff' },
       ),
@@ -391,7 +527,12 @@ export class FaxDesk {
     readonly informWhenSent?: Actor;
   }): Promise<QueuedFax> {
     const image = await this.io(
-      renderTextFax(job.text, { company: this.o.centre.name, date: this.dateTime(this.o.scheduler.now()), headerNote: job.headerNote, resolution: this.settings.resolution }),
+      renderTextFax(job.text, {
+        company: this.o.centre.name,
+        date: this.dateTime(this.o.scheduler.now()),
+        headerNote: job.headerNote,
+        resolution: this.settings.resolution,
+      }),
     );
     return this.queueImage({ ...job, image, label: `${job.documentCode} ${job.ticket.trackingNo}` });
   }
@@ -410,12 +551,21 @@ export class FaxDesk {
     // Stored first: the outbound fax is on record (queued) before the first attempt.
     const fax = await this.io(
       store.faxes.create(
-        { direction: 'outbound', remoteNumber: job.number, pages, callId: null, ticketId: job.ticket?.id ?? null, documentCode: job.documentCode, status: 'queued' },
+        {
+          direction: 'outbound',
+          remoteNumber: job.number,
+          pages,
+          callId: null,
+          ticketId: job.ticket?.id ?? null,
+          documentCode: job.documentCode,
+          status: 'queued',
+        },
         job.image,
         { ext: 'tif', mime: 'image/tiff' },
       ),
     );
-    const m = (key: FaxMessage, params?: Readonly<Record<string, string | number>>): string => faxMessage(this.o.locale, key, params);
+    const m = (key: FaxMessage, params?: Readonly<Record<string, string | number>>): string =>
+      faxMessage(this.o.locale, key, params);
     const purpose = m(job.purpose);
     const ticket = job.ticket;
     const delivery = this.outbox
@@ -425,9 +575,16 @@ export class FaxDesk {
         label: job.label,
         onAttempt: async (a: FaxAttempt) => {
           if (ticket) {
-            let note = m('noteAttempt', { purpose, attempt: a.attempt, number: job.number, outcome: faxOutcomeText(this.o.locale, a.outcome) });
-            if (a.outcome === 'sent') note += m('noteSent', { pages: a.result?.pages ?? pages, rate: a.result?.bitRate ?? '—' });
-            else if (a.retryInMs !== undefined) note += m('noteRetry', { minutes: Math.max(1, Math.round(a.retryInMs / 60_000)) });
+            let note = m('noteAttempt', {
+              purpose,
+              attempt: a.attempt,
+              number: job.number,
+              outcome: faxOutcomeText(this.o.locale, a.outcome),
+            });
+            if (a.outcome === 'sent')
+              note += m('noteSent', { pages: a.result?.pages ?? pages, rate: a.result?.bitRate ?? '—' });
+            else if (a.retryInMs !== undefined)
+              note += m('noteRetry', { minutes: Math.max(1, Math.round(a.retryInMs / 60_000)) });
             else note += m('noteGaveUp');
             await this.io(this.recordOnTicket(ticket.id, note, a.outcome === 'sent' ? job.informWhenSent : undefined));
           }
@@ -438,7 +595,13 @@ export class FaxDesk {
         await this.io(store.faxes.setStatus(fax.id, d.delivered ? 'sent' : 'failed')).catch((error: unknown) =>
           this.o.logger.error('recording a fax outcome failed', { fax: fax.id, error: String(error) }),
         );
-        this.events.next({ type: 'finished', faxId: fax.id, ...(ticket ? { ticketId: ticket.id } : {}), documentCode: job.documentCode, delivery: d });
+        this.events.next({
+          type: 'finished',
+          faxId: fax.id,
+          ...(ticket ? { ticketId: ticket.id } : {}),
+          documentCode: job.documentCode,
+          delivery: d,
+        });
         return d;
       });
     this.work.add(delivery);
@@ -466,12 +629,24 @@ export class FaxDesk {
    * as a voice call); marks it as the fax line's. False when it could not be made: the fax is then
    * filed without a link to the call rather than lost.
    */
-  private async startInteraction(callId: string, c: { channel: string; caller: string | null; called: string | null; startedAt: number }): Promise<boolean> {
+  private async startInteraction(
+    callId: string,
+    c: { channel: string; caller: string | null; called: string | null; startedAt: number },
+  ): Promise<boolean> {
     const { interactions } = this.o.store;
     try {
       if (!(await interactions.get(callId))) {
         await interactions
-          .start({ callId, direction: 'inbound', media: 'fax', channel: c.channel, caller: c.caller, called: c.called, startedAt: c.startedAt, service: 'fax' })
+          .start({
+            callId,
+            direction: 'inbound',
+            media: 'fax',
+            channel: c.channel,
+            caller: c.caller,
+            called: c.called,
+            startedAt: c.startedAt,
+            service: 'fax',
+          })
           .catch(async (error: unknown) => {
             if (!(await interactions.get(callId))) throw error; // not a race with the recorder
           });
@@ -484,7 +659,11 @@ export class FaxDesk {
     }
   }
 
-  private async endInteraction(callId: string, outcome: 'self_service' | 'failed', detail: Readonly<Record<string, unknown>>): Promise<void> {
+  private async endInteraction(
+    callId: string,
+    outcome: 'self_service' | 'failed',
+    detail: Readonly<Record<string, unknown>>,
+  ): Promise<void> {
     const { interactions } = this.o.store;
     const now = this.o.scheduler.now();
     try {
@@ -502,7 +681,12 @@ export class FaxDesk {
 
   private dateTime(ms: number): string {
     const d = localDate(ms, this.o.timeZone).iso;
-    const t = new Intl.DateTimeFormat('en-GB', { timeZone: this.o.timeZone, hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(ms));
+    const t = new Intl.DateTimeFormat('en-GB', {
+      timeZone: this.o.timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+    }).format(new Date(ms));
     return `${d} ${t}`;
   }
 

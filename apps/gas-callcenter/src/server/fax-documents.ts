@@ -76,18 +76,28 @@ export async function prepareFaxDocuments(o: FaxDocumentsOptions): Promise<FaxDo
       documents[kind].push(r.path);
       (r.rendered ? rendered : reused).push(kind);
     } catch (error) {
-      const reason = error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error);
+      const reason =
+        error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error);
       o.logger.warn('fax document not available', { document: kind, reason });
       failed.push({ kind, reason });
     }
   }
-  o.logger.info('fax documents ready', { rendered, reused, failed: failed.map((f) => f.kind), faxLine: maskPhone(o.faxLine) });
+  o.logger.info('fax documents ready', {
+    rendered,
+    reused,
+    failed: failed.map((f) => f.kind),
+    faxLine: maskPhone(o.faxLine),
+  });
   return { documents, rendered, reused, failed };
 }
 
 /** The text of a document, from the store and the catalog. */
-export async function documentText(kind: FaxDocumentKind, o: Pick<FaxDocumentsOptions, 'store' | 'clock' | 'timeZone' | 'locale' | 'company' | 'hotline' | 'faxLine'>): Promise<string> {
-  const m = (key: Parameters<typeof faxMessage>[1], params?: Parameters<typeof faxMessage>[2]): string => faxMessage(o.locale, key, params);
+export async function documentText(
+  kind: FaxDocumentKind,
+  o: Pick<FaxDocumentsOptions, 'store' | 'clock' | 'timeZone' | 'locale' | 'company' | 'hotline' | 'faxLine'>,
+): Promise<string> {
+  const m = (key: Parameters<typeof faxMessage>[1], params?: Parameters<typeof faxMessage>[2]): string =>
+    faxMessage(o.locale, key, params);
   const footer = m('footer', { company: o.company, hotline: o.hotline, faxLine: o.faxLine });
   const lines: string[] = [];
   if (kind === 'prices') {
@@ -95,7 +105,8 @@ export async function documentText(kind: FaxDocumentKind, o: Pick<FaxDocumentsOp
     lines.push(m('pricesTitle'), '');
     let any = false;
     for (const category of ['residential', 'commercial'] as const) {
-      const table = (await o.store.billing.priceTable(category, year)) ?? (await o.store.billing.priceTable(category, year - 1));
+      const table =
+        (await o.store.billing.priceTable(category, year)) ?? (await o.store.billing.priceTable(category, year - 1));
       if (!table || table.tiers.length === 0) continue;
       if (!any) lines.push(m('pricesIntro', { year: table.year }), '');
       any = true;
@@ -135,11 +146,17 @@ function yuan(fen: number): string {
   return (fen / 100).toFixed(2);
 }
 
-async function ensureDocument(kind: FaxDocumentKind, text: string, o: FaxDocumentsOptions): Promise<{ path: string; rendered: boolean }> {
+async function ensureDocument(
+  kind: FaxDocumentKind,
+  text: string,
+  o: FaxDocumentsOptions,
+): Promise<{ path: string; rendered: boolean }> {
   const path = join(o.dir, `${kind}.tif`);
   const manifestPath = join(o.dir, `${kind}.json`);
   const resolution = o.resolution ?? 'fine';
-  const hash = createHash('sha256').update(JSON.stringify({ v: LAYOUT_VERSION, text, company: o.company, resolution, locale: o.locale })).digest('hex');
+  const hash = createHash('sha256')
+    .update(JSON.stringify({ v: LAYOUT_VERSION, text, company: o.company, resolution, locale: o.locale }))
+    .digest('hex');
   const old = await readManifest(manifestPath);
   if (old?.hash === hash) {
     try {
@@ -162,7 +179,9 @@ async function ensureDocument(kind: FaxDocumentKind, text: string, o: FaxDocumen
 async function readManifest(path: string): Promise<Manifest | undefined> {
   try {
     const m = JSON.parse(await readFile(path, 'utf8')) as Partial<Manifest>;
-    return typeof m.hash === 'string' && typeof m.pages === 'number' && typeof m.issued === 'string' ? (m as Manifest) : undefined;
+    return typeof m.hash === 'string' && typeof m.pages === 'number' && typeof m.issued === 'string'
+      ? (m as Manifest)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -11,7 +11,15 @@
  * @module
  */
 import { firstValueFrom, timer, type SchedulerLike } from 'rxjs';
-import { ErrorCode, isHotlineError, maskPhone, type Board, type Channel, type FaxResult, type Logger } from '@hotline/cti-core';
+import {
+  ErrorCode,
+  isHotlineError,
+  maskPhone,
+  type Board,
+  type Channel,
+  type FaxResult,
+  type Logger,
+} from '@hotline/cti-core';
 import type { FaxAttemptOutcome } from './fax-messages.js';
 
 /** One outbound fax to deliver. */
@@ -63,7 +71,15 @@ export interface FaxOutboxOptions {
   readonly maxSessionMs?: number;
 }
 
-const RETRYABLE: ReadonlySet<FaxAttemptOutcome> = new Set(['busy', 'no-answer', 'no-fax', 'hung-up', 'line-error', 'no-line', 'failed']);
+const RETRYABLE: ReadonlySet<FaxAttemptOutcome> = new Set([
+  'busy',
+  'no-answer',
+  'no-fax',
+  'hung-up',
+  'line-error',
+  'no-line',
+  'failed',
+]);
 
 /** Runs outbound fax jobs on the trunks of a board. */
 export class FaxOutbox {
@@ -111,9 +127,22 @@ export class FaxOutbox {
       const a = await this.attempt(job);
       const retryable = RETRYABLE.has(a.outcome) && n < max && !this.stop.signal.aborted;
       const retryInMs = retryable ? (delays[Math.min(n - 1, delays.length - 1)] ?? 60_000) : undefined;
-      const attempt: FaxAttempt = { attempt: n, ...a, ...(retryInMs === undefined ? {} : { retryInMs }), final: retryInMs === undefined };
+      const attempt: FaxAttempt = {
+        attempt: n,
+        ...a,
+        ...(retryInMs === undefined ? {} : { retryInMs }),
+        final: retryInMs === undefined,
+      };
       attempts.push(attempt);
-      this.o.logger.info('fax attempt', { job: id, label: job.label, number: maskPhone(job.number), attempt: n, outcome: a.outcome, detail: a.detail, retryInMs });
+      this.o.logger.info('fax attempt', {
+        job: id,
+        label: job.label,
+        number: maskPhone(job.number),
+        attempt: n,
+        outcome: a.outcome,
+        detail: a.detail,
+        retryInMs,
+      });
       try {
         await job.onAttempt?.(attempt);
       } catch (error) {
@@ -146,7 +175,8 @@ export class FaxOutbox {
     if (!board) return undefined;
     for (let i = board.channels.length - 1; i >= 0; i--) {
       const ch = board.channels[i]!;
-      if (ch.info.kind === 'station' || !ch.capabilities.fax || ch.state.state !== 'idle' || this.inUse.has(ch.id)) continue;
+      if (ch.info.kind === 'station' || !ch.capabilities.fax || ch.state.state !== 'idle' || this.inUse.has(ch.id))
+        continue;
       return ch;
     }
     return undefined;
@@ -165,13 +195,27 @@ export class FaxOutbox {
       }
       if (!dialed.connected) {
         const o = dialed.outcome;
-        const outcome: FaxAttemptOutcome = o === 'busy' ? 'busy' : o === 'no-answer' ? 'no-answer' : o === 'unallocated' ? 'bad-number' : o === 'no-dial-tone' ? 'no-line' : 'failed';
+        const outcome: FaxAttemptOutcome =
+          o === 'busy'
+            ? 'busy'
+            : o === 'no-answer'
+              ? 'no-answer'
+              : o === 'unallocated'
+                ? 'bad-number'
+                : o === 'no-dial-tone'
+                  ? 'no-line'
+                  : 'failed';
         return { outcome, detail: o };
       }
       const limit = new AbortController();
       const watchdog = timer(this.o.maxSessionMs ?? 900_000, this.o.scheduler).subscribe(() => limit.abort());
       try {
-        const result = await ch.fax({ direction: 'send', files: [...job.files], ...(this.o.localId ? { localId: this.o.localId } : {}), signal: limit.signal });
+        const result = await ch.fax({
+          direction: 'send',
+          files: [...job.files],
+          ...(this.o.localId ? { localId: this.o.localId } : {}),
+          signal: limit.signal,
+        });
         return { outcome: classify(result), detail: result.result, result };
       } catch (error) {
         if (isHotlineError(error) && error.hangup) return { outcome: 'hung-up', detail: error.code };
@@ -192,7 +236,8 @@ export function classify(r: FaxResult): FaxAttemptOutcome {
   if (r.success) return 'sent';
   const code = r.result;
   if (/T0_EXPIRED|T1_EXPIRED|TX_NODIS|CEDTONE/.test(code)) return 'no-fax';
-  if (/RX_INCAPABLE|TX_INCAPABLE|INCOMPATIBLE|NORESSUPPORT|NOSIZESUPPORT|_UNACCEPTABLE/.test(code)) return 'not-capable';
+  if (/RX_INCAPABLE|TX_INCAPABLE|INCOMPATIBLE|NORESSUPPORT|NOSIZESUPPORT|_UNACCEPTABLE/.test(code))
+    return 'not-capable';
   if (/CALLDROPPED|TX_GOTDCN/.test(code)) return 'hung-up';
   if (/FILEERROR|NOPAGE|BADTIFF|BADPAGE|BADTAG|BADTIFFHDR/.test(code)) return 'bad-document';
   return 'line-error';

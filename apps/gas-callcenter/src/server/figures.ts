@@ -35,7 +35,14 @@ export function centreTotals(report: StatisticsReport): CentreTotals {
     answeredWithinThreshold += q.answeredWithinThreshold;
   }
   const counted = offered - shortAbandoned;
-  return { offered, answered, abandoned, shortAbandoned, answeredWithinThreshold, serviceLevel: counted > 0 ? answeredWithinThreshold / counted : null };
+  return {
+    offered,
+    answered,
+    abandoned,
+    shortAbandoned,
+    answeredWithinThreshold,
+    serviceLevel: counted > 0 ? answeredWithinThreshold / counted : null,
+  };
 }
 
 /** An agent's handset as the CTI link lifts and hangs it up for a console agent. */

@@ -89,13 +89,20 @@ export function createGasServices(o: GasServicesOptions): GasServices {
         })(),
       ),
 
-    verifyQueryPassword: (accountNo, password) => io(o.auth.checkAccountPassword(accountNo, password).then((r) => r.ok)),
+    verifyQueryPassword: (accountNo, password) =>
+      io(o.auth.checkAccountPassword(accountNo, password).then((r) => r.ok)),
 
     changeQueryPassword: (accountNo, oldPassword, newPassword) =>
       io(
-        o.auth.changeAccountPassword(accountNo, oldPassword, newPassword).then((r) =>
-          r.ok ? ('changed' as const) : r.reason === 'unknown-account' ? ('unknown-account' as const) : ('wrong-password' as const),
-        ),
+        o.auth
+          .changeAccountPassword(accountNo, oldPassword, newPassword)
+          .then((r) =>
+            r.ok
+              ? ('changed' as const)
+              : r.reason === 'unknown-account'
+                ? ('unknown-account' as const)
+                : ('wrong-password' as const),
+          ),
       ),
 
     billSummary: (accountNo) =>
@@ -103,7 +110,10 @@ export function createGasServices(o: GasServicesOptions): GasServices {
         (async (): Promise<IvrBillSummary | undefined> => {
           const account = await o.store.customers.getAccount(accountNo);
           if (!account) return undefined;
-          const [arrears, bills] = await Promise.all([o.store.billing.arrears(accountNo), o.store.billing.bills(accountNo, { limit: 1 })]);
+          const [arrears, bills] = await Promise.all([
+            o.store.billing.arrears(accountNo),
+            o.store.billing.bills(accountNo, { limit: 1 }),
+          ]);
           const last = bills[0];
           return {
             arrearsFen: arrears.totalFen,
@@ -126,8 +136,14 @@ export function createGasServices(o: GasServicesOptions): GasServices {
       io(
         (async (): Promise<readonly IvrPriceTier[]> => {
           const year = localDate(o.clock.now(), o.timeZone).year;
-          const table = (await o.store.billing.priceTable('residential', year)) ?? (await o.store.billing.priceTable('residential', year - 1));
-          return (table?.tiers ?? []).map((t) => ({ tier: t.tier, ...(t.upperM3 === null ? {} : { upToM3: t.upperM3 }), priceFen: t.priceFen }));
+          const table =
+            (await o.store.billing.priceTable('residential', year)) ??
+            (await o.store.billing.priceTable('residential', year - 1));
+          return (table?.tiers ?? []).map((t) => ({
+            tier: t.tier,
+            ...(t.upperM3 === null ? {} : { upToM3: t.upperM3 }),
+            priceFen: t.priceFen,
+          }));
         })(),
       ),
 

@@ -10,7 +10,8 @@ type Params = Readonly<Record<string, string | number>>;
 
 const ZH = {
   seeding: '正在生成演示数据：{customers} 个用户……',
-  seeded: '演示数据已生成：{customers} 个用户，{accounts} 个账户，{bills} 张账单，{users} 个系统用户（演示密码 {password}）。',
+  seeded:
+    '演示数据已生成：{customers} 个用户，{accounts} 个账户，{bills} 张账单，{users} 个系统用户（演示密码 {password}）。',
   ready: '{name} 已启动：热线 {hotline}，{trunks} 条中继，{seats} 个座席；坐席连接地址 {url}',
   demoHint: '演示模式：模拟来电约每小时 {rate} 个；未登录的座席由模拟座席接听。按 Ctrl-C 停止。',
   status:
@@ -22,9 +23,11 @@ const ZH = {
 
 const EN: Record<keyof typeof ZH, string> = {
   seeding: 'Generating demo data: {customers} customers…',
-  seeded: 'Demo data ready: {customers} customers, {accounts} accounts, {bills} bills, {users} users (demo password {password}).',
+  seeded:
+    'Demo data ready: {customers} customers, {accounts} accounts, {bills} bills, {users} users (demo password {password}).',
   ready: '{name} is up: hotline {hotline}, {trunks} trunks, {seats} seats; agent desktops connect to {url}',
-  demoHint: 'Demo mode: about {rate} simulated calls an hour; seats nobody logged into are worked by simulated agents. Ctrl-C stops.',
+  demoHint:
+    'Demo mode: about {rate} simulated calls an hour; seats nobody logged into are worked by simulated agents. Ctrl-C stops.',
   status:
     '{clock} | calls {calls} IVR {ivr} waiting {waiting} (longest {longest}s) | agents ready {ready} talking {talking} wrap {wrap} not-ready {notReady} | today offered {offered} answered {answered} abandoned {abandoned} SL {sl} | tickets {tickets}',
   stopping: 'Stopping: no new calls, letting calls in progress finish…',

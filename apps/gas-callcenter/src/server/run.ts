@@ -57,7 +57,13 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
       timeZone: config.timeZone,
       baseHouseholdSize: config.billing.baseHouseholdSize,
     });
-    say('seeded', { customers: r.customers, accounts: r.accounts, bills: r.bills, users: r.users, password: DEMO_USER_PASSWORD });
+    say('seeded', {
+      customers: r.customers,
+      accounts: r.accounts,
+      bills: r.bills,
+      users: r.users,
+      password: DEMO_USER_PASSWORD,
+    });
   }
   const auth = new AuthService({
     users: store.users,
@@ -84,13 +90,35 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
       suggestion: minutes.suggestion * 60_000,
     },
   });
-  const escalation = new EscalationTimer({ service: tickets, scheduler, maxIntervalMs: config.tickets.escalationCheckSeconds * 1000, logger });
+  const escalation = new EscalationTimer({
+    service: tickets,
+    scheduler,
+    maxIntervalMs: config.tickets.escalationCheckSeconds * 1000,
+    logger,
+  });
   escalation.start();
   // Fax (issue 8): documents on demand, the inbound fax line, results by fax — see fax-desk.ts.
-  const fax = await FaxDesk.open({ store, tickets, scheduler, logger: logger.child({ component: 'fax' }), dataDir, locale: config.locale, timeZone: config.timeZone, centre: config.centre, settings: config.fax });
+  const fax = await FaxDesk.open({
+    store,
+    tickets,
+    scheduler,
+    logger: logger.child({ component: 'fax' }),
+    dataDir,
+    locale: config.locale,
+    timeZone: config.timeZone,
+    centre: config.centre,
+    settings: config.fax,
+  });
   // The CTI link is created once the call centre is open; the hooks below reach it late-bound.
   let cti: CtiLink | undefined;
-  const services = createGasServices({ store, auth, tickets, clock: scheduler, timeZone: config.timeZone, onVoicemail: (vm) => cti?.voicemailAdded(vm) });
+  const services = createGasServices({
+    store,
+    auth,
+    tickets,
+    clock: scheduler,
+    timeZone: config.timeZone,
+    onVoicemail: (vm) => cti?.voicemailAdded(vm),
+  });
 
   const sim = new SimBoard({
     scheduler,
@@ -128,7 +156,10 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
           await store.interactions.attachRecording(callId, readFileSync(recording.path));
           rmSync(recording.path, { force: true });
         } catch (error) {
-          logger.warn('storing a call recording failed; the file stays in recordings/calls', { call: callId, error: String(error) });
+          logger.warn('storing a call recording failed; the file stays in recordings/calls', {
+            call: callId,
+            error: String(error),
+          });
         }
       })();
       storing.add(stored);
@@ -155,11 +186,24 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
       }
     },
   });
-  const cdr = new CallDetailRecorder({ store, board: center.board, ivr: center.ivr, scheduler, logger: logger.child({ component: 'cdr' }) });
+  const cdr = new CallDetailRecorder({
+    store,
+    board: center.board,
+    ivr: center.ivr,
+    scheduler,
+    logger: logger.child({ component: 'cdr' }),
+  });
   fax.attach(center.board);
   let agents: SimulatedAgents | undefined;
   if (mode === 'demo') {
-    agents = new SimulatedAgents({ sim, board: center.board, acd: center.acd, scheduler, logger, seed: config.demo.seed });
+    agents = new SimulatedAgents({
+      sim,
+      board: center.board,
+      acd: center.acd,
+      scheduler,
+      logger,
+      seed: config.demo.seed,
+    });
   }
   // The CTI link: agent desktops connect here. In the demo a console agent has no handset, so the
   // server lifts and replaces the simulated phone of the seat on the agent's behalf.
@@ -173,12 +217,22 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
     ...(agents ? { agents } : {}),
     phone: simulatedHandsets(sim),
     holdMusic: join(PROMPTS_DIR, 'zh-CN', 'ivr.hold.wav'),
-    ...(mode === 'demo' ? { farEnd: (number: string) => sim.subscriber(number, { type: 'answer', afterRings: 2 }) } : {}),
+    ...(mode === 'demo'
+      ? { farEnd: (number: string) => sim.subscriber(number, { type: 'answer', afterRings: 2 }) }
+      : {}),
   });
-  const tls = config.server.tls ? { cert: readFileSync(config.server.tls.cert), key: readFileSync(config.server.tls.key) } : undefined;
+  const tls = config.server.tls
+    ? { cert: readFileSync(config.server.tls.cert), key: readFileSync(config.server.tls.key) }
+    : undefined;
   await cti.listen({ host: config.server.host, port: config.server.port, ...(tls ? { tls } : {}) });
   const url = `${config.server.tls ? 'wss' : 'ws'}://${config.server.host}:${config.server.port}`;
-  say('ready', { name: config.centre.name, hotline: config.centre.hotline, trunks: center.board.channels.filter((c) => c.info.kind !== 'station').length, seats: center.seats.length, url });
+  say('ready', {
+    name: config.centre.name,
+    hotline: config.centre.hotline,
+    trunks: center.board.channels.filter((c) => c.info.kind !== 'station').length,
+    seats: center.seats.length,
+    url,
+  });
 
   const subscriptions: Subscription[] = [ticketSub];
   let traffic: TrafficGenerator | undefined;
@@ -188,7 +242,8 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
     for (const c of await store.customers.search({ limit: 200 })) {
       const phone = c.phones[0]?.phone;
       for (const a of await store.customers.accountsOf(c.id)) {
-        if (a.hasQueryPassword) accounts.push({ customerNo: a.accountNo, password: DEMO_QUERY_PASSWORD, ...(phone ? { phone } : {}) });
+        if (a.hasQueryPassword)
+          accounts.push({ customerNo: a.accountNo, password: DEMO_QUERY_PASSWORD, ...(phone ? { phone } : {}) });
       }
     }
     traffic = new TrafficGenerator({
@@ -208,7 +263,9 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
 
   // The live one-line status.
   const status = (): string => {
-    const { offered, answered, abandoned, serviceLevel } = centreTotals(center.acd.statistics({ from: localDayStart(scheduler.now(), config.timeZone) }));
+    const { offered, answered, abandoned, serviceLevel } = centreTotals(
+      center.acd.statistics({ from: localDayStart(scheduler.now(), config.timeZone) }),
+    );
     let waiting = 0;
     let longest = 0;
     for (const q of ['emergency', 'repair', 'billing', 'complaint', 'general']) {
@@ -221,13 +278,17 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
     let notReady = 0;
     for (const seat of center.seats) {
       const a = center.acd.agentSnapshot(seat.agentId);
-      if (a.work.some((w) => w.activity === 'connected' || w.activity === 'held' || w.activity === 'offered')) talking++;
+      if (a.work.some((w) => w.activity === 'connected' || w.activity === 'held' || w.activity === 'offered'))
+        talking++;
       else if (a.work.some((w) => w.activity === 'wrap-up')) wrap++;
       else if (a.key.startsWith('ready')) ready++;
       else if (a.key.startsWith('not-ready')) notReady++;
     }
     const sl = serviceLevel === null ? '—' : `${Math.round(serviceLevel * 100)}%`;
-    const clock = new Date(scheduler.now()).toLocaleTimeString(locale === 'en' ? 'en-GB' : 'zh-CN', { timeZone: config.timeZone, hour12: false });
+    const clock = new Date(scheduler.now()).toLocaleTimeString(locale === 'en' ? 'en-GB' : 'zh-CN', {
+      timeZone: config.timeZone,
+      hour12: false,
+    });
     return serverMessage(locale, 'status', {
       clock,
       calls: center.telephony.calls.length,
@@ -271,7 +332,9 @@ export const runServer: RunServer = async (loaded, mode, { logger, locale }) => 
   await fax.close();
   // Calls still up are hung up so their recordings and call records are complete and stored.
   await Promise.allSettled(
-    center.board.channels.filter((c) => c.state.state !== 'idle' && c.state.state !== 'out-of-service').map((c) => c.hangup()),
+    center.board.channels
+      .filter((c) => c.state.state !== 'idle' && c.state.state !== 'out-of-service')
+      .map((c) => c.hangup()),
   );
   await new Promise<void>((resolve) => setTimeout(resolve, 300)); // the board's release events
   await Promise.allSettled([...storing]);

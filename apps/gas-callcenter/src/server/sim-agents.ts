@@ -51,7 +51,9 @@ export class SimulatedAgents {
     acd.login(seat.agentId, { ready: true });
     const station = board.channel(seat.station);
     const sub = station.state$.pipe(filter((s) => s.state === 'dialing')).subscribe(() => {
-      void this.takeCall(seat).catch((error: unknown) => logger.warn('simulated agent call failed', { agent: seat.agentId, error: String(error) }));
+      void this.takeCall(seat).catch((error: unknown) =>
+        logger.warn('simulated agent call failed', { agent: seat.agentId, error: String(error) }),
+      );
     });
     this.running.set(seat.agentId, sub);
     void sim;

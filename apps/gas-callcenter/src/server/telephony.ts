@@ -6,7 +6,15 @@
  * @module
  */
 import { Subscription, filter, firstValueFrom, type SchedulerLike } from 'rxjs';
-import { ErrorCode, HotlineError, isHotlineError, maskPhone, type Board, type Channel, type Logger } from '@hotline/cti-core';
+import {
+  ErrorCode,
+  HotlineError,
+  isHotlineError,
+  maskPhone,
+  type Board,
+  type Channel,
+  type Logger,
+} from '@hotline/cti-core';
 import type { Acd, Assignment, PriorityClass } from '@hotline/acd';
 import type { AcdAdapter, AcdRequest, AcdResult } from '@hotline/ivr';
 
@@ -47,7 +55,11 @@ export interface TelephonyOptions {
   /** Maps the IVR's skills and priority to a queue. */
   readonly route: (skills: readonly string[], priority: number) => QueueRoute;
   /** Told when an agent's phone starts ringing with a call (screen pop). */
-  readonly onOffer?: (offer: { readonly agentId: string; readonly interactionId: string; readonly request: AcdRequest }) => void;
+  readonly onOffer?: (offer: {
+    readonly agentId: string;
+    readonly interactionId: string;
+    readonly request: AcdRequest;
+  }) => void;
   /** Told when a call is connected to an agent, and when it ends. */
   readonly onConnected?: (call: ConnectedCall) => void;
   readonly onEnded?: (call: ConnectedCall, by: 'caller' | 'agent') => void;
@@ -115,7 +127,8 @@ export class Telephony implements AcdAdapter {
    */
   async transferToQueue(interactionId: string, queueId: string): Promise<void> {
     const call = this.connected.get(interactionId);
-    if (!call) throw new HotlineError(ErrorCode.IllegalState, `interaction ${interactionId} is not connected to an agent`);
+    if (!call)
+      throw new HotlineError(ErrorCode.IllegalState, `interaction ${interactionId} is not connected to an agent`);
     this.transfers.set(interactionId, queueId);
     await call.trunk.unbridge().catch(() => undefined);
     await call.station.hangup().catch(() => undefined);
@@ -128,7 +141,8 @@ export class Telephony implements AcdAdapter {
    * consult interaction, already connected to the consulted agent, carries the call on).
    */
   handOver(interactionId: string, destination: string): void {
-    if (!this.connected.has(interactionId)) throw new HotlineError(ErrorCode.IllegalState, `interaction ${interactionId} is not connected to an agent`);
+    if (!this.connected.has(interactionId))
+      throw new HotlineError(ErrorCode.IllegalState, `interaction ${interactionId} is not connected to an agent`);
     this.handovers.set(interactionId, destination);
   }
 
@@ -198,7 +212,12 @@ export class Telephony implements AcdAdapter {
             ...(typeof request.data['customerNo'] === 'string' ? { ref: request.data['customerNo'] } : {}),
           },
         });
-        logger.info('queued', { call: request.callId, queue: route.queueId, priority: route.priority, status: r.status });
+        logger.info('queued', {
+          call: request.callId,
+          queue: route.queueId,
+          priority: route.priority,
+          status: r.status,
+        });
         if (r.status === 'diverted') settle({ status: 'closed', reason: `${r.reason}:${r.target.kind}` });
       } catch (error) {
         logger.error('enqueue failed', { call: request.callId, error: String(error) });
@@ -313,9 +332,9 @@ export class Telephony implements AcdAdapter {
     // line fails instead, the caller is not lost: the ACD puts them back at the head of the
     // queue with their original age, and the next agent's phone rings.
     const ended = (ch: Channel): Promise<'released' | 'fault'> =>
-      firstValueFrom(ch.events$.pipe(filter((e) => e.type === 'released' || e.type === 'fault')), { defaultValue: undefined }).then(
-        (e) => (e?.type === 'fault' ? 'fault' : 'released'),
-      );
+      firstValueFrom(ch.events$.pipe(filter((e) => e.type === 'released' || e.type === 'fault')), {
+        defaultValue: undefined,
+      }).then((e) => (e?.type === 'fault' ? 'fault' : 'released'));
     const first = await Promise.race([
       ended(trunk).then((how) => ({ by: 'caller' as const, how })),
       ended(station).then((how) => ({ by: 'agent' as const, how })),
@@ -334,7 +353,13 @@ export class Telephony implements AcdAdapter {
     this.origins.delete(ix);
     // The caller stays on the line and waits for the next agent (line fault, blind transfer).
     const waitAgain = (): void => {
-      const again: Pending = { request: p.request, route: p.route, ringing: new Map(), resolve: () => undefined, settled: false };
+      const again: Pending = {
+        request: p.request,
+        route: p.route,
+        ringing: new Map(),
+        resolve: () => undefined,
+        settled: false,
+      };
       again.resolve = () => {
         again.settled = true;
         this.pending.delete(ix);
@@ -356,7 +381,10 @@ export class Telephony implements AcdAdapter {
       return;
     }
     if (first.by === 'agent' && first.how === 'fault' && trunk.state.state === 'connected' && this.live(ix)) {
-      logger.warn('agent line failed mid-call; caller goes back to the head of the queue', { call: ix, agent: agentId });
+      logger.warn('agent line failed mid-call; caller goes back to the head of the queue', {
+        call: ix,
+        agent: agentId,
+      });
       await trunk.unbridge().catch(() => undefined);
       waitAgain();
       this.options.onEnded?.(call, 'agent');

@@ -46,7 +46,8 @@ export const CALL_MIX: readonly (readonly [kind: CallerIntent, share: number])[]
 ];
 
 /** A caller's intent. */
-export type CallerIntent = 'leak' | 'repair' | 'bill' | 'info' | 'status' | 'complaint-agent' | 'complaint-voicemail' | 'agent';
+export type CallerIntent =
+  'leak' | 'repair' | 'bill' | 'info' | 'status' | 'complaint-agent' | 'complaint-voicemail' | 'agent';
 
 /** Counters of the generated traffic. */
 export interface TrafficCounters {
@@ -62,7 +63,16 @@ export class TrafficGenerator {
     started: 0,
     finished: 0,
     blocked: 0,
-    byIntent: { leak: 0, repair: 0, bill: 0, info: 0, status: 0, 'complaint-agent': 0, 'complaint-voicemail': 0, agent: 0 },
+    byIntent: {
+      leak: 0,
+      repair: 0,
+      bill: 0,
+      info: 0,
+      status: 0,
+      'complaint-agent': 0,
+      'complaint-voicemail': 0,
+      agent: 0,
+    },
   };
   private readonly options: TrafficOptions;
   private readonly rnd: () => number;
@@ -104,7 +114,8 @@ export class TrafficGenerator {
   async call(intent: CallerIntent): Promise<void> {
     const { sim } = this.options;
     const account = this.pick(this.options.accounts);
-    const from = account?.phone ?? `1${3 + Math.floor(this.rnd() * 6)}${String(Math.floor(this.rnd() * 1e9)).padStart(9, '0')}`;
+    const from =
+      account?.phone ?? `1${3 + Math.floor(this.rnd() * 6)}${String(Math.floor(this.rnd() * 1e9)).padStart(9, '0')}`;
     this.counters.started++;
     this.counters.byIntent[intent]++;
     const party = sim.call({ from, to: '96777', trunk: 'e1', giveUpAfterMs: 60_000 });
@@ -188,7 +199,8 @@ export class TrafficGenerator {
         return;
       case 'repair':
         if (!(await this.key(party, 'main-menu', '2'))) return;
-        if (await this.key(party, 'repair-menu', String(1 + Math.floor(this.rnd() * 3)))) await this.at(party, 'anything-else');
+        if (await this.key(party, 'repair-menu', String(1 + Math.floor(this.rnd() * 3))))
+          await this.at(party, 'anything-else');
         return;
       case 'bill':
         if (!account || !(await this.key(party, 'main-menu', '3'))) return;
@@ -214,7 +226,9 @@ export class TrafficGenerator {
         if (!(await this.key(party, 'complaint-menu', '2'))) return;
         if (!(await this.at(party, 'complaint-voicemail.record'))) return;
         await this.wait(7000);
-        await party.say(synthesizeSpeech({ durationMs: 5000 + this.rnd() * 15_000, seed: Math.floor(this.rnd() * 1e6) }));
+        await party.say(
+          synthesizeSpeech({ durationMs: 5000 + this.rnd() * 15_000, seed: Math.floor(this.rnd() * 1e6) }),
+        );
         await party.press('#');
         await this.key(party, 'complaint-voicemail.review', '3');
         await this.key(party, 'complaint-voicemail.callback', '1');

@@ -18,13 +18,16 @@ describe('backup', () => {
   it('writes an openable, consistent copy while writes continue', async () => {
     t = await openTestStore();
     const dep = await t.store.departments.create({ code: 'cs', name: '客服中心', parentId: null, phone: null });
-    const vm = await t.store.voicemails.create({ callId: null, caller: null, callbackNumber: null, wantsReply: true, topic: 'x', durationMs: 1 }, new Uint8Array([9, 8, 7]));
+    const vm = await t.store.voicemails.create(
+      { callId: null, caller: null, callbackNumber: null, wantsReply: true, topic: 'x', durationMs: 1 },
+      new Uint8Array([9, 8, 7]),
+    );
     // Writers keep going during the backup; the copy must hold a prefix of them, all or nothing each.
     let written = 0;
     let stop = false;
     const writer = (async () => {
       while (!stop) {
-        await t!.store.db.transaction(async () => {
+        await t.store.db.transaction(async () => {
           await t!.store.audit.append({ at: written, actor: 'w', action: 'a', target: null, outcome: 'ok' });
           await t!.store.audit.append({ at: written, actor: 'w', action: 'b', target: null, outcome: 'ok' });
         });
@@ -42,7 +45,9 @@ describe('backup', () => {
 
     const copy = await openDatabase(join(target, DATABASE_FILE), { readOnly: true });
     expect(await schemaVersion(copy)).toBe(KNOWN_SCHEMA_VERSION);
-    const pairs = await copy.all<{ action: string; n: number }>("SELECT action, count(*) AS n FROM audit_log WHERE actor = 'w' GROUP BY action");
+    const pairs = await copy.all<{ action: string; n: number }>(
+      "SELECT action, count(*) AS n FROM audit_log WHERE actor = 'w' GROUP BY action",
+    );
     expect(pairs.length === 0 || (pairs.length === 2 && pairs[0]!.n === pairs[1]!.n)).toBe(true);
     await copy.close();
 
@@ -57,6 +62,9 @@ describe('backup', () => {
 
   it('refuses a target that is not empty', async () => {
     t = await openTestStore();
-    await expect(t.store.backup(t.dir)).rejects.toMatchObject({ code: AppErrorCode.Invalid, details: { reason: 'not-empty' } });
+    await expect(t.store.backup(t.dir)).rejects.toMatchObject({
+      code: AppErrorCode.Invalid,
+      details: { reason: 'not-empty' },
+    });
   });
 });

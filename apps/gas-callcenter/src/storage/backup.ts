@@ -21,11 +21,18 @@ export const DATABASE_FILE = 'hotline.db';
  * Writes a backup of `db` and its files into `targetDir` (created; must not exist or be empty),
  * checks the copy (`PRAGMA integrity_check`) and writes `manifest.json`.
  */
-export async function backupDataDirectory(db: SqliteDatabase, files: DurableFileStore, targetDir: string, now: number): Promise<BackupReport> {
+export async function backupDataDirectory(
+  db: SqliteDatabase,
+  files: DurableFileStore,
+  targetDir: string,
+  now: number,
+): Promise<BackupReport> {
   const target = resolve(targetDir);
   await mkdir(target, { recursive: true });
   if ((await readdir(target)).length > 0) {
-    throw new AppError(AppErrorCode.Invalid, `backup target ${target} is not empty`, { details: { field: 'target', reason: 'not-empty', target } });
+    throw new AppError(AppErrorCode.Invalid, `backup target ${target} is not empty`, {
+      details: { field: 'target', reason: 'not-empty', target },
+    });
   }
   const dbCopy = join(target, DATABASE_FILE);
   await db.run('VACUUM INTO ?', [dbCopy]);
@@ -35,10 +42,16 @@ export async function backupDataDirectory(db: SqliteDatabase, files: DurableFile
   try {
     const check = await copy.all<{ integrity_check: string }>('PRAGMA integrity_check');
     if (check.length !== 1 || check[0]?.integrity_check !== 'ok') {
-      throw new AppError(AppErrorCode.Storage, `backup copy failed its integrity check: ${check.map((c) => c.integrity_check).join('; ')}`);
+      throw new AppError(
+        AppErrorCode.Storage,
+        `backup copy failed its integrity check: ${check.map((c) => c.integrity_check).join('; ')}`,
+      );
     }
     version = await schemaVersion(copy);
-    relPaths = version >= 3 ? (await copy.all<{ rel_path: string }>('SELECT rel_path FROM stored_files ORDER BY id')).map((r) => r.rel_path) : [];
+    relPaths =
+      version >= 3
+        ? (await copy.all<{ rel_path: string }>('SELECT rel_path FROM stored_files ORDER BY id')).map((r) => r.rel_path)
+        : [];
   } finally {
     await copy.close();
   }
@@ -58,7 +71,14 @@ export async function backupDataDirectory(db: SqliteDatabase, files: DurableFile
       else throw err;
     }
   }
-  const report: BackupReport = { target, schemaVersion: version, databaseBytes: (await stat(dbCopy)).size, files: copied, fileBytes, missingFiles };
+  const report: BackupReport = {
+    target,
+    schemaVersion: version,
+    databaseBytes: (await stat(dbCopy)).size,
+    files: copied,
+    fileBytes,
+    missingFiles,
+  };
   const manifest = await open(join(target, 'manifest.json'), 'wx');
   try {
     await manifest.writeFile(JSON.stringify({ createdAt: new Date(now).toISOString(), ...report }, null, 2));

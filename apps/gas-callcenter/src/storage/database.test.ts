@@ -12,7 +12,9 @@ let db: SqliteDatabase;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hotline-db-'));
   db = await openDatabase(join(dir, 'test.db'));
-  await db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE); CREATE TABLE child (id INTEGER PRIMARY KEY, t_id INTEGER NOT NULL REFERENCES t(id))');
+  await db.exec(
+    'CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE); CREATE TABLE child (id INTEGER PRIMARY KEY, t_id INTEGER NOT NULL REFERENCES t(id))',
+  );
 });
 
 afterEach(async () => {
@@ -29,7 +31,10 @@ describe('openDatabase', () => {
   });
 
   it('enforces foreign keys', async () => {
-    await expect(db.run('INSERT INTO child (t_id) VALUES (42)')).rejects.toMatchObject({ code: AppErrorCode.Storage, details: { sqliteCode: 'SQLITE_CONSTRAINT' } });
+    await expect(db.run('INSERT INTO child (t_id) VALUES (42)')).rejects.toMatchObject({
+      code: AppErrorCode.Storage,
+      details: { sqliteCode: 'SQLITE_CONSTRAINT' },
+    });
   });
 
   it('maps unique violations to ERR_DUPLICATE', async () => {

@@ -125,7 +125,9 @@ export class SqliteDatabase implements SqlExecutor {
     return this.withConnection(
       () =>
         new Promise<T[]>((resolve, reject) => {
-          this.statement(sql).all(params, (err: Error | null, rows: T[]) => (err ? reject(wrapError(err, sql)) : resolve(rows)));
+          this.statement(sql).all(params, (err: Error | null, rows: T[]) =>
+            err ? reject(wrapError(err, sql)) : resolve(rows),
+          );
         }),
     );
   }
@@ -175,7 +177,11 @@ export class SqliteDatabase implements SqlExecutor {
       const sql = `INSERT INTO ${table} (${columns.join(',')}) VALUES ${chunk.map(() => tuple).join(',')}`;
       const params: SqlValue[] = [];
       for (const row of chunk) {
-        if (row.length !== columns.length) throw new AppError(AppErrorCode.Storage, `insertMany(${table}): row has ${row.length} values for ${columns.length} columns`);
+        if (row.length !== columns.length)
+          throw new AppError(
+            AppErrorCode.Storage,
+            `insertMany(${table}): row has ${row.length} values for ${columns.length} columns`,
+          );
         params.push(...row);
       }
       // Chunks of varying size would each get their own cached statement; bypass the cache.
@@ -190,7 +196,9 @@ export class SqliteDatabase implements SqlExecutor {
       for (const stmt of this.statements.values()) await new Promise<void>((resolve) => stmt.finalize(() => resolve()));
       this.statements.clear();
       this.closed = true;
-      await new Promise<void>((resolve, reject) => this.raw.close((err) => (err ? reject(wrapError(err, 'close')) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        this.raw.close((err) => (err ? reject(wrapError(err, 'close')) : resolve())),
+      );
     });
   }
 
@@ -285,13 +293,17 @@ export class SqliteDatabase implements SqlExecutor {
 export async function openDatabase(filename: string, options: OpenDatabaseOptions = {}): Promise<SqliteDatabase> {
   const mode = options.readOnly ? sqlite3.OPEN_READONLY : sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE;
   const raw = await new Promise<sqlite3.Database>((resolve, reject) => {
-    const db: sqlite3.Database = new sqlite3.Database(filename, mode, (err) => (err ? reject(wrapError(err, `open ${filename}`)) : resolve(db)));
+    const db: sqlite3.Database = new sqlite3.Database(filename, mode, (err) =>
+      err ? reject(wrapError(err, `open ${filename}`)) : resolve(db),
+    );
   });
   raw.configure('busyTimeout', options.busyTimeoutMs ?? 5000);
   const db = new SqliteDatabase(raw, filename);
   try {
     if (!options.readOnly) await db.exec('PRAGMA journal_mode = WAL');
-    await db.exec(`PRAGMA foreign_keys = ON; PRAGMA synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    await db.exec(
+      `PRAGMA foreign_keys = ON; PRAGMA synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`,
+    );
     // Reading the schema fails here (not later) when the file is not a database.
     await db.get('SELECT count(*) AS n FROM sqlite_master');
   } catch (err) {

@@ -17,7 +17,17 @@ const audio = (n: number): Uint8Array => new Uint8Array(n).map((_, i) => i & 0xf
 describe('durable files', () => {
   it('write under a temp name, rename, then commit the row', async () => {
     t = await openTestStore();
-    const vm = await t.store.voicemails.create({ callId: null, caller: '13800138000', callbackNumber: null, wantsReply: true, topic: 'complaint', durationMs: 2500 }, audio(16000));
+    const vm = await t.store.voicemails.create(
+      {
+        callId: null,
+        caller: '13800138000',
+        callbackNumber: null,
+        wantsReply: true,
+        topic: 'complaint',
+        durationMs: 2500,
+      },
+      audio(16000),
+    );
     expect(vm.relPath).toMatch(/^voicemail\/\d{4}-\d{2}\/[0-9a-f-]{36}\.wav$/);
     expect(readFileSync(join(t.dir, vm.relPath))).toEqual(Buffer.from(audio(16000)));
     const files = await t.store.files.list();
@@ -27,7 +37,10 @@ describe('durable files', () => {
   it('leave no file and no row when the row cannot be committed', async () => {
     t = await openTestStore();
     const err = await t.store.voicemails
-      .create({ callId: 'no-such-call', caller: null, callbackNumber: null, wantsReply: false, topic: 'x', durationMs: 1 }, audio(10))
+      .create(
+        { callId: 'no-such-call', caller: null, callbackNumber: null, wantsReply: false, topic: 'x', durationMs: 1 },
+        audio(10),
+      )
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: AppErrorCode.NotFound });
     expect(await t.store.files.list()).toEqual([]);
@@ -36,8 +49,14 @@ describe('durable files', () => {
 
   it('at start: delete temp files, quarantine orphans, flag and unflag missing files', async () => {
     t = await openTestStore();
-    const kept = await t.store.voicemails.create({ callId: null, caller: null, callbackNumber: null, wantsReply: true, topic: 'a', durationMs: 1 }, audio(100));
-    const lost = await t.store.voicemails.create({ callId: null, caller: null, callbackNumber: null, wantsReply: true, topic: 'b', durationMs: 1 }, audio(100));
+    const kept = await t.store.voicemails.create(
+      { callId: null, caller: null, callbackNumber: null, wantsReply: true, topic: 'a', durationMs: 1 },
+      audio(100),
+    );
+    const lost = await t.store.voicemails.create(
+      { callId: null, caller: null, callbackNumber: null, wantsReply: true, topic: 'b', durationMs: 1 },
+      audio(100),
+    );
     // Crash after rename, before commit: a complete file with no row.
     const orphan = await t.store.files.write('recording', audio(50), { ext: 'wav', mime: 'audio/wav' });
     // Crash before rename: a temp file.
@@ -55,7 +74,9 @@ describe('durable files', () => {
     expect(existsSync(join(t.dir, orphan.relPath))).toBe(false);
     expect(existsSync(join(t.dir, 'orphans', orphan.relPath))).toBe(true);
     expect(existsSync(join(t.dir, 'faxes', '2026-01', '.tmp-123.tif'))).toBe(false);
-    const flags = await t.store.db.all<{ rel_path: string; missing_since: number | null }>('SELECT rel_path, missing_since FROM stored_files ORDER BY id');
+    const flags = await t.store.db.all<{ rel_path: string; missing_since: number | null }>(
+      'SELECT rel_path, missing_since FROM stored_files ORDER BY id',
+    );
     expect(flags).toEqual([
       { rel_path: kept.relPath, missing_since: null },
       { rel_path: lost.relPath, missing_since: t.clock.now() },
@@ -82,9 +103,11 @@ describe('crash after acknowledgement', () => {
     t = await openTestStore();
     await t.store.close();
     const cwd = join(import.meta.dirname, '..', '..');
-    const result = await promisify(execFile)(process.execPath, ['--conditions=source', '--import', 'tsx', 'test/fixtures/create-and-die.ts', t.dir], { cwd }).catch(
-      (e: { stdout: string; signal: string }) => e,
-    );
+    const result = await promisify(execFile)(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', 'test/fixtures/create-and-die.ts', t.dir],
+      { cwd },
+    ).catch((e: { stdout: string; signal: string }) => e);
     expect(result).toMatchObject({ signal: 'SIGKILL' });
     const told = JSON.parse(result.stdout.trim()) as { trackingNo: string; voicemailId: number; orphan: string };
     await t.reopen();

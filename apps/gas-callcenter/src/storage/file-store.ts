@@ -69,8 +69,15 @@ export class DurableFileStore {
    * Writes `content` durably (steps 1 and 2 above) and returns where it is. The file is not
    * referenced by anything yet: commit its row next, or {@link DurableFileStore.discard} it.
    */
-  async write(kind: FileKind, content: Uint8Array | AsyncIterable<Uint8Array>, options: { readonly ext: string; readonly mime: string }): Promise<WrittenFile> {
-    if (!/^[a-z0-9]{1,8}$/.test(options.ext)) throw new AppError(AppErrorCode.Invalid, `bad file extension ${options.ext}`, { details: { field: 'ext', reason: 'format' } });
+  async write(
+    kind: FileKind,
+    content: Uint8Array | AsyncIterable<Uint8Array>,
+    options: { readonly ext: string; readonly mime: string },
+  ): Promise<WrittenFile> {
+    if (!/^[a-z0-9]{1,8}$/.test(options.ext))
+      throw new AppError(AppErrorCode.Invalid, `bad file extension ${options.ext}`, {
+        details: { field: 'ext', reason: 'format' },
+      });
     const month = new Date(this.clock.now()).toISOString().slice(0, 7);
     const dir = join(this.root, FILE_KIND_DIRS[kind], month);
     await mkdir(dir, { recursive: true });
@@ -100,7 +107,13 @@ export class DurableFileStore {
     await handle.close();
     await rename(temp, final);
     await fsyncDir(dir);
-    return { kind, relPath: relative(this.root, final).split(sep).join('/'), size, sha256: hash.digest('hex'), mime: options.mime };
+    return {
+      kind,
+      relPath: relative(this.root, final).split(sep).join('/'),
+      size,
+      sha256: hash.digest('hex'),
+      mime: options.mime,
+    };
   }
 
   /** Deletes a written file whose row was never committed (best effort). */
@@ -165,14 +178,10 @@ export async function commitWithFile<T>(
 ): Promise<T> {
   try {
     return await db.transaction(async () => {
-      const { lastId } = await db.run('INSERT INTO stored_files (kind, rel_path, size, sha256, mime, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
-        file.kind,
-        file.relPath,
-        file.size,
-        file.sha256,
-        file.mime,
-        now,
-      ]);
+      const { lastId } = await db.run(
+        'INSERT INTO stored_files (kind, rel_path, size, sha256, mime, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        [file.kind, file.relPath, file.size, file.sha256, file.mime, now],
+      );
       return commitRow(lastId);
     });
   } catch (err) {
@@ -205,7 +214,9 @@ export async function recoverFiles(
 ): Promise<FileRecoveryReport> {
   const logger = options.logger ?? silentLogger;
   const onDisk = await files.list();
-  const rows = await db.all<{ id: number; rel_path: string; missing_since: number | null }>('SELECT id, rel_path, missing_since FROM stored_files');
+  const rows = await db.all<{ id: number; rel_path: string; missing_since: number | null }>(
+    'SELECT id, rel_path, missing_since FROM stored_files',
+  );
   const known = new Map(rows.map((r) => [r.rel_path, r]));
   let tempDeleted = 0;
   const orphans: string[] = [];
@@ -236,7 +247,8 @@ export async function recoverFiles(
     for (const row of rows) {
       if (!present.has(row.rel_path)) {
         missing.push(row.rel_path);
-        if (row.missing_since === null) await db.run('UPDATE stored_files SET missing_since = ? WHERE id = ?', [now, row.id]);
+        if (row.missing_since === null)
+          await db.run('UPDATE stored_files SET missing_since = ? WHERE id = ?', [now, row.id]);
       } else if (row.missing_since !== null) {
         await db.run('UPDATE stored_files SET missing_since = NULL WHERE id = ?', [row.id]);
         restored++;
@@ -244,8 +256,13 @@ export async function recoverFiles(
     }
   });
   if (tempDeleted > 0) logger.info('deleted interrupted temp files', { count: tempDeleted });
-  if (orphans.length > 0) logger.warn('files without a database row swept', { count: orphans.length, policy: options.orphanPolicy ?? 'quarantine' });
-  if (missing.length > 0) logger.error('stored files missing from the data directory', { count: missing.length, first: missing.slice(0, 5) });
+  if (orphans.length > 0)
+    logger.warn('files without a database row swept', {
+      count: orphans.length,
+      policy: options.orphanPolicy ?? 'quarantine',
+    });
+  if (missing.length > 0)
+    logger.error('stored files missing from the data directory', { count: missing.length, first: missing.slice(0, 5) });
   return { tempDeleted, orphans, missing, restored };
 }
 

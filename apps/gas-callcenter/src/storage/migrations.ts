@@ -322,18 +322,26 @@ export async function schemaVersion(db: SqliteDatabase): Promise<number> {
  * Brings the database up to the newest of `migrations` (default: this program's). Refuses, without
  * writing anything, a database whose version is newer than the newest migration given.
  */
-export async function migrate(db: SqliteDatabase, options: { readonly migrations?: readonly Migration[]; readonly now?: () => number } = {}): Promise<MigrationReport> {
+export async function migrate(
+  db: SqliteDatabase,
+  options: { readonly migrations?: readonly Migration[]; readonly now?: () => number } = {},
+): Promise<MigrationReport> {
   const migrations = options.migrations ?? MIGRATIONS;
   const now = options.now ?? (() => Date.now());
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new AppError(AppErrorCode.Storage, `migration list is not 1..n: position ${i} has version ${m.version}`);
+    if (m.version !== i + 1)
+      throw new AppError(AppErrorCode.Storage, `migration list is not 1..n: position ${i} has version ${m.version}`);
   });
   const known = migrations.length;
   const from = await schemaVersion(db);
   if (from > known) {
-    throw new AppError(AppErrorCode.SchemaTooNew, `database ${db.filename} has schema version ${from}, this program knows up to ${known}`, {
-      details: { found: from, known, file: db.filename },
-    });
+    throw new AppError(
+      AppErrorCode.SchemaTooNew,
+      `database ${db.filename} has schema version ${from}, this program knows up to ${known}`,
+      {
+        details: { found: from, known, file: db.filename },
+      },
+    );
   }
   const applied: number[] = [];
   for (const m of migrations.slice(from)) {
@@ -342,7 +350,11 @@ export async function migrate(db: SqliteDatabase, options: { readonly migrations
       const current = await schemaVersion(db);
       if (current >= m.version) return;
       await db.exec(m.sql);
-      await db.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, now()]);
+      await db.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+        m.version,
+        m.name,
+        now(),
+      ]);
       await db.exec(`PRAGMA user_version = ${m.version}`);
       applied.push(m.version);
     });

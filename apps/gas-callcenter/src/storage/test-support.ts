@@ -25,7 +25,8 @@ export interface TestStore {
 export async function openTestStore(options: Partial<OpenSqliteStoreOptions> = {}): Promise<TestStore> {
   const dir = mkdtempSync(join(tmpdir(), 'hotline-store-'));
   const clock = new VirtualScheduler();
-  const open = (o: Partial<OpenSqliteStoreOptions>): Promise<SqliteStore> => openSqliteStore({ dataDir: dir, clock, synchronous: 'normal', ...o });
+  const open = (o: Partial<OpenSqliteStoreOptions>): Promise<SqliteStore> =>
+    openSqliteStore({ dataDir: dir, clock, synchronous: 'normal', ...o });
   const t: TestStore = {
     dir,
     clock,

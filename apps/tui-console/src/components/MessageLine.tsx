@@ -2,7 +2,12 @@ import { Text } from 'ink';
 import type { ReactNode } from 'react';
 import type { Message } from '../state/ui-state.js';
 
-const COLORS: Readonly<Record<Message['level'], string>> = { info: 'white', success: 'green', error: 'red', warning: 'yellow' };
+const COLORS: Readonly<Record<Message['level'], string>> = {
+  info: 'white',
+  success: 'green',
+  error: 'red',
+  warning: 'yellow',
+};
 
 /** The message line: the last result, error or notice. */
 export function MessageLine(props: { readonly message: Message | undefined }): ReactNode {

@@ -52,7 +52,9 @@ export function ScreenPop(props: ScreenPopProps): ReactNode {
     : `${t.t(`call.state.${call.state}` as MessageKey)} ${formatDuration(props.now - call.since)}${call.recording ? ` ● ${t.t('call.recording')}` : ''}`;
   const headerColor = ringing ? 'red' : call.state === 'held' ? 'yellow' : 'green';
   const priority = pop.priority !== 'normal' ? ` [${t.t(`call.priority.${pop.priority}` as MessageKey)}]` : '';
-  const ivr = pop.ivrPath.length ? pop.ivrPath.map((s) => `${s.label ?? s.node}${s.input ? `[${s.input}]` : ''}`).join(' › ') : t.t('call.ivrNone');
+  const ivr = pop.ivrPath.length
+    ? pop.ivrPath.map((s) => `${s.label ?? s.node}${s.input ? `[${s.input}]` : ''}`).join(' › ')
+    : t.t('call.ivrNone');
   const inner = width - 2;
   const rowsLeft = Math.max(2, props.height - 9);
   const ticketRows = Math.min(pop.openTickets.length, Math.max(1, Math.floor(rowsLeft / 2)));
@@ -73,7 +75,10 @@ export function ScreenPop(props: ScreenPopProps): ReactNode {
         </Text>
         {pop.transferredBy ? (
           <Text color="cyan" wrap="truncate">
-            {t.t('call.transferredBy', { name: pop.transferredBy.name ?? pop.transferredBy.agentId, note: pop.transferredBy.note ?? '' })}
+            {t.t('call.transferredBy', {
+              name: pop.transferredBy.name ?? pop.transferredBy.agentId,
+              note: pop.transferredBy.note ?? '',
+            })}
           </Text>
         ) : null}
       </Box>
@@ -83,9 +88,13 @@ export function ScreenPop(props: ScreenPopProps): ReactNode {
             <Text dimColor>{label('customer.name')}</Text>
             <Text bold>{c.name}</Text>
             <Text>{`  ${t.t('customer.customerNo')} ${c.customerNo}  `}</Text>
-            <Text color={c.accountStatus === 'active' ? 'green' : 'red'}>{t.t(`customer.status.${c.accountStatus}` as MessageKey)}</Text>
+            <Text color={c.accountStatus === 'active' ? 'green' : 'red'}>
+              {t.t(`customer.status.${c.accountStatus}` as MessageKey)}
+            </Text>
             {bill ? (
-              <Text color={bill.arrearsFen > 0 ? 'red' : 'green'}>{`  ${bill.arrearsFen > 0 ? t.t('call.arrears', { amount: formatYuan(bill.arrearsFen) }) : t.t('call.noArrears')}`}</Text>
+              <Text
+                color={bill.arrearsFen > 0 ? 'red' : 'green'}
+              >{`  ${bill.arrearsFen > 0 ? t.t('call.arrears', { amount: formatYuan(bill.arrearsFen) }) : t.t('call.noArrears')}`}</Text>
             ) : null}
           </Text>
           <Text wrap="truncate">

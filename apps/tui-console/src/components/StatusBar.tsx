@@ -59,8 +59,12 @@ export function StatusBar(props: StatusBarProps): ReactNode {
           {state ? <Text color={stateColor}>{` │ ${state}`}</Text> : null}
           {hasQueues ? (
             <>
-              <Text color={sum.waiting > 0 ? 'yellow' : undefined}>{` │ ${t.t('status.waiting', { n: sum.waiting })}`}</Text>
-              <Text color={sum.longestWaitMs > 60_000 ? 'red' : undefined}>{` ${t.t('status.longest', { t: formatDuration(sum.longestWaitMs) })}`}</Text>
+              <Text
+                color={sum.waiting > 0 ? 'yellow' : undefined}
+              >{` │ ${t.t('status.waiting', { n: sum.waiting })}`}</Text>
+              <Text
+                color={sum.longestWaitMs > 60_000 ? 'red' : undefined}
+              >{` ${t.t('status.longest', { t: formatDuration(sum.longestWaitMs) })}`}</Text>
               <Text>{` │ ${t.t('status.sl', { p: formatPercent(sum.serviceLevel) })}`}</Text>
             </>
           ) : null}

@@ -17,7 +17,12 @@ export function screensFor(role: string | undefined): ReadonlyArray<{ readonly s
 }
 
 /** The second line: the screens (current one highlighted) and where help is. */
-export function TabBar(props: { readonly t: Translator; readonly role: string | undefined; readonly screen: Screen; readonly badges: Partial<Record<Screen, number>> }): ReactNode {
+export function TabBar(props: {
+  readonly t: Translator;
+  readonly role: string | undefined;
+  readonly screen: Screen;
+  readonly badges: Partial<Record<Screen, number>>;
+}): ReactNode {
   const { t } = props;
   return (
     <Box width="100%" justifyContent="space-between">

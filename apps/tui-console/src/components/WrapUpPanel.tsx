@@ -42,7 +42,9 @@ export function WrapUpPanel(props: WrapUpPanelProps): ReactNode {
         );
       })}
       <Text>
-        <Text color={form.focus === 1 ? 'yellow' : undefined}>{`${form.focus === 1 ? '›' : ' '}${t.t('wrap.note')}  `}</Text>
+        <Text
+          color={form.focus === 1 ? 'yellow' : undefined}
+        >{`${form.focus === 1 ? '›' : ' '}${t.t('wrap.note')}  `}</Text>
         {form.values.note ?? ''}
         {form.focus === 1 ? <Text inverse> </Text> : null}
       </Text>

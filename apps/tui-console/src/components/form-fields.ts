@@ -4,7 +4,14 @@ import type { MessageKey, Translator } from '../i18n/i18n.js';
 import type { FieldSpec } from './form-model.js';
 
 export const TICKET_KINDS: readonly TicketKind[] = ['repair', 'emergency', 'complaint', 'suggestion', 'service'];
-export const TICKET_STATUSES: readonly TicketStatus[] = ['accepted', 'assigned', 'in-progress', 'resolved', 'informed', 'closed'];
+export const TICKET_STATUSES: readonly TicketStatus[] = [
+  'accepted',
+  'assigned',
+  'in-progress',
+  'resolved',
+  'informed',
+  'closed',
+];
 
 export function loginFields(t: Translator): FieldSpec[] {
   return [
@@ -38,12 +45,20 @@ export function customerFields(t: Translator): FieldSpec[] {
 
 export function ticketFields(t: Translator): FieldSpec[] {
   return [
-    { name: 'kind', label: t.t('ticket.kind'), kind: 'choice', options: TICKET_KINDS.map((k) => ({ value: k, label: t.t(`ticket.kind.${k}` as MessageKey) })) },
+    {
+      name: 'kind',
+      label: t.t('ticket.kind'),
+      kind: 'choice',
+      options: TICKET_KINDS.map((k) => ({ value: k, label: t.t(`ticket.kind.${k}` as MessageKey) })),
+    },
     {
       name: 'priority',
       label: t.t('ticket.priority'),
       kind: 'choice',
-      options: (['normal', 'high', 'urgent', 'low'] as const).map((p) => ({ value: p, label: t.t(`ticket.priority.${p}` as MessageKey) })),
+      options: (['normal', 'high', 'urgent', 'low'] as const).map((p) => ({
+        value: p,
+        label: t.t(`ticket.priority.${p}` as MessageKey),
+      })),
     },
     { name: 'subject', label: t.t('ticket.subject'), kind: 'text', max: 120 },
     { name: 'description', label: t.t('ticket.description'), kind: 'text', max: 4000 },
@@ -56,7 +71,12 @@ export function ticketFields(t: Translator): FieldSpec[] {
 export function ticketUpdateFields(t: Translator, current: TicketStatus | undefined): FieldSpec[] {
   const statuses = current ? [current, ...TICKET_STATUSES.filter((s) => s !== current)] : [...TICKET_STATUSES];
   return [
-    { name: 'status', label: t.t('ticket.status'), kind: 'choice', options: statuses.map((s) => ({ value: s, label: t.t(`ticket.status.${s}` as MessageKey) })) },
+    {
+      name: 'status',
+      label: t.t('ticket.status'),
+      kind: 'choice',
+      options: statuses.map((s) => ({ value: s, label: t.t(`ticket.status.${s}` as MessageKey) })),
+    },
     { name: 'note', label: t.t('ticket.note'), kind: 'text', max: 2000 },
   ];
 }
@@ -64,8 +84,19 @@ export function ticketUpdateFields(t: Translator, current: TicketStatus | undefi
 export function transferFields(t: Translator, catalog: Catalog | undefined, kind: string): FieldSpec[] {
   const target: FieldSpec =
     kind === 'queue'
-      ? { name: 'queue', label: t.t('transfer.target'), kind: 'choice', options: (catalog?.queues ?? []).map((q) => ({ value: q.queueId, label: q.name })) }
-      : { name: 'target', label: t.t('transfer.target'), kind: 'text', max: 32, placeholder: kind === 'agent' ? '1002' : '0512…' };
+      ? {
+          name: 'queue',
+          label: t.t('transfer.target'),
+          kind: 'choice',
+          options: (catalog?.queues ?? []).map((q) => ({ value: q.queueId, label: q.name })),
+        }
+      : {
+          name: 'target',
+          label: t.t('transfer.target'),
+          kind: 'text',
+          max: 32,
+          placeholder: kind === 'agent' ? '1002' : '0512…',
+        };
   return [
     {
       name: 'mode',
@@ -92,7 +123,15 @@ export function transferFields(t: Translator, catalog: Catalog | undefined, kind
 }
 
 export function dialFields(t: Translator, phones: readonly string[]): FieldSpec[] {
-  return [{ name: 'number', label: t.t('dial.number'), kind: 'text', max: 32, ...(phones[0] ? { placeholder: phones.join(' / ') } : {}) }];
+  return [
+    {
+      name: 'number',
+      label: t.t('dial.number'),
+      kind: 'text',
+      max: 32,
+      ...(phones[0] ? { placeholder: phones.join(' / ') } : {}),
+    },
+  ];
 }
 
 export function wrapUpFields(t: Translator, catalog: Catalog | undefined): FieldSpec[] {
@@ -101,7 +140,9 @@ export function wrapUpFields(t: Translator, catalog: Catalog | undefined): Field
       name: 'disposition',
       label: t.t('wrap.disposition'),
       kind: 'choice',
-      options: (catalog?.dispositions ?? []).filter((d) => d.code !== 'no-answer').map((d) => ({ value: d.code, label: t.label(d, d.code) })),
+      options: (catalog?.dispositions ?? [])
+        .filter((d) => d.code !== 'no-answer')
+        .map((d) => ({ value: d.code, label: t.label(d, d.code) })),
     },
     { name: 'note', label: t.t('wrap.note'), kind: 'text', max: 2000 },
   ];

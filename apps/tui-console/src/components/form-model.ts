@@ -72,7 +72,10 @@ export function editForm(form: FormState, fields: readonly FieldSpec[], key: Key
     case 'right': {
       if (field.kind !== 'choice' || !field.options || field.options.length === 0) return { patch: {}, submit: false };
       const options = field.options;
-      const at = Math.max(0, options.findIndex((o) => o.value === fieldValue(form, field)));
+      const at = Math.max(
+        0,
+        options.findIndex((o) => o.value === fieldValue(form, field)),
+      );
       const next = options[(at + (id === 'right' ? 1 : options.length - 1)) % options.length] as FieldOption;
       return set(next.value);
     }

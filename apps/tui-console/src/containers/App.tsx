@@ -81,13 +81,34 @@ function WrapUpTimer(props: { readonly server: ServerState; readonly actions: Co
 }
 
 /** The status bar with its own one-second clock (only it re-renders every second). */
-function StatusBarContainer(p: { readonly t: Translator; readonly server: ServerState; readonly connection: ConnectionState; readonly reasonLabel: string | undefined }): ReactNode {
+function StatusBarContainer(p: {
+  readonly t: Translator;
+  readonly server: ServerState;
+  readonly connection: ConnectionState;
+  readonly reasonLabel: string | undefined;
+}): ReactNode {
   const now = useNow();
-  return <StatusBar t={p.t} user={p.server.user} agent={p.server.agent} queues={p.server.queues} connection={p.connection} now={now} wrapUpMs={p.server.catalog?.wrapUpMs} reasonLabel={p.reasonLabel} />;
+  return (
+    <StatusBar
+      t={p.t}
+      user={p.server.user}
+      agent={p.server.agent}
+      queues={p.server.queues}
+      connection={p.connection}
+      now={now}
+      wrapUpMs={p.server.catalog?.wrapUpMs}
+      reasonLabel={p.reasonLabel}
+    />
+  );
 }
 
 /** Which panel or screen owns the keyboard, and whether a text field has the focus. */
-function focusOf(t: Translator, ui: UiState, server: ServerState, actions: ConsoleActions): { owner: string; typing: boolean } {
+function focusOf(
+  t: Translator,
+  ui: UiState,
+  server: ServerState,
+  actions: ConsoleActions,
+): { owner: string; typing: boolean } {
   if (!ui.loggedIn) return { owner: 'login', typing: focusTakesText(formOf(ui, 'login'), loginFields(t)) };
   if (ui.panel) {
     const spec = formPanel(ui.panel, t, ui, server, actions);
@@ -109,7 +130,10 @@ export function ConsoleApp(props: ConsoleAppProps): ReactNode {
   const scheduler = props.scheduler ?? asyncScheduler;
   const t = useMemo(() => createTranslator(props.lang ?? 'zh-CN'), [props.lang]);
   const app = useApp();
-  const uiStore = useMemo(() => new UiStore(initialUiState({ server: props.login?.server ?? '', user: props.login?.user ?? '' })), []); // eslint-disable-line react-hooks/exhaustive-deps
+  // One store for the console's life: the login props only seed it.
+  const [uiStore] = useState(
+    () => new UiStore(initialUiState({ server: props.login?.server ?? '', user: props.login?.user ?? '' })),
+  );
   const ui = useObservable(uiStore.state$, uiStore.value);
   const [conn, setConn] = useState<Connection | undefined>(undefined);
   const connRef = useRef<Connection | undefined>(undefined);
@@ -146,9 +170,12 @@ export function ConsoleApp(props: ConsoleAppProps): ReactNode {
   );
 
   const serverSource = useMemo(() => conn?.store.state$ ?? of(EMPTY_SERVER_STATE), [conn]);
-  const connectionSource = useMemo(() => conn?.store.connection$ ?? of<ConnectionState>({ status: 'offline', reason: 'idle' }), [conn]);
+  const connectionSource = useMemo(
+    () => conn?.store.connection$ ?? of<ConnectionState>({ status: 'offline', reason: 'idle' }),
+    [conn],
+  );
   const server = useObservable(serverSource, EMPTY_SERVER_STATE);
-  const connection = useObservable(connectionSource, { status: 'offline', reason: 'idle' } as ConnectionState);
+  const connection = useObservable(connectionSource, { status: 'offline', reason: 'idle' });
   const serverView = useMemo(() => ({ server, connection }), [server, connection]);
 
   // Connection changes and server events that the person should notice.
@@ -168,25 +195,54 @@ export function ConsoleApp(props: ConsoleAppProps): ReactNode {
         } else if (c.status === 'offline' && STALE.has(c.reason) && uiStore.value.loggedIn) {
           // Back to the login form over the kept state: every draft survives a re-login.
           const text = c.error ? describeError(t, c.error, { url: conn.url }) : t.t('error.ERR_SESSION_EXPIRED');
-          uiStore.update((s) => ({ ...s, loggedIn: false, forms: { ...s.forms, login: { ...formOf(s, 'login'), focus: 2, error: `${text} · ${t.t('login.relogin')}` } } }));
+          uiStore.update((s) => ({
+            ...s,
+            loggedIn: false,
+            forms: {
+              ...s.forms,
+              login: { ...formOf(s, 'login'), focus: 2, error: `${text} · ${t.t('login.relogin')}` },
+            },
+          }));
         }
       }),
       conn.store.signals$.subscribe((signal) => {
         if (signal.kind !== 'event') return;
         const e = signal.event;
         if (e.name === 'call.offered') {
-          uiStore.update((s) => ({ ...s, screen: 'call', panel: s.panel === 'help' || s.panel === 'notReady' ? undefined : s.panel, cursor: { ...s.cursor, candidates: 0 } }));
+          uiStore.update((s) => ({
+            ...s,
+            screen: 'call',
+            panel: s.panel === 'help' || s.panel === 'notReady' ? undefined : s.panel,
+            cursor: { ...s.cursor, candidates: 0 },
+          }));
           propsRef.current.onRing?.();
           // Arrears belong on the pop before the agent answers.
           if (e.data.customer) void actions.loadBill(e.data.customer.customerId);
         } else if (e.name === 'agent.state' && e.data.activity === 'wrap-up') {
           uiStore.update((s) => ({ ...s, screen: s.screen === 'wallboard' ? s.screen : 'call' }));
         } else if (e.name === 'notice') {
-          say(`${e.data.from ? t.t('notice.from', { from: e.data.from }) : ''}${e.data.text}`, e.data.level === 'info' ? 'info' : 'warning');
-        } else if (e.name === 'ticket.changed' && e.data.change.by !== conn.store.value.user?.userId && e.data.change.by !== 'system') {
-          say(t.t('ticket.changedNotice', { no: e.data.ticket.trackingNo, status: t.t(`ticket.status.${e.data.ticket.status}`) }), 'info');
+          say(
+            `${e.data.from ? t.t('notice.from', { from: e.data.from }) : ''}${e.data.text}`,
+            e.data.level === 'info' ? 'info' : 'warning',
+          );
+        } else if (
+          e.name === 'ticket.changed' &&
+          e.data.change.by !== conn.store.value.user?.userId &&
+          e.data.change.by !== 'system'
+        ) {
+          say(
+            t.t('ticket.changedNotice', {
+              no: e.data.ticket.trackingNo,
+              status: t.t(`ticket.status.${e.data.ticket.status}`),
+            }),
+            'info',
+          );
           if (uiStore.value.screen === 'inbox') void actions.loadInbox();
-        } else if (e.name === 'voicemail.added' && e.data.status === 'new' && !uiStore.value.data.voicemails?.some((v) => v.voicemailId === e.data.voicemailId)) {
+        } else if (
+          e.name === 'voicemail.added' &&
+          e.data.status === 'new' &&
+          !uiStore.value.data.voicemails?.some((v) => v.voicemailId === e.data.voicemailId)
+        ) {
           say(t.t('vm.added', { caller: e.data.callbackNumber ?? e.data.callerId }), 'info');
         }
       }),
@@ -202,10 +258,15 @@ export function ConsoleApp(props: ConsoleAppProps): ReactNode {
     const current = uiStore.value;
     if (current.quitArmed && id !== 'ctrl+c' && id !== 'ctrl+q') uiStore.update((s) => ({ ...s, quitArmed: false }));
     if (!current.loggedIn) {
-      if (id === 'ctrl+c' || id === 'ctrl+q') return actions.quit(), true;
+      if (id === 'ctrl+c' || id === 'ctrl+q') return (actions.quit(), true);
       return false;
     }
-    const ctx: CommandContext = { server: connRef.current?.store.value ?? EMPTY_SERVER_STATE, ui: current, actions, typing: focus.typing };
+    const ctx: CommandContext = {
+      server: connRef.current?.store.value ?? EMPTY_SERVER_STATE,
+      ui: current,
+      actions,
+      typing: focus.typing,
+    };
     const cmd = findCommand(id, ctx);
     if (!cmd) return false;
     cmd.run(ctx);
@@ -225,7 +286,9 @@ export function ConsoleApp(props: ConsoleAppProps): ReactNode {
           : call
             ? t.t('hints.connected')
             : t.t('hints.idle');
-  const reason = server.agent?.reason ? server.catalog?.notReadyReasons.find((r) => r.code === server.agent?.reason) : undefined;
+  const reason = server.agent?.reason
+    ? server.catalog?.notReadyReasons.find((r) => r.code === server.agent?.reason)
+    : undefined;
 
   let content: ReactNode;
   if (ui.panel) content = <PanelHost />;
@@ -247,8 +310,21 @@ export function ConsoleApp(props: ConsoleAppProps): ReactNode {
                   <Box flexDirection="column" width={size.columns} height={size.rows}>
                     {ui.loggedIn ? (
                       <>
-                        <StatusBarContainer t={t} server={server} connection={connection} reasonLabel={reason ? t.label(reason, reason.code) : undefined} />
-                        <TabBar t={t} role={role} screen={ui.screen} badges={{ voicemail: server.voicemailsWaiting, inbox: ui.data.inbox?.length ?? server.inboxCount ?? 0 }} />
+                        <StatusBarContainer
+                          t={t}
+                          server={server}
+                          connection={connection}
+                          reasonLabel={reason ? t.label(reason, reason.code) : undefined}
+                        />
+                        <TabBar
+                          t={t}
+                          role={role}
+                          screen={ui.screen}
+                          badges={{
+                            voicemail: server.voicemailsWaiting,
+                            inbox: ui.data.inbox?.length ?? server.inboxCount ?? 0,
+                          }}
+                        />
                         <Box flexDirection="column" height={contentHeight} overflow="hidden">
                           {content}
                         </Box>
@@ -271,5 +347,4 @@ export function ConsoleApp(props: ConsoleAppProps): ReactNode {
       </ClockContext.Provider>
     </I18nContext.Provider>
   );
-
 }

@@ -22,7 +22,9 @@ export function LoginScreen(props: { readonly notice?: string }): ReactNode {
   });
   return (
     <Box flexDirection="column" alignItems="center" paddingTop={1}>
-      <Text bold color="cyan">{t.t('app.title')}</Text>
+      <Text bold color="cyan">
+        {t.t('app.title')}
+      </Text>
       <Box flexDirection="column" borderStyle="round" borderColor="cyan" paddingX={2} marginTop={1} width={60}>
         <Text bold>{t.t('login.title')}</Text>
         {props.notice ? <Text color="yellow">{props.notice}</Text> : null}

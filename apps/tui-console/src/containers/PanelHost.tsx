@@ -1,7 +1,15 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { FormView } from '../components/FormView.js';
-import { customerFields, deptEscalateFields, deptResultFields, dialFields, ticketFields, ticketUpdateFields, transferFields } from '../components/form-fields.js';
+import {
+  customerFields,
+  deptEscalateFields,
+  deptResultFields,
+  dialFields,
+  ticketFields,
+  ticketUpdateFields,
+  transferFields,
+} from '../components/form-fields.js';
 import type { FieldSpec } from '../components/form-model.js';
 import { useT, type Translator } from '../i18n/i18n.js';
 import { COMMAND_TABLE, hasCommand, showKey } from '../keys/command-table.js';
@@ -22,24 +30,55 @@ interface FormPanelSpec {
 }
 
 /** The form behind a panel, if it is a form panel. */
-export function formPanel(panel: Panel | undefined, t: Translator, ui: UiState, server: ServerState, actions: ConsoleActions): FormPanelSpec | undefined {
+export function formPanel(
+  panel: Panel | undefined,
+  t: Translator,
+  ui: UiState,
+  server: ServerState,
+  actions: ConsoleActions,
+): FormPanelSpec | undefined {
   switch (panel) {
     case 'customerEdit':
       return {
         form: 'customerEdit',
-        title: formOf(ui, 'customerEdit').subject === 'create' ? t.t('customer.createTitle') : t.t('customer.editTitle'),
+        title:
+          formOf(ui, 'customerEdit').subject === 'create' ? t.t('customer.createTitle') : t.t('customer.editTitle'),
         fields: customerFields(t),
         hint: t.t('ticket.formHint'),
         submit: () => void actions.saveCustomer(),
       };
     case 'ticketForm':
-      return { form: 'ticket', title: t.t('ticket.formTitle'), fields: ticketFields(t), hint: t.t('ticket.formHint'), submit: () => void actions.submitTicket() };
+      return {
+        form: 'ticket',
+        title: t.t('ticket.formTitle'),
+        fields: ticketFields(t),
+        hint: t.t('ticket.formHint'),
+        submit: () => void actions.submitTicket(),
+      };
     case 'ticketUpdate':
-      return { form: 'ticketUpdate', title: t.t('ticket.updateTitle'), fields: ticketUpdateFields(t, ui.data.ticket?.ticket.status), hint: t.t('ticket.formHint'), submit: () => void actions.submitTicketUpdate() };
+      return {
+        form: 'ticketUpdate',
+        title: t.t('ticket.updateTitle'),
+        fields: ticketUpdateFields(t, ui.data.ticket?.ticket.status),
+        hint: t.t('ticket.formHint'),
+        submit: () => void actions.submitTicketUpdate(),
+      };
     case 'deptResult':
-      return { form: 'deptResult', title: t.t('dept.resultTitle'), fields: deptResultFields(t), hint: t.t('ticket.formHint'), submit: () => void actions.submitDeptResult() };
+      return {
+        form: 'deptResult',
+        title: t.t('dept.resultTitle'),
+        fields: deptResultFields(t),
+        hint: t.t('ticket.formHint'),
+        submit: () => void actions.submitDeptResult(),
+      };
     case 'deptEscalate':
-      return { form: 'deptEscalate', title: t.t('dept.escalateTitle'), fields: deptEscalateFields(t), hint: t.t('ticket.formHint'), submit: () => void actions.submitEscalate() };
+      return {
+        form: 'deptEscalate',
+        title: t.t('dept.escalateTitle'),
+        fields: deptEscalateFields(t),
+        hint: t.t('ticket.formHint'),
+        submit: () => void actions.submitEscalate(),
+      };
     case 'transfer':
       return {
         form: 'transfer',
@@ -50,7 +89,13 @@ export function formPanel(panel: Panel | undefined, t: Translator, ui: UiState, 
       };
     case 'dial': {
       const phones = ui.data.customer?.customer.phones ?? [];
-      return { form: 'dial', title: t.t('dial.title'), fields: dialFields(t, phones), hint: t.t('dial.hint'), submit: () => void actions.submitDial() };
+      return {
+        form: 'dial',
+        title: t.t('dial.title'),
+        fields: dialFields(t, phones),
+        hint: t.t('dial.hint'),
+        submit: () => void actions.submitDial(),
+      };
     }
     default:
       return undefined;
@@ -58,7 +103,12 @@ export function formPanel(panel: Panel | undefined, t: Translator, ui: UiState, 
 }
 
 /** The help overlay: the command table for this role, unavailable ones dimmed. */
-function HelpOverlay(props: { readonly t: Translator; readonly server: ServerState; readonly ui: UiState; readonly actions: ConsoleActions }): ReactNode {
+function HelpOverlay(props: {
+  readonly t: Translator;
+  readonly server: ServerState;
+  readonly ui: UiState;
+  readonly actions: ConsoleActions;
+}): ReactNode {
   const { t } = props;
   const role = props.server.user?.role;
   const ctx = { server: props.server, ui: props.ui, actions: props.actions, typing: false };
@@ -79,10 +129,17 @@ function HelpOverlay(props: { readonly t: Translator; readonly server: ServerSta
 }
 
 /** A vertical choice list (reasons, consult actions). */
-function ChoicePanel(props: { readonly title: string; readonly hint: string; readonly options: readonly { value: string; label: string }[]; readonly cursor: number }): ReactNode {
+function ChoicePanel(props: {
+  readonly title: string;
+  readonly hint: string;
+  readonly options: readonly { value: string; label: string }[];
+  readonly cursor: number;
+}): ReactNode {
   return (
     <Box flexDirection="column" borderStyle="round" borderColor="yellow" paddingX={1}>
-      <Text bold color="yellow">{props.title}</Text>
+      <Text bold color="yellow">
+        {props.title}
+      </Text>
       {props.options.map((o, i) => (
         <Text key={o.value} inverse={i === props.cursor}>{`${i === props.cursor ? '›' : ' '} ${o.label}`}</Text>
       ))}
@@ -99,7 +156,9 @@ export function PanelHost(): ReactNode {
   const actions = useActions();
   const panel = ui.panel;
   const spec = formPanel(panel, t, ui, server, actions);
-  const reasons = (server.catalog?.notReadyReasons ?? []).filter((r) => r.code !== 'no-answer').map((r) => ({ value: r.code, label: t.label(r, r.code) }));
+  const reasons = (server.catalog?.notReadyReasons ?? [])
+    .filter((r) => r.code !== 'no-answer')
+    .map((r) => ({ value: r.code, label: t.label(r, r.code) }));
   const consultOptions = [
     { value: 'complete', label: t.t('consult.complete') },
     { value: 'conference', label: t.t('consult.conference') },
@@ -110,7 +169,7 @@ export function PanelHost(): ReactNode {
 
   useKeys(`panel:${panel}`, (key) => {
     const id = keyId(key);
-    if (id === 'escape') return actions.closePanel(), true;
+    if (id === 'escape') return (actions.closePanel(), true);
     if (panel === 'help') return id === '?' ? (actions.closePanel(), true) : true;
     if (spec) {
       // Fields from the current state: the transfer target field depends on the chosen type.
@@ -121,7 +180,7 @@ export function PanelHost(): ReactNode {
       return true;
     }
     if (id === 'up' || id === 'down' || id === 'left' || id === 'right') {
-      return actions.moveCursor(`panel:${panel}`, id === 'up' || id === 'left' ? -1 : 1, listFor.length), true;
+      return (actions.moveCursor(`panel:${panel}`, id === 'up' || id === 'left' ? -1 : 1, listFor.length), true);
     }
     if (id === 'return') {
       const choice = listFor[cursor];
@@ -138,11 +197,30 @@ export function PanelHost(): ReactNode {
   if (spec) {
     return (
       <Box flexDirection="column" borderStyle="round" borderColor="cyan" paddingX={1}>
-        <FormView title={spec.title} fields={spec.fields} form={formOf(ui, spec.form)} hint={spec.hint} busyText={t.t('common.saving')} />
+        <FormView
+          title={spec.title}
+          fields={spec.fields}
+          form={formOf(ui, spec.form)}
+          hint={spec.hint}
+          busyText={t.t('common.saving')}
+        />
       </Box>
     );
   }
-  if (panel === 'consult') return <ChoicePanel title={t.t('consult.title')} hint={t.t('consult.hint')} options={consultOptions} cursor={cursor} />;
-  const target = panel === 'forceNotReady' ? server.wallboard?.agents.find((a) => a.agentId === ui.data.forceTarget)?.name : undefined;
-  return <ChoicePanel title={`${t.t('notReady.title')}${target ? ` · ${target}` : ''}`} hint={t.t('notReady.hint')} options={reasons} cursor={cursor} />;
+  if (panel === 'consult')
+    return (
+      <ChoicePanel title={t.t('consult.title')} hint={t.t('consult.hint')} options={consultOptions} cursor={cursor} />
+    );
+  const target =
+    panel === 'forceNotReady'
+      ? server.wallboard?.agents.find((a) => a.agentId === ui.data.forceTarget)?.name
+      : undefined;
+  return (
+    <ChoicePanel
+      title={`${t.t('notReady.title')}${target ? ` · ${target}` : ''}`}
+      hint={t.t('notReady.hint')}
+      options={reasons}
+      cursor={cursor}
+    />
+  );
 }

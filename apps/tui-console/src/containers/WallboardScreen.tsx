@@ -21,9 +21,9 @@ export function WallboardScreen(props: { readonly height: number }): ReactNode {
 
   useKeys('screen:wallboard', (key) => {
     const id = keyId(key);
-    if (id === 'up' || id === 'down') return actions.moveCursor('agents', id === 'up' ? -1 : 1, agents.length), true;
-    if (id === 'g') return void actions.loadWallboard(), true;
-    if (id === 's') return void actions.stopMonitor(), true;
+    if (id === 'up' || id === 'down') return (actions.moveCursor('agents', id === 'up' ? -1 : 1, agents.length), true);
+    if (id === 'g') return (void actions.loadWallboard(), true);
+    if (id === 's') return (void actions.stopMonitor(), true);
     const act: Record<string, () => void> = {
       r: () => void actions.forceState(selected?.agentId ?? '', 'ready'),
       n: () => actions.openForceNotReady(selected?.agentId ?? ''),
@@ -51,9 +51,15 @@ export function WallboardScreen(props: { readonly height: number }): ReactNode {
       {wb.queues.map((q) => (
         <Text key={q.queueId} wrap="truncate">
           {padEnd(q.name, 12)}
-          <Text color={q.waiting > 0 ? 'yellow' : undefined}>{padStart(String(q.waiting + q.callbacksWaiting), 6)}</Text>
-          <Text color={q.longestWaitMs > 60_000 ? 'red' : undefined}>{padStart(formatDuration(q.longestWaitMs), 10)}</Text>
-          <Text color={q.serviceLevel !== null && q.serviceLevel < 0.8 ? 'red' : 'green'}>{padStart(formatPercent(q.serviceLevel), 10)}</Text>
+          <Text color={q.waiting > 0 ? 'yellow' : undefined}>
+            {padStart(String(q.waiting + q.callbacksWaiting), 6)}
+          </Text>
+          <Text color={q.longestWaitMs > 60_000 ? 'red' : undefined}>
+            {padStart(formatDuration(q.longestWaitMs), 10)}
+          </Text>
+          <Text color={q.serviceLevel !== null && q.serviceLevel < 0.8 ? 'red' : 'green'}>
+            {padStart(formatPercent(q.serviceLevel), 10)}
+          </Text>
           {`${padStart(String(q.abandonedToday), 6)}${padStart(String(q.answeredToday), 6)}${padStart(`${q.staffed}/${q.busy}`, 11)}`}
         </Text>
       ))}
@@ -68,8 +74,18 @@ export function WallboardScreen(props: { readonly height: number }): ReactNode {
           : a.activity !== 'idle'
             ? t.t(`activity.${a.activity}` as MessageKey)
             : `${t.t(`presence.${a.presence}` as MessageKey)}${reason ? `·${t.label(reason, a.reason ?? '')}` : ''}`;
-        const color = !a.online ? 'gray' : a.activity === 'connected' ? 'cyan' : a.presence === 'ready' ? 'green' : a.presence === 'not-ready' ? 'yellow' : 'gray';
-        const queue = a.callQueueId ? (server.catalog?.queues.find((q) => q.queueId === a.callQueueId)?.name ?? a.callQueueId) : '';
+        const color = !a.online
+          ? 'gray'
+          : a.activity === 'connected'
+            ? 'cyan'
+            : a.presence === 'ready'
+              ? 'green'
+              : a.presence === 'not-ready'
+                ? 'yellow'
+                : 'gray';
+        const queue = a.callQueueId
+          ? (server.catalog?.queues.find((q) => q.queueId === a.callQueueId)?.name ?? a.callQueueId)
+          : '';
         return (
           <Text key={a.agentId} inverse={sel} wrap="truncate">
             {`${sel ? '›' : ' '} ${padEnd(`${a.name} ${a.agentId}`, 14)}`}
@@ -79,7 +95,9 @@ export function WallboardScreen(props: { readonly height: number }): ReactNode {
           </Text>
         );
       })}
-      <Text dimColor wrap="truncate">{t.t('wb.hint')}</Text>
+      <Text dimColor wrap="truncate">
+        {t.t('wb.hint')}
+      </Text>
     </Box>
   );
 }

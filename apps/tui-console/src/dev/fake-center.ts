@@ -27,7 +27,12 @@ import {
   type TicketKind,
   type Voicemail,
 } from '@hotline/agent-protocol';
-import { listenWebSocket, ProtocolServer, type SessionView, type WebSocketListener } from '@hotline/agent-protocol/server';
+import {
+  listenWebSocket,
+  ProtocolServer,
+  type SessionView,
+  type WebSocketListener,
+} from '@hotline/agent-protocol/server';
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
 import {
   CATALOG,
@@ -108,7 +113,11 @@ export class FakeCallCenter {
     this.customers = seedCustomers(now);
     this.bills = seedBills();
     this.tickets = seedTickets(now);
-    for (const t of this.tickets) this.history.set(t.ticketId, [{ at: t.createdAt, by: t.createdBy, action: 'created', toStatus: 'accepted' }, { at: t.createdAt, by: 'system', action: 'assigned', departmentId: t.departmentId, toStatus: 'assigned' }]);
+    for (const t of this.tickets)
+      this.history.set(t.ticketId, [
+        { at: t.createdAt, by: t.createdBy, action: 'created', toStatus: 'accepted' },
+        { at: t.createdAt, by: 'system', action: 'assigned', departmentId: t.departmentId, toStatus: 'assigned' },
+      ]);
     this.interactions = seedInteractions(now);
     this.voicemails = seedVoicemails(now);
     for (const user of USERS) {
@@ -171,7 +180,7 @@ export class FakeCallCenter {
           seat.online = online;
           this.pushWallboard(seat);
         }
-      }) as unknown as Subscription,
+      }),
     );
     if (this.demo) this.startDemo();
   }
@@ -219,7 +228,16 @@ export class FakeCallCenter {
     if (seat.callId) throw new Error(`agent ${agentId} is on a call already`);
     const now = this.now();
     const callId = `call-${this.nextCall++}`;
-    const setup: Record<CallerScript, { number: string; customerId?: string; queueId: string; path: keyof typeof IVR_PATHS; priority: ScreenPop['priority'] }> = {
+    const setup: Record<
+      CallerScript,
+      {
+        number: string;
+        customerId?: string;
+        queueId: string;
+        path: keyof typeof IVR_PATHS;
+        priority: ScreenPop['priority'];
+      }
+    > = {
       known: { number: '13812345678', customerId: 'c-1', queueId: 'q-repair', path: 'repair', priority: 'normal' },
       unknown: { number: '13588889999', queueId: 'q-billing', path: 'billing', priority: 'normal' },
       leak: { number: '13911112222', customerId: 'c-2', queueId: 'q-emergency', path: 'leak', priority: 'emergency' },
@@ -227,7 +245,7 @@ export class FakeCallCenter {
       billing: { number: '0512-65223344', customerId: 'c-5', queueId: 'q-billing', path: 'billing', priority: 'vip' },
     };
     const s = setup[script];
-    const customer = s.customerId ? this.customers.find((c) => c.customerId === s.customerId) ?? null : null;
+    const customer = s.customerId ? (this.customers.find((c) => c.customerId === s.customerId) ?? null) : null;
     const info: CallInfo = {
       callId,
       direction: 'inbound',
@@ -238,15 +256,24 @@ export class FakeCallCenter {
       since: now,
       recording: true,
     };
-    const candidates = script === 'shared' ? this.customers.filter((c) => c.phones.includes(s.number)).map((c) => this.summary(c)) : undefined;
+    const candidates =
+      script === 'shared'
+        ? this.customers.filter((c) => c.phones.includes(s.number)).map((c) => this.summary(c))
+        : undefined;
     const pop: ScreenPop = {
       call: info,
       callerId: s.number,
       customer,
       ...(candidates ? { candidates } : {}),
       ivrPath: [...(IVR_PATHS[s.path] ?? [])],
-      openTickets: customer ? this.tickets.filter((t) => t.customerId === customer.customerId && !['resolved', 'informed', 'closed'].includes(t.status)) : [],
-      recentInteractions: customer ? this.interactions.filter((i) => i.customerId === customer.customerId).slice(0, 5) : [],
+      openTickets: customer
+        ? this.tickets.filter(
+            (t) => t.customerId === customer.customerId && !['resolved', 'informed', 'closed'].includes(t.status),
+          )
+        : [],
+      recentInteractions: customer
+        ? this.interactions.filter((i) => i.customerId === customer.customerId).slice(0, 5)
+        : [],
       queueId: s.queueId,
       queueName: CATALOG.queues.find((q) => q.queueId === s.queueId)?.name ?? s.queueId,
       priority: s.priority,
@@ -294,7 +321,8 @@ export class FakeCallCenter {
     const user = USERS.find((u) => u.userId === userId);
     const until = this.lockedUntil.get(userId) ?? 0;
     if (user?.locked) return { ok: false as const, reason: 'locked-out' as const, retryAfterMs: 15 * 60_000 };
-    if (until > this.now()) return { ok: false as const, reason: 'locked-out' as const, retryAfterMs: until - this.now() };
+    if (until > this.now())
+      return { ok: false as const, reason: 'locked-out' as const, retryAfterMs: until - this.now() };
     if (!user || user.password !== password) {
       const fails = (this.failedLogins.get(userId) ?? 0) + 1;
       this.failedLogins.set(userId, fails);
@@ -323,13 +351,18 @@ export class FakeCallCenter {
     const user = session.user;
     const seat = this.seats.get(user.userId);
     const mine = [...this.calls.values()].filter((c) => c.agentId === user.userId && c.info.state !== 'ended');
-    const queues = user.role === 'supervisor' ? this.queues : this.queues.filter((q) => user.queueIds?.includes(q.queueId));
+    const queues =
+      user.role === 'supervisor' ? this.queues : this.queues.filter((q) => user.queueIds?.includes(q.queueId));
     return {
       ...(seat ? { agent: seat.status } : {}),
       calls: mine.map((c) => c.info),
-      offers: mine.filter((c) => c.pop && c.info.state === 'offered').map((c) => ({ ...(c.pop as ScreenPop), call: c.info })),
+      offers: mine
+        .filter((c) => c.pop && c.info.state === 'offered')
+        .map((c) => ({ ...(c.pop as ScreenPop), call: c.info })),
       queues: user.role === 'department' ? [] : queues,
-      ...(user.role === 'supervisor' ? { wallboard: { queues: this.queues, agents: this.agentRows(), at: this.now() } } : {}),
+      ...(user.role === 'supervisor'
+        ? { wallboard: { queues: this.queues, agents: this.agentRows(), at: this.now() } }
+        : {}),
       voicemailsWaiting: this.voicemails.filter((v) => v.status === 'new' || v.status === 'in-progress').length,
       ...(user.role === 'department' ? { inboxCount: this.inbox(user.departmentId).length } : {}),
       catalog: CATALOG,
@@ -359,7 +392,15 @@ export class FakeCallCenter {
   }
 
   private summary(c: Customer) {
-    return { customerId: c.customerId, customerNo: c.customerNo, name: c.name, phones: c.phones, address: c.address, district: c.district, accountStatus: c.accountStatus };
+    return {
+      customerId: c.customerId,
+      customerNo: c.customerNo,
+      name: c.name,
+      phones: c.phones,
+      address: c.address,
+      district: c.district,
+      accountStatus: c.accountStatus,
+    };
   }
 
   private inbox(departmentId: string | undefined): Ticket[] {
@@ -381,7 +422,12 @@ export class FakeCallCenter {
 
   private setActivity(seat: AgentSeat, activity: AgentStatus['activity']): void {
     const { reason, ...rest } = seat.status;
-    seat.status = { ...rest, ...(rest.presence === 'not-ready' && reason ? { reason } : {}), activity, since: this.now() };
+    seat.status = {
+      ...rest,
+      ...(rest.presence === 'not-ready' && reason ? { reason } : {}),
+      activity,
+      since: this.now(),
+    };
     this.pushAgent(seat);
   }
 
@@ -417,7 +463,8 @@ export class FakeCallCenter {
 
   private ownCall(agentId: string, callId: string) {
     const call = this.calls.get(callId);
-    if (!call || call.agentId !== agentId || call.info.state === 'ended') throw new ProtocolError(ProtocolErrorCode.NotFound, `no call ${callId} at this station`);
+    if (!call || call.agentId !== agentId || call.info.state === 'ended')
+      throw new ProtocolError(ProtocolErrorCode.NotFound, `no call ${callId} at this station`);
     return call;
   }
 
@@ -448,8 +495,13 @@ export class FakeCallCenter {
     const list = this.history.get(ticket.ticketId) ?? [];
     list.push(full);
     this.history.set(ticket.ticketId, list);
-    const departmentUsers = USERS.filter((u) => u.role === 'department' && u.departmentId === ticket.departmentId).map((u) => u.userId);
-    this.server.push((s) => s.user.role !== 'department' || departmentUsers.includes(s.user.userId), 'ticket.changed', { ticket, change: full });
+    const departmentUsers = USERS.filter((u) => u.role === 'department' && u.departmentId === ticket.departmentId).map(
+      (u) => u.userId,
+    );
+    this.server.push((s) => s.user.role !== 'department' || departmentUsers.includes(s.user.userId), 'ticket.changed', {
+      ticket,
+      change: full,
+    });
     return full;
   }
 
@@ -466,7 +518,10 @@ export class FakeCallCenter {
   }
 
   private checkVersion(actual: number, given: number): void {
-    if (actual !== given) throw new ProtocolError(ProtocolErrorCode.Conflict, 'the record changed since it was read', { details: { currentVersion: actual } });
+    if (actual !== given)
+      throw new ProtocolError(ProtocolErrorCode.Conflict, 'the record changed since it was read', {
+        details: { currentVersion: actual },
+      });
   }
 
   private registerHandlers(): void {
@@ -479,20 +534,35 @@ export class FakeCallCenter {
     });
     s.handle('agent.notReady', (p, ctx) => {
       const seat = this.seatOf(ctx.session.user.userId);
-      if (!CATALOG.notReadyReasons.some((r) => r.code === p.reason)) throw new ProtocolError(ProtocolErrorCode.Validation, `unknown reason ${p.reason}`, { details: { field: 'reason' } });
-      seat.status = { agentId: seat.user.userId, presence: 'not-ready', activity: seat.status.activity, reason: p.reason, since: this.now() };
+      if (!CATALOG.notReadyReasons.some((r) => r.code === p.reason))
+        throw new ProtocolError(ProtocolErrorCode.Validation, `unknown reason ${p.reason}`, {
+          details: { field: 'reason' },
+        });
+      seat.status = {
+        agentId: seat.user.userId,
+        presence: 'not-ready',
+        activity: seat.status.activity,
+        reason: p.reason,
+        since: this.now(),
+      };
       this.pushAgent(seat);
       return seat.status;
     });
     s.handle('agent.logout', (_p, ctx) => {
       const seat = this.seatOf(ctx.session.user.userId);
-      seat.status = { agentId: seat.user.userId, presence: 'logged-out', activity: seat.status.activity, since: this.now() };
+      seat.status = {
+        agentId: seat.user.userId,
+        presence: 'logged-out',
+        activity: seat.status.activity,
+        since: this.now(),
+      };
       this.pushAgent(seat);
       return seat.status;
     });
     s.handle('call.answer', (p, ctx) => {
       const call = this.ownCall(ctx.session.user.userId, p.callId);
-      if (call.info.state !== 'offered') throw new ProtocolError(ProtocolErrorCode.IllegalState, 'the call is not ringing');
+      if (call.info.state !== 'offered')
+        throw new ProtocolError(ProtocolErrorCode.IllegalState, 'the call is not ringing');
       const seat = this.seatOf(ctx.session.user.userId);
       seat.ringTimer?.unsubscribe();
       seat.answeredToday++;
@@ -502,12 +572,14 @@ export class FakeCallCenter {
     });
     s.handle('call.hangup', (p, ctx) => {
       const call = this.ownCall(ctx.session.user.userId, p.callId);
-      if (call.info.state === 'offered') throw new ProtocolError(ProtocolErrorCode.IllegalState, 'answer the call first');
+      if (call.info.state === 'offered')
+        throw new ProtocolError(ProtocolErrorCode.IllegalState, 'answer the call first');
       return this.endCall(p.callId, 'agent-hangup', true);
     });
     s.handle('call.hold', (p, ctx) => {
       const call = this.ownCall(ctx.session.user.userId, p.callId);
-      if (call.info.state !== 'connected' && call.info.state !== 'conference') throw new ProtocolError(ProtocolErrorCode.IllegalState, 'not talking');
+      if (call.info.state !== 'connected' && call.info.state !== 'conference')
+        throw new ProtocolError(ProtocolErrorCode.IllegalState, 'not talking');
       this.setActivity(this.seatOf(ctx.session.user.userId), 'held');
       return this.updateCall(p.callId, { state: 'held' });
     });
@@ -519,9 +591,15 @@ export class FakeCallCenter {
     });
     s.handle('call.transfer', (p, ctx) => {
       const call = this.ownCall(ctx.session.user.userId, p.callId);
-      if (p.target.kind === 'agent' && !this.seats.has(p.target.agentId)) throw new ProtocolError(ProtocolErrorCode.NotFound, `no agent ${p.target.agentId}`);
-      if (p.target.kind === 'queue' && !CATALOG.queues.some((q) => p.target.kind === 'queue' && q.queueId === p.target.queueId)) throw new ProtocolError(ProtocolErrorCode.NotFound, 'no such queue');
-      if (call.info.state === 'offered') throw new ProtocolError(ProtocolErrorCode.IllegalState, 'answer the call first');
+      if (p.target.kind === 'agent' && !this.seats.has(p.target.agentId))
+        throw new ProtocolError(ProtocolErrorCode.NotFound, `no agent ${p.target.agentId}`);
+      if (
+        p.target.kind === 'queue' &&
+        !CATALOG.queues.some((q) => p.target.kind === 'queue' && q.queueId === p.target.queueId)
+      )
+        throw new ProtocolError(ProtocolErrorCode.NotFound, 'no such queue');
+      if (call.info.state === 'offered')
+        throw new ProtocolError(ProtocolErrorCode.IllegalState, 'answer the call first');
       if (p.mode === 'blind') return { call: this.endCall(p.callId, 'transferred', true) };
       const consultCallId = `${p.callId}-c`;
       return { call: this.updateCall(p.callId, { state: 'consulting', consultCallId }), consultCallId };
@@ -545,7 +623,10 @@ export class FakeCallCenter {
     s.handle('call.wrapUp', (p, ctx) => {
       const seat = this.seatOf(ctx.session.user.userId);
       if (seat.status.activity !== 'wrap-up') throw new ProtocolError(ProtocolErrorCode.IllegalState, 'not in wrap-up');
-      if (!CATALOG.dispositions.some((d) => d.code === p.disposition)) throw new ProtocolError(ProtocolErrorCode.Validation, 'unknown disposition', { details: { field: 'disposition' } });
+      if (!CATALOG.dispositions.some((d) => d.code === p.disposition))
+        throw new ProtocolError(ProtocolErrorCode.Validation, 'unknown disposition', {
+          details: { field: 'disposition' },
+        });
       seat.wrapTimer?.unsubscribe();
       seat.wrapTimer = undefined;
       const call = this.calls.get(p.callId);
@@ -583,7 +664,9 @@ export class FakeCallCenter {
       if (!customer) throw new ProtocolError(ProtocolErrorCode.NotFound, 'no such customer');
       return {
         customer,
-        openTickets: this.tickets.filter((t) => t.customerId === customer.customerId && !['resolved', 'informed', 'closed'].includes(t.status)),
+        openTickets: this.tickets.filter(
+          (t) => t.customerId === customer.customerId && !['resolved', 'informed', 'closed'].includes(t.status),
+        ),
         recentInteractions: this.interactions.filter((i) => i.customerId === customer.customerId).slice(0, 10),
       };
     });
@@ -612,7 +695,8 @@ export class FakeCallCenter {
       return created;
     });
     s.handle('billing.summary', (p) => {
-      if (!this.customers.some((c) => c.customerId === p.customerId)) throw new ProtocolError(ProtocolErrorCode.NotFound, 'no such customer');
+      if (!this.customers.some((c) => c.customerId === p.customerId))
+        throw new ProtocolError(ProtocolErrorCode.NotFound, 'no such customer');
       const bills = this.bills[p.customerId] ?? [];
       const arrearsFen = bills.reduce((sum, b) => sum + (b.amountFen - b.paidFen), 0);
       const year = bills.reduce((sum, b) => sum + b.usageM3, 0);
@@ -621,16 +705,31 @@ export class FakeCallCenter {
         accountNo: this.customers.find((c) => c.customerId === p.customerId)?.customerNo ?? '',
         arrearsFen,
         bills,
-        ...(bills.length > 0 ? { lastPayment: { at: this.now() - 30 * 24 * HOUR, amountFen: 16_530, channel: '微信' } } : {}),
+        ...(bills.length > 0
+          ? { lastPayment: { at: this.now() - 30 * 24 * HOUR, amountFen: 16_530, channel: '微信' } }
+          : {}),
         tier: { tier: year > 400 ? 2 : 1, yearUsageM3: year, priceFenPerM3: year > 400 ? 360 : 300 },
         asOf: this.now(),
       };
     });
 
     s.handle('ticket.create', (p, ctx) => {
-      const departmentId = ({ emergency: 'd-pipe', repair: 'd-pipe', complaint: 'd-service', suggestion: 'd-service', service: 'd-billing' } as Record<TicketKind, string>)[p.kind];
-      const hours = ({ emergency: 2, repair: 24, complaint: 72, suggestion: 168, service: 72 } as Record<TicketKind, number>)[p.kind];
-      if ((p.kind === 'emergency' || p.kind === 'repair') && !p.address) throw new ProtocolError(ProtocolErrorCode.Validation, 'an address is required for field work', { details: { field: 'address' } });
+      const departmentId = (
+        {
+          emergency: 'd-pipe',
+          repair: 'd-pipe',
+          complaint: 'd-service',
+          suggestion: 'd-service',
+          service: 'd-billing',
+        } as Record<TicketKind, string>
+      )[p.kind];
+      const hours = (
+        { emergency: 2, repair: 24, complaint: 72, suggestion: 168, service: 72 } as Record<TicketKind, number>
+      )[p.kind];
+      if ((p.kind === 'emergency' || p.kind === 'repair') && !p.address)
+        throw new ProtocolError(ProtocolErrorCode.Validation, 'an address is required for field work', {
+          details: { field: 'address' },
+        });
       const now = this.now();
       const ticket: Ticket = {
         ticketId: `t-${this.nextTicket}`,
@@ -657,7 +756,12 @@ export class FakeCallCenter {
         version: 1,
       };
       this.tickets.unshift(ticket);
-      this.addHistory(ticket, { by: ctx.session.user.userId, byName: ctx.session.user.displayName, action: 'created', toStatus: 'accepted' });
+      this.addHistory(ticket, {
+        by: ctx.session.user.userId,
+        byName: ctx.session.user.displayName,
+        action: 'created',
+        toStatus: 'accepted',
+      });
       this.addHistory(ticket, { by: 'system', action: 'assigned', departmentId, toStatus: 'assigned' });
       return ticket;
     });
@@ -676,25 +780,39 @@ export class FakeCallCenter {
       return next;
     });
     s.handle('ticket.get', (p) => {
-      const ticket = 'ticketId' in p ? this.findTicket(p.ticketId) : this.tickets.find((t) => t.trackingNo === p.trackingNo);
+      const ticket =
+        'ticketId' in p ? this.findTicket(p.ticketId) : this.tickets.find((t) => t.trackingNo === p.trackingNo);
       if (!ticket) throw new ProtocolError(ProtocolErrorCode.NotFound, 'no such ticket');
       return { ticket, history: this.history.get(ticket.ticketId) ?? [] };
     });
     s.handle('ticket.list', (p) => {
       const list = this.tickets
-        .filter((t) => (!p.customerId || t.customerId === p.customerId) && (!p.status || p.status.includes(t.status)) && (!p.kind || p.kind.includes(t.kind)))
+        .filter(
+          (t) =>
+            (!p.customerId || t.customerId === p.customerId) &&
+            (!p.status || p.status.includes(t.status)) &&
+            (!p.kind || p.kind.includes(t.kind)),
+        )
         .sort((a, b) => b.createdAt - a.createdAt);
       return { tickets: list.slice(0, p.limit) };
     });
 
     s.handle('voicemail.list', (p) => ({
-      voicemails: this.voicemails.filter((v) => !p.status || p.status.includes(v.status)).sort((a, b) => a.receivedAt - b.receivedAt).slice(0, p.limit),
+      voicemails: this.voicemails
+        .filter((v) => !p.status || p.status.includes(v.status))
+        .sort((a, b) => a.receivedAt - b.receivedAt)
+        .slice(0, p.limit),
     }));
     s.handle('voicemail.mark', (p) => {
       const i = this.voicemails.findIndex((v) => v.voicemailId === p.voicemailId);
       const vm = this.voicemails[i];
       if (!vm) throw new ProtocolError(ProtocolErrorCode.NotFound, 'no such voicemail');
-      const next: Voicemail = { ...vm, ...(p.status ? { status: p.status } : {}), ...(p.played !== undefined ? { played: p.played } : {}), ...(p.note ? { note: p.note } : {}) };
+      const next: Voicemail = {
+        ...vm,
+        ...(p.status ? { status: p.status } : {}),
+        ...(p.played !== undefined ? { played: p.played } : {}),
+        ...(p.note ? { note: p.note } : {}),
+      };
       this.voicemails[i] = next;
       this.server.push('all', 'voicemail.added', next);
       return next;
@@ -704,9 +822,17 @@ export class FakeCallCenter {
       const vm = this.voicemails[i];
       if (!vm) throw new ProtocolError(ProtocolErrorCode.NotFound, 'no such voicemail');
       const number = vm.callbackNumber ?? vm.callerId;
-      if (!number) throw new ProtocolError(ProtocolErrorCode.Validation, 'no number to call back', { details: { field: 'callbackNumber' } });
+      if (!number)
+        throw new ProtocolError(ProtocolErrorCode.Validation, 'no number to call back', {
+          details: { field: 'callbackNumber' },
+        });
       const call = this.dial(ctx.session.user.userId, number, vm.customerId);
-      const next: Voicemail = { ...vm, status: 'in-progress', attempts: vm.attempts + 1, assignedTo: ctx.session.user.userId };
+      const next: Voicemail = {
+        ...vm,
+        status: 'in-progress',
+        attempts: vm.attempts + 1,
+        assignedTo: ctx.session.user.userId,
+      };
       this.voicemails[i] = next;
       this.server.push('all', 'voicemail.added', next);
       return { voicemail: next, call };
@@ -716,7 +842,13 @@ export class FakeCallCenter {
     s.handle('supervisor.forceState', (p) => {
       const seat = this.seats.get(p.agentId);
       if (!seat) throw new ProtocolError(ProtocolErrorCode.NotFound, `no agent ${p.agentId}`);
-      seat.status = { agentId: p.agentId, presence: p.presence, activity: seat.status.activity, ...(p.presence === 'not-ready' ? { reason: p.reason ?? 'break' } : {}), since: this.now() };
+      seat.status = {
+        agentId: p.agentId,
+        presence: p.presence,
+        activity: seat.status.activity,
+        ...(p.presence === 'not-ready' ? { reason: p.reason ?? 'break' } : {}),
+        since: this.now(),
+      };
       this.pushAgent(seat);
       return seat.status;
     });
@@ -738,21 +870,37 @@ export class FakeCallCenter {
     });
 
     s.handle('department.inbox', (p, ctx) => {
-      const list = p.includeResolved ? this.tickets.filter((t) => t.departmentId === ctx.session.user.departmentId) : this.inbox(ctx.session.user.departmentId);
+      const list = p.includeResolved
+        ? this.tickets.filter((t) => t.departmentId === ctx.session.user.departmentId)
+        : this.inbox(ctx.session.user.departmentId);
       return { tickets: list.slice(0, p.limit) };
     });
     s.handle('department.recordResult', (p, ctx) => {
       const current = this.findTicket(p.ticketId);
       this.checkVersion(current.version, p.version);
-      const next = this.replaceTicket({ ...current, result: p.result, status: p.resolve ? 'resolved' : current.status === 'assigned' ? 'in-progress' : current.status, version: current.version + 1, updatedAt: this.now() });
-      this.addHistory(next, { by: ctx.session.user.userId, byName: ctx.session.user.displayName, action: 'result', note: p.result, fromStatus: current.status, toStatus: next.status });
+      const next = this.replaceTicket({
+        ...current,
+        result: p.result,
+        status: p.resolve ? 'resolved' : current.status === 'assigned' ? 'in-progress' : current.status,
+        version: current.version + 1,
+        updatedAt: this.now(),
+      });
+      this.addHistory(next, {
+        by: ctx.session.user.userId,
+        byName: ctx.session.user.displayName,
+        action: 'result',
+        note: p.result,
+        fromStatus: current.status,
+        toStatus: next.status,
+      });
       return next;
     });
     s.handle('department.escalate', (p, ctx) => {
       const current = this.findTicket(p.ticketId);
       this.checkVersion(current.version, p.version);
       const parent = CATALOG.departments?.find((d) => d.departmentId === current.departmentId)?.parentId;
-      if (!parent) throw new ProtocolError(ProtocolErrorCode.IllegalState, 'this department has no superior department');
+      if (!parent)
+        throw new ProtocolError(ProtocolErrorCode.IllegalState, 'this department has no superior department');
       const next = this.replaceTicket({
         ...current,
         departmentId: parent,
@@ -761,12 +909,19 @@ export class FakeCallCenter {
         version: current.version + 1,
         updatedAt: this.now(),
       });
-      this.addHistory(next, { by: ctx.session.user.userId, byName: ctx.session.user.displayName, action: 'escalated', departmentId: parent, note: p.reason });
+      this.addHistory(next, {
+        by: ctx.session.user.userId,
+        byName: ctx.session.user.displayName,
+        action: 'escalated',
+        departmentId: parent,
+        note: p.reason,
+      });
       return next;
     });
     s.handle('user.changePassword', (p, ctx) => {
       const user = USERS.find((u) => u.userId === ctx.session.user.userId);
-      if (!user || user.password !== p.oldPassword) throw new ProtocolError(ProtocolErrorCode.BadCredentials, 'the old password is wrong');
+      if (!user || user.password !== p.oldPassword)
+        throw new ProtocolError(ProtocolErrorCode.BadCredentials, 'the old password is wrong');
       return {};
     });
   }
@@ -775,7 +930,15 @@ export class FakeCallCenter {
     const seat = this.seatOf(agentId);
     if (seat.callId) throw new ProtocolError(ProtocolErrorCode.IllegalState, 'already on a call');
     const callId = `call-${this.nextCall++}`;
-    const info: CallInfo = { callId, direction: 'outbound', state: 'dialing', remoteNumber: number, ...(customerId ? { customerId } : {}), since: this.now(), recording: true };
+    const info: CallInfo = {
+      callId,
+      direction: 'outbound',
+      state: 'dialing',
+      remoteNumber: number,
+      ...(customerId ? { customerId } : {}),
+      since: this.now(),
+      recording: true,
+    };
     this.calls.set(callId, { info, agentId });
     seat.callId = callId;
     this.server.push({ userId: agentId }, 'call.state', info);
@@ -822,7 +985,8 @@ export class FakeCallCenter {
       }
       for (const session of this.server.sessions) {
         const user = session.user;
-        const queues = user.role === 'supervisor' ? this.queues : this.queues.filter((q) => user.queueIds?.includes(q.queueId));
+        const queues =
+          user.role === 'supervisor' ? this.queues : this.queues.filter((q) => user.queueIds?.includes(q.queueId));
         if (queues.length > 0) this.server.push({ sessionId: session.sessionId }, 'queue.stats', { queues });
       }
       if (tick % 5 === 0) {

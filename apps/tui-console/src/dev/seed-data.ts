@@ -23,11 +23,23 @@ export interface FakeUser {
 }
 
 export const USERS: readonly FakeUser[] = [
-  { userId: '1001', password: 'hotline', displayName: '张晓梅', role: 'agent', queueIds: ['q-emergency', 'q-repair', 'q-billing'] },
+  {
+    userId: '1001',
+    password: 'hotline',
+    displayName: '张晓梅',
+    role: 'agent',
+    queueIds: ['q-emergency', 'q-repair', 'q-billing'],
+  },
   { userId: '1002', password: 'hotline', displayName: '李国强', role: 'agent', queueIds: ['q-repair', 'q-general'] },
   { userId: '1003', password: 'hotline', displayName: '王芳', role: 'agent', queueIds: ['q-billing', 'q-general'] },
   { userId: '1004', password: 'hotline', displayName: '赵磊', role: 'agent', queueIds: ['q-emergency', 'q-repair'] },
-  { userId: '2001', password: 'hotline', displayName: '陈班长', role: 'supervisor', queueIds: ['q-emergency', 'q-repair', 'q-billing', 'q-general'] },
+  {
+    userId: '2001',
+    password: 'hotline',
+    displayName: '陈班长',
+    role: 'supervisor',
+    queueIds: ['q-emergency', 'q-repair', 'q-billing', 'q-general'],
+  },
   { userId: '3001', password: 'hotline', displayName: '刘工', role: 'department', departmentId: 'd-pipe' },
   { userId: '1099', password: 'hotline', displayName: '锁定账户', role: 'agent', locked: true },
   { userId: '1098', password: 'hotline', displayName: '停用账户', role: 'agent', disabled: true },
@@ -76,14 +88,56 @@ export function seedCustomers(now: number): Customer[] {
     district: string,
     districtCode: string,
     extra: Partial<Customer> = {},
-  ): Customer => ({ customerId, customerNo, name, phones, address, district, districtCode, accountStatus: 'active', version: 1, updatedAt: now - 40 * DAY, ...extra });
+  ): Customer => ({
+    customerId,
+    customerNo,
+    name,
+    phones,
+    address,
+    district,
+    districtCode,
+    accountStatus: 'active',
+    version: 1,
+    updatedAt: now - 40 * DAY,
+    ...extra,
+  });
   return [
-    c('c-1', '0100234567', '王建国', ['13812345678', '0512-65881234'], '姑苏区人民路1288号3幢502室', '姑苏区', '320508', { householdSize: 3, floor: 5, notes: '老人独居，上门需提前电话联系' }),
-    c('c-2', '0100345678', '李秀英', ['13911112222'], '吴中区东吴北路88号12-301', '吴中区', '320506', { householdSize: 2, floor: 3 }),
-    c('c-3', '0100456789', '张伟', ['13700001111'], '工业园区星湖街328号创意产业园A2-1101', '工业园区', '320571', { householdSize: 4, floor: 11 }),
-    c('c-4', '0100567890', '陈静', ['13700001111', '18662223333'], '工业园区星湖街328号创意产业园A2-1102', '工业园区', '320571', { householdSize: 1, floor: 11 }),
-    c('c-5', '0100678901', '苏州市第三中学', ['0512-65223344'], '姑苏区三元坊12号', '姑苏区', '320508', { notes: '商业用户，食堂燃气' }),
-    c('c-6', '0100789012', '周敏', ['15050506060'], '相城区阳澄湖中路168号5幢1单元201', '相城区', '320507', { householdSize: 5, floor: 2, accountStatus: 'suspended' }),
+    c(
+      'c-1',
+      '0100234567',
+      '王建国',
+      ['13812345678', '0512-65881234'],
+      '姑苏区人民路1288号3幢502室',
+      '姑苏区',
+      '320508',
+      { householdSize: 3, floor: 5, notes: '老人独居，上门需提前电话联系' },
+    ),
+    c('c-2', '0100345678', '李秀英', ['13911112222'], '吴中区东吴北路88号12-301', '吴中区', '320506', {
+      householdSize: 2,
+      floor: 3,
+    }),
+    c('c-3', '0100456789', '张伟', ['13700001111'], '工业园区星湖街328号创意产业园A2-1101', '工业园区', '320571', {
+      householdSize: 4,
+      floor: 11,
+    }),
+    c(
+      'c-4',
+      '0100567890',
+      '陈静',
+      ['13700001111', '18662223333'],
+      '工业园区星湖街328号创意产业园A2-1102',
+      '工业园区',
+      '320571',
+      { householdSize: 1, floor: 11 },
+    ),
+    c('c-5', '0100678901', '苏州市第三中学', ['0512-65223344'], '姑苏区三元坊12号', '姑苏区', '320508', {
+      notes: '商业用户，食堂燃气',
+    }),
+    c('c-6', '0100789012', '周敏', ['15050506060'], '相城区阳澄湖中路168号5幢1单元201', '相城区', '320507', {
+      householdSize: 5,
+      floor: 2,
+      accountStatus: 'suspended',
+    }),
   ];
 }
 
@@ -212,9 +266,43 @@ export function seedInteractions(now: number): Interaction[] {
 
 export function seedVoicemails(now: number): Voicemail[] {
   return [
-    { voicemailId: 'vm-1', receivedAt: now - 14 * HOUR, callerId: '13605126789', callbackNumber: '13605126789', wantsReply: true, topic: '投诉', durationMs: 48_000, status: 'new', played: false, attempts: 0 },
-    { voicemailId: 'vm-2', receivedAt: now - 11 * HOUR, callerId: '', callbackNumber: '051265001122', wantsReply: true, topic: '建议', durationMs: 75_000, status: 'new', played: true, attempts: 1 },
-    { voicemailId: 'vm-3', receivedAt: now - 9 * HOUR, callerId: '13911112222', callbackNumber: '13911112222', wantsReply: true, customerId: 'c-2', topic: '报修', durationMs: 32_000, status: 'in-progress', played: true, attempts: 1 },
+    {
+      voicemailId: 'vm-1',
+      receivedAt: now - 14 * HOUR,
+      callerId: '13605126789',
+      callbackNumber: '13605126789',
+      wantsReply: true,
+      topic: '投诉',
+      durationMs: 48_000,
+      status: 'new',
+      played: false,
+      attempts: 0,
+    },
+    {
+      voicemailId: 'vm-2',
+      receivedAt: now - 11 * HOUR,
+      callerId: '',
+      callbackNumber: '051265001122',
+      wantsReply: true,
+      topic: '建议',
+      durationMs: 75_000,
+      status: 'new',
+      played: true,
+      attempts: 1,
+    },
+    {
+      voicemailId: 'vm-3',
+      receivedAt: now - 9 * HOUR,
+      callerId: '13911112222',
+      callbackNumber: '13911112222',
+      wantsReply: true,
+      customerId: 'c-2',
+      topic: '报修',
+      durationMs: 32_000,
+      status: 'in-progress',
+      played: true,
+      attempts: 1,
+    },
   ];
 }
 

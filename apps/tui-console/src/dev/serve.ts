@@ -11,7 +11,9 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { FakeCallCenter, type CallerScript } from './fake-center.js';
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '7070' }, demo: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { port: { type: 'string', default: '7070' }, demo: { type: 'boolean', default: false } },
+});
 const center = new FakeCallCenter({ demo: values.demo });
 const listener = await center.listen(Number(values.port));
 process.stdout.write(`fake call centre listening on ${listener.url}${values.demo ? ' (demo traffic)' : ''}\n`);

@@ -307,7 +307,7 @@ export const en: Catalog = {
   'wb.monitored': 'monitored',
   'wb.hint': '↑↓ agent r ready n not-ready o log out l listen w whisper b barge s stop g reload',
   'wb.forced': '{name} set to {state}',
-  'wb.monitoring': '{mode} on {name}\'s call (s stops)',
+  'wb.monitoring': "{mode} on {name}'s call (s stops)",
   'wb.monitorStopped': 'Monitoring stopped',
   'wb.mode.listen': 'Listening',
   'wb.mode.whisper': 'Whispering',

@@ -17,7 +17,11 @@ const RegistryContext = createContext<Registry>({ handlers: new Map() });
  * panel owns the keyboard at a time, chosen by the container from the UI state — never by mount
  * order.
  */
-export function KeyRouter(props: { readonly onKey: (key: KeyPress) => boolean; readonly activeOwner: string; readonly children: ReactNode }): ReactNode {
+export function KeyRouter(props: {
+  readonly onKey: (key: KeyPress) => boolean;
+  readonly activeOwner: string;
+  readonly children: ReactNode;
+}): ReactNode {
   const { internal_eventEmitter: emitter, setRawMode, isRawModeSupported } = useStdin();
   const registry = useMemo<Registry>(() => ({ handlers: new Map() }), []);
   const latest = useRef(props);

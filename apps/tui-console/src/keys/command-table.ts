@@ -41,14 +41,34 @@ const active = (c: CommandContext) => {
 const noCall = (c: CommandContext): boolean => c.server.calls.length === 0;
 
 function tab(screen: Screen, digit: string, label: MessageKey, roles: readonly Role[]): ConsoleCommand {
-  return { id: `tab.${screen}`, keys: [digit, `meta+${digit}`], label, roles, run: (c) => c.actions.showScreen(screen) };
+  return {
+    id: `tab.${screen}`,
+    keys: [digit, `meta+${digit}`],
+    label,
+    roles,
+    run: (c) => c.actions.showScreen(screen),
+  };
 }
 
 /** The commands, in help order. */
 export const COMMAND_TABLE: readonly ConsoleCommand[] = [
   { id: 'help', keys: ['f1', '?'], label: 'cmd.help', run: (c) => c.actions.toggleHelp() },
-  { id: 'answer', keys: ['f2'], label: 'cmd.answer', roles: CALLERS, when: offered, run: (c) => void c.actions.answer() },
-  { id: 'hangup', keys: ['f3'], label: 'cmd.hangup', roles: CALLERS, when: (c) => active(c) !== undefined, run: (c) => void c.actions.hangup() },
+  {
+    id: 'answer',
+    keys: ['f2'],
+    label: 'cmd.answer',
+    roles: CALLERS,
+    when: offered,
+    run: (c) => void c.actions.answer(),
+  },
+  {
+    id: 'hangup',
+    keys: ['f3'],
+    label: 'cmd.hangup',
+    roles: CALLERS,
+    when: (c) => active(c) !== undefined,
+    run: (c) => void c.actions.hangup(),
+  },
   {
     id: 'hold',
     keys: ['f4'],
@@ -65,10 +85,23 @@ export const COMMAND_TABLE: readonly ConsoleCommand[] = [
     when: (c) => ['connected', 'held'].includes(active(c)?.state ?? ''),
     run: (c) => c.actions.openTransfer(),
   },
-  { id: 'consult', keys: ['f6'], label: 'cmd.consult', roles: CALLERS, when: (c) => active(c)?.state === 'consulting', run: (c) => c.actions.openConsult() },
+  {
+    id: 'consult',
+    keys: ['f6'],
+    label: 'cmd.consult',
+    roles: CALLERS,
+    when: (c) => active(c)?.state === 'consulting',
+    run: (c) => c.actions.openConsult(),
+  },
   { id: 'dial', keys: ['f7'], label: 'cmd.dial', roles: CALLERS, when: noCall, run: (c) => c.actions.openDial() },
   { id: 'ready', keys: ['f8'], label: 'cmd.ready', roles: CALLERS, run: (c) => void c.actions.toggleReady() },
-  { id: 'search', keys: ['f9'], label: 'cmd.search', roles: ['agent', 'supervisor', 'administrator'], run: (c) => c.actions.openSearch() },
+  {
+    id: 'search',
+    keys: ['f9'],
+    label: 'cmd.search',
+    roles: ['agent', 'supervisor', 'administrator'],
+    run: (c) => c.actions.openSearch(),
+  },
   { id: 'newTicket', keys: ['f10'], label: 'cmd.newTicket', roles: CALLERS, run: (c) => c.actions.newTicket() },
   tab('call', '1', 'cmd.tab.call', CALLERS),
   tab('customer', '2', 'cmd.tab.customer', ['agent', 'supervisor', 'administrator']),
@@ -86,10 +119,16 @@ export function hasCommand(cmd: ConsoleCommand, role: Role | undefined): boolean
 }
 
 /** Finds the command a key id runs now, or undefined. */
-export function findCommand(id: string, ctx: CommandContext, table: readonly ConsoleCommand[] = COMMAND_TABLE): ConsoleCommand | undefined {
+export function findCommand(
+  id: string,
+  ctx: CommandContext,
+  table: readonly ConsoleCommand[] = COMMAND_TABLE,
+): ConsoleCommand | undefined {
   const printable = Array.from(id).length === 1;
   if (printable && ctx.typing) return undefined;
-  return table.find((cmd) => cmd.keys.includes(id) && hasCommand(cmd, ctx.server.user?.role) && (cmd.when?.(ctx) ?? true));
+  return table.find(
+    (cmd) => cmd.keys.includes(id) && hasCommand(cmd, ctx.server.user?.role) && (cmd.when?.(ctx) ?? true),
+  );
 }
 
 /** How a key id is shown: `F1`, `Ctrl+Q`, `Alt+1`. */

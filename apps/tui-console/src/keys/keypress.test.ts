@@ -23,6 +23,7 @@ describe('parseKey', () => {
 });
 
 describe('splitKeys', () => {
-  it('separates Enter from text typed in the same read', () => expect(splitKeys('hotline\r')).toEqual(['hotline', '\r']));
+  it('separates Enter from text typed in the same read', () =>
+    expect(splitKeys('hotline\r')).toEqual(['hotline', '\r']));
   it('keeps an escape sequence whole', () => expect(splitKeys('\u001B[15~')).toEqual(['\u001B[15~']));
 });

@@ -57,7 +57,13 @@ const FINAL: Readonly<Record<string, string>> = {
 const LINUX_F: Readonly<Record<string, string>> = { A: 'f1', B: 'f2', C: 'f3', D: 'f4', E: 'f5' };
 
 function key(name: string, mods: Partial<Omit<KeyPress, 'name'>> = {}): KeyPress {
-  return { name, ctrl: mods.ctrl ?? false, meta: mods.meta ?? false, shift: mods.shift ?? false, text: mods.text ?? '' };
+  return {
+    name,
+    ctrl: mods.ctrl ?? false,
+    meta: mods.meta ?? false,
+    shift: mods.shift ?? false,
+    text: mods.text ?? '',
+  };
 }
 
 /** xterm modifier parameter: 1 + (shift 1 | alt 2 | ctrl 4). */
@@ -74,8 +80,10 @@ export function parseKey(data: string): KeyPress {
   if (data === ESC || data === ESC + ESC) return key('escape');
   if (data === `${ESC}[Z`) return key('tab', { shift: true });
   if (data.startsWith(`${ESC}[[`) && data.length === 4) return key(LINUX_F[data[3] as string] ?? 'unknown');
+  // eslint-disable-next-line no-control-regex -- terminal escape sequences start with ESC
   let m = /^\u001B\[(\d+)(?:;(\d+))?~$/.exec(data);
   if (m) return key(TILDE[m[1] as string] ?? 'unknown', mods(m[2]));
+  // eslint-disable-next-line no-control-regex -- terminal escape sequences start with ESC
   m = /^\u001B(?:\[|O)(?:1;)?(\d+)?([A-DFHPQRS])$/.exec(data);
   if (m) return key(FINAL[m[2] as string] ?? 'unknown', mods(m[1]));
   if (data.length === 1) {

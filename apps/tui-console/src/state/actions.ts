@@ -6,14 +6,35 @@
  */
 import type { AgentClient, CallInfo, Customer, TransferTarget } from '@hotline/agent-protocol';
 import type { SchedulerLike } from 'rxjs';
-import { customerFields, deptEscalateFields, deptResultFields, searchFields, ticketFields, ticketUpdateFields, transferFields, wrapUpFields } from '../components/form-fields.js';
+import {
+  customerFields,
+  deptEscalateFields,
+  deptResultFields,
+  searchFields,
+  ticketFields,
+  ticketUpdateFields,
+  transferFields,
+  wrapUpFields,
+} from '../components/form-fields.js';
 import { editForm, formValues, type FieldSpec, type FormEdit } from '../components/form-model.js';
 import type { KeyPress } from '../keys/keypress.js';
 import type { MessageKey, Translator } from '../i18n/i18n.js';
 import type { ConsoleStore } from './console-store.js';
 import { describeError } from './describe-error.js';
 import { currentCall, type ServerState } from './server-state.js';
-import { EMPTY_FORM, formOf, initialUiState, updateData, updateForm, type FormId, type Message, type Panel, type Screen, type UiState, type UiUpdate } from './ui-state.js';
+import {
+  EMPTY_FORM,
+  formOf,
+  initialUiState,
+  updateData,
+  updateForm,
+  type FormId,
+  type Message,
+  type Panel,
+  type Screen,
+  type UiState,
+  type UiUpdate,
+} from './ui-state.js';
 import { isDialable, validateCustomer, validateTicket } from './validation.js';
 
 /** A live connection: the client, its store, the address. */
@@ -49,7 +70,8 @@ export function createActions(deps: ActionDeps) {
     if (!c) throw new Error('not connected');
     return c.client;
   };
-  const say = (text: string, level: Message['level'] = 'info'): void => update((s) => ({ ...s, message: { text, level, at: deps.scheduler.now() } }));
+  const say = (text: string, level: Message['level'] = 'info'): void =>
+    update((s) => ({ ...s, message: { text, level, at: deps.scheduler.now() } }));
   const fail = (error: unknown): void => say(describeError(t, error, { url: deps.getConn()?.url ?? '' }), 'error');
   const setPanel = (panel: Panel | undefined): void => update((s) => ({ ...s, panel }));
   const form = (id: FormId) => formOf(deps.getUi(), id);
@@ -121,12 +143,16 @@ export function createActions(deps: ActionDeps) {
             const base = previous !== undefined && previous !== session.user.userId ? initialUiState() : s;
             const role = session.user.role;
             const fresh = previous !== session.user.userId;
-            const screen: Screen = role === 'department' ? 'inbox' : role === 'supervisor' && fresh ? 'wallboard' : base.screen;
+            const screen: Screen =
+              role === 'department' ? 'inbox' : role === 'supervisor' && fresh ? 'wallboard' : base.screen;
             return {
               ...base,
               loggedIn: true,
               screen,
-              forms: { ...base.forms, login: { ...EMPTY_FORM, values: { server: url, user: userId }, subject: session.user.userId } },
+              forms: {
+                ...base.forms,
+                login: { ...EMPTY_FORM, values: { server: url, user: userId }, subject: session.user.userId },
+              },
               message: undefined,
             };
           });
@@ -146,7 +172,11 @@ export function createActions(deps: ActionDeps) {
     quit(): void {
       const ui = deps.getUi();
       if (!ui.quitArmed) {
-        update((s) => ({ ...s, quitArmed: true, message: { text: t.t('app.quitConfirm'), level: 'warning', at: deps.scheduler.now() } }));
+        update((s) => ({
+          ...s,
+          quitArmed: true,
+          message: { text: t.t('app.quitConfirm'), level: 'warning', at: deps.scheduler.now() },
+        }));
         return;
       }
       void deps.getConn()?.client.close();
@@ -168,7 +198,10 @@ export function createActions(deps: ActionDeps) {
       setPanel(undefined);
     },
     moveCursor(list: string, delta: number, length: number): void {
-      update((s) => ({ ...s, cursor: { ...s.cursor, [list]: Math.max(0, Math.min(length - 1, (s.cursor[list] ?? 0) + delta)) } }));
+      update((s) => ({
+        ...s,
+        cursor: { ...s.cursor, [list]: Math.max(0, Math.min(length - 1, (s.cursor[list] ?? 0) + delta)) },
+      }));
     },
     editForm(id: FormId, patch: Partial<UiState['forms'][FormId] & object>): void {
       update(updateForm(id, patch));
@@ -185,7 +218,8 @@ export function createActions(deps: ActionDeps) {
     },
     async setNotReady(reason: string): Promise<void> {
       const ui = deps.getUi();
-      if (ui.panel === 'forceNotReady' && ui.data.forceTarget) return actions.forceState(ui.data.forceTarget, 'not-ready', reason);
+      if (ui.panel === 'forceNotReady' && ui.data.forceTarget)
+        return actions.forceState(ui.data.forceTarget, 'not-ready', reason);
       setPanel(undefined);
       await attempt(() => client().api.agent.notReady({ reason }));
     },
@@ -207,7 +241,8 @@ export function createActions(deps: ActionDeps) {
       const call = activeCall();
       if (!call) return;
       if (call.state === 'held') await attempt(() => client().api.call.retrieve({ callId: call.callId }));
-      else if (call.state === 'connected' || call.state === 'conference') await attempt(() => client().api.call.hold({ callId: call.callId }));
+      else if (call.state === 'connected' || call.state === 'conference')
+        await attempt(() => client().api.call.hold({ callId: call.callId }));
     },
     openTransfer(): void {
       if (!activeCall()) return;
@@ -223,7 +258,12 @@ export function createActions(deps: ActionDeps) {
       if (kind === 'queue' && v.queue) target = { kind: 'queue', queueId: v.queue };
       else if (kind === 'agent' && v.target) target = { kind: 'agent', agentId: v.target };
       else if (kind === 'number' && v.target && isDialable(v.target)) target = { kind: 'number', number: v.target };
-      if (!target) return update(updateForm('transfer', { errors: { [kind === 'queue' ? 'queue' : 'target']: t.t('transfer.targetRequired') } }));
+      if (!target)
+        return update(
+          updateForm('transfer', {
+            errors: { [kind === 'queue' ? 'queue' : 'target']: t.t('transfer.targetRequired') },
+          }),
+        );
       const mode = v.mode === 'consult' ? 'consult' : 'blind';
       await submitForm(
         'transfer',
@@ -243,7 +283,11 @@ export function createActions(deps: ActionDeps) {
       if (!call) return;
       const api = client().api.call;
       await attempt(() =>
-        what === 'complete' ? api.completeConsult({ callId: call.callId }) : what === 'conference' ? api.conference({ callId: call.callId }) : api.cancelConsult({ callId: call.callId }),
+        what === 'complete'
+          ? api.completeConsult({ callId: call.callId })
+          : what === 'conference'
+            ? api.conference({ callId: call.callId })
+            : api.cancelConsult({ callId: call.callId }),
       );
     },
     openDial(): void {
@@ -274,9 +318,19 @@ export function createActions(deps: ActionDeps) {
       const ticketIds = deps.getUi().data.callTickets ?? [];
       await submitForm(
         'wrapUp',
-        () => client().api.call.wrapUp({ callId: call.callId, disposition: v.disposition as string, ...(v.note ? { note: v.note } : {}), ...(ticketIds.length ? { ticketIds: [...ticketIds] } : {}) }),
+        () =>
+          client().api.call.wrapUp({
+            callId: call.callId,
+            disposition: v.disposition as string,
+            ...(v.note ? { note: v.note } : {}),
+            ...(ticketIds.length ? { ticketIds: [...ticketIds] } : {}),
+          }),
         () => {
-          update((ui) => ({ ...ui, forms: { ...ui.forms, wrapUp: EMPTY_FORM }, data: { ...ui.data, callTickets: [] } }));
+          update((ui) => ({
+            ...ui,
+            forms: { ...ui.forms, wrapUp: EMPTY_FORM },
+            data: { ...ui.data, callTickets: [] },
+          }));
           say(auto ? t.t('wrap.autoSubmitted', { label }) : t.t('wrap.done'), auto ? 'warning' : 'success');
         },
       );
@@ -305,18 +359,31 @@ export function createActions(deps: ActionDeps) {
         ...(v.address ? { address: v.address } : {}),
       };
       if (Object.keys(query).length === 0) return update(updateForm('search', { error: t.t('customer.searchEmpty') }));
-      if (phone && !/^\+?\d{4,32}$/.test(phone)) return update(updateForm('search', { errors: { phone: t.t('customer.phoneShort') } }));
+      if (phone && !/^\+?\d{4,32}$/.test(phone))
+        return update(updateForm('search', { errors: { phone: t.t('customer.phoneShort') } }));
       await submitForm(
         'search',
         () => client().api.customer.search({ query, limit: 50 }),
-        (result) => update((s) => ({ ...s, customerView: 'results', cursor: { ...s.cursor, results: 0 }, data: { ...s.data, search: result } })),
+        (result) =>
+          update((s) => ({
+            ...s,
+            customerView: 'results',
+            cursor: { ...s.cursor, results: 0 },
+            data: { ...s.data, search: result },
+          })),
       );
     },
     async openCustomer(customerId: string): Promise<void> {
       update((s) => ({ ...s, screen: 'customer', customerView: 'detail', data: { ...s.data, loading: 'customer' } }));
       await attempt(async () => {
         const result = await client().api.customer.get({ customerId });
-        update(updateData({ customer: result, loading: undefined, ...(deps.getUi().data.bill?.customerId === customerId ? {} : { bill: undefined }) }));
+        update(
+          updateData({
+            customer: result,
+            loading: undefined,
+            ...(deps.getUi().data.bill?.customerId === customerId ? {} : { bill: undefined }),
+          }),
+        );
         void actions.loadBill(customerId);
       });
     },
@@ -353,7 +420,13 @@ export function createActions(deps: ActionDeps) {
       if (f.subject !== 'create') {
         const s = server();
         const call = s ? currentCall(s) : undefined;
-        update(updateForm('customerEdit', { ...EMPTY_FORM, subject: 'create', values: { phones: call?.remoteNumber ?? '' } }));
+        update(
+          updateForm('customerEdit', {
+            ...EMPTY_FORM,
+            subject: 'create',
+            values: { phones: call?.remoteNumber ?? '' },
+          }),
+        );
       }
       setPanel('customerEdit');
     },
@@ -407,7 +480,12 @@ export function createActions(deps: ActionDeps) {
             ...EMPTY_FORM,
             focus: 2,
             subject: customer?.customerId ?? '',
-            values: { ...(emergency ? { kind: 'emergency', priority: 'urgent' } : {}), contactName: customer?.name ?? '', contactPhone: phone, address: customer?.address ?? '' },
+            values: {
+              ...(emergency ? { kind: 'emergency', priority: 'urgent' } : {}),
+              contactName: customer?.name ?? '',
+              contactPhone: phone,
+              address: customer?.address ?? '',
+            },
           }),
         );
       }
@@ -442,14 +520,24 @@ export function createActions(deps: ActionDeps) {
         (ticket) => {
           // A ticket filed during a call makes "ticket created" the wrap-up's disposition, unless one was chosen.
           const wrap = deps.getUi().forms.wrapUp ?? EMPTY_FORM;
-          const preset = call && !wrap.values.disposition && s?.catalog?.dispositions.some((d) => d.code === 'ticket-created');
+          const preset =
+            call && !wrap.values.disposition && s?.catalog?.dispositions.some((d) => d.code === 'ticket-created');
           update((ui) => ({
             ...ui,
             panel: undefined,
             screen: 'tickets',
             ticketView: 'created',
-            forms: { ...ui.forms, ticket: EMPTY_FORM, ...(preset ? { wrapUp: { ...wrap, values: { ...wrap.values, disposition: 'ticket-created' } } } : {}) },
-            data: { ...ui.data, createdTicket: ticket, callTickets: [...(ui.data.callTickets ?? []), ticket.ticketId], tickets: [ticket, ...(ui.data.tickets ?? [])] },
+            forms: {
+              ...ui.forms,
+              ticket: EMPTY_FORM,
+              ...(preset ? { wrapUp: { ...wrap, values: { ...wrap.values, disposition: 'ticket-created' } } } : {}),
+            },
+            data: {
+              ...ui.data,
+              createdTicket: ticket,
+              callTickets: [...(ui.data.callTickets ?? []), ticket.ticketId],
+              tickets: [ticket, ...(ui.data.tickets ?? [])],
+            },
           }));
           say(`${t.t('ticket.created')} · ${t.t('ticket.trackingNo')} ${ticket.trackingNo}`, 'success');
         },
@@ -465,13 +553,21 @@ export function createActions(deps: ActionDeps) {
     async openTicket(ticketId: string): Promise<void> {
       await attempt(async () => {
         const result = await client().api.ticket.get({ ticketId });
-        update((s) => ({ ...s, ticketView: s.screen === 'inbox' ? s.ticketView : 'detail', inboxView: s.screen === 'inbox' ? 'detail' : s.inboxView, data: { ...s.data, ticket: result } }));
+        update((s) => ({
+          ...s,
+          ticketView: s.screen === 'inbox' ? s.ticketView : 'detail',
+          inboxView: s.screen === 'inbox' ? 'detail' : s.inboxView,
+          data: { ...s.data, ticket: result },
+        }));
       });
     },
     openTicketUpdate(): void {
       const ticket = deps.getUi().data.ticket?.ticket;
       if (!ticket) return;
-      if (form('ticketUpdate').subject !== ticket.ticketId) update(updateForm('ticketUpdate', { ...EMPTY_FORM, subject: ticket.ticketId, values: { status: ticket.status } }));
+      if (form('ticketUpdate').subject !== ticket.ticketId)
+        update(
+          updateForm('ticketUpdate', { ...EMPTY_FORM, subject: ticket.ticketId, values: { status: ticket.status } }),
+        );
       setPanel('ticketUpdate');
     },
     async submitTicketUpdate(): Promise<void> {
@@ -509,10 +605,19 @@ export function createActions(deps: ActionDeps) {
         update((s) => ({ ...s, screen: 'call', data: { ...s.data, callTickets: [] } }));
       });
     },
-    async markVoicemail(voicemailId: string, patch: { played?: boolean; status?: 'called-back' | 'unreachable' }): Promise<void> {
+    async markVoicemail(
+      voicemailId: string,
+      patch: { played?: boolean; status?: 'called-back' | 'unreachable' },
+    ): Promise<void> {
       await attempt(async () => {
         const vm = await client().api.voicemail.mark({ voicemailId, ...patch });
-        update((s) => ({ ...s, data: { ...s.data, voicemails: (s.data.voicemails ?? []).map((x) => (x.voicemailId === vm.voicemailId ? vm : x)) } }));
+        update((s) => ({
+          ...s,
+          data: {
+            ...s.data,
+            voicemails: (s.data.voicemails ?? []).map((x) => (x.voicemailId === vm.voicemailId ? vm : x)),
+          },
+        }));
         if (patch.status) say(t.t('vm.marked', { status: t.t(`vm.status.${patch.status}` as MessageKey) }), 'success');
       });
     },
@@ -559,14 +664,23 @@ export function createActions(deps: ActionDeps) {
     async loadInbox(): Promise<void> {
       await attempt(async () => {
         const page = await client().api.department.inbox({ limit: 200 });
-        const sorted = [...page.tickets].sort((a, b) => (a.deadline ?? Number.MAX_SAFE_INTEGER) - (b.deadline ?? Number.MAX_SAFE_INTEGER));
+        const sorted = [...page.tickets].sort(
+          (a, b) => (a.deadline ?? Number.MAX_SAFE_INTEGER) - (b.deadline ?? Number.MAX_SAFE_INTEGER),
+        );
         update(updateData({ inbox: sorted }));
       });
     },
     openDeptResult(): void {
       const ticket = deps.getUi().data.ticket?.ticket;
       if (!ticket) return;
-      if (form('deptResult').subject !== ticket.ticketId) update(updateForm('deptResult', { ...EMPTY_FORM, subject: ticket.ticketId, values: { result: ticket.result ?? '' } }));
+      if (form('deptResult').subject !== ticket.ticketId)
+        update(
+          updateForm('deptResult', {
+            ...EMPTY_FORM,
+            subject: ticket.ticketId,
+            values: { result: ticket.result ?? '' },
+          }),
+        );
       setPanel('deptResult');
     },
     async submitDeptResult(): Promise<void> {
@@ -576,7 +690,13 @@ export function createActions(deps: ActionDeps) {
       if (!v.result) return update(updateForm('deptResult', { errors: { result: t.t('dept.v.resultRequired') } }));
       await submitForm(
         'deptResult',
-        () => client().api.department.recordResult({ ticketId: ticket.ticketId, version: ticket.version, result: v.result as string, resolve: v.resolve !== 'no' }),
+        () =>
+          client().api.department.recordResult({
+            ticketId: ticket.ticketId,
+            version: ticket.version,
+            result: v.result as string,
+            resolve: v.resolve !== 'no',
+          }),
         (updated) => {
           update((s) => ({ ...s, panel: undefined, forms: { ...s.forms, deptResult: EMPTY_FORM } }));
           say(t.t('dept.resultSaved'), 'success');
@@ -588,7 +708,8 @@ export function createActions(deps: ActionDeps) {
     openEscalate(): void {
       const ticket = deps.getUi().data.ticket?.ticket;
       if (!ticket) return;
-      if (form('deptEscalate').subject !== ticket.ticketId) update(updateForm('deptEscalate', { ...EMPTY_FORM, subject: ticket.ticketId }));
+      if (form('deptEscalate').subject !== ticket.ticketId)
+        update(updateForm('deptEscalate', { ...EMPTY_FORM, subject: ticket.ticketId }));
       setPanel('deptEscalate');
     },
     async submitEscalate(): Promise<void> {
@@ -598,9 +719,19 @@ export function createActions(deps: ActionDeps) {
       if (!v.reason) return update(updateForm('deptEscalate', { errors: { reason: t.t('dept.v.reasonRequired') } }));
       await submitForm(
         'deptEscalate',
-        () => client().api.department.escalate({ ticketId: ticket.ticketId, version: ticket.version, reason: v.reason as string }),
+        () =>
+          client().api.department.escalate({
+            ticketId: ticket.ticketId,
+            version: ticket.version,
+            reason: v.reason as string,
+          }),
         () => {
-          update((s) => ({ ...s, panel: undefined, inboxView: 'list', forms: { ...s.forms, deptEscalate: EMPTY_FORM } }));
+          update((s) => ({
+            ...s,
+            panel: undefined,
+            inboxView: 'list',
+            forms: { ...s.forms, deptEscalate: EMPTY_FORM },
+          }));
           say(t.t('dept.escalated'), 'success');
           void actions.loadInbox();
         },
@@ -614,4 +745,3 @@ export function createActions(deps: ActionDeps) {
 export function isOpenTicket(status: string): boolean {
   return OPEN_STATES.has(status);
 }
-

@@ -54,7 +54,11 @@ export class ConsoleStore {
 
   /** Replaces the wallboard with a fresh `supervisor.snapshot` (events keep it current after). */
   replaceWallboard(wallboard: NonNullable<ServerState['wallboard']>): void {
-    this.state.next({ ...this.state.value, wallboard, queues: this.state.value.queues.length ? this.state.value.queues : wallboard.queues });
+    this.state.next({
+      ...this.state.value,
+      wallboard,
+      queues: this.state.value.queues.length ? this.state.value.queues : wallboard.queues,
+    });
   }
 
   /** Stops listening to the client. */

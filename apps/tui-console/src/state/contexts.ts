@@ -17,13 +17,19 @@ export interface ServerView {
   readonly connection: ConnectionState;
 }
 
-export const ServerContext = createContext<ServerView>({ server: EMPTY_SERVER_STATE, connection: { status: 'offline', reason: 'idle' } });
+export const ServerContext = createContext<ServerView>({
+  server: EMPTY_SERVER_STATE,
+  connection: { status: 'offline', reason: 'idle' },
+});
 export const UiContext = createContext<UiState>(initialUiState());
 export const ActionsContext = createContext<ConsoleActions | undefined>(undefined);
 export const ClockContext = createContext<SchedulerLike>(asyncScheduler);
 
 /** Screen size in columns and rows. */
-export const SizeContext = createContext<{ readonly columns: number; readonly rows: number }>({ columns: 80, rows: 24 });
+export const SizeContext = createContext<{ readonly columns: number; readonly rows: number }>({
+  columns: 80,
+  rows: 24,
+});
 
 export function useServer(): ServerView {
   return useContext(ServerContext);

@@ -6,13 +6,21 @@ import type { MessageKey, Translator } from '../i18n/i18n.js';
  * message; details the server gives (remaining attempts, lock time, versions) are filled in.
  */
 export function describeError(t: Translator, error: unknown, context: { readonly url?: string } = {}): string {
-  if (!isProtocolError(error)) return t.t('error.unknown', { code: 'ERR_INTERNAL', message: error instanceof Error ? error.message : String(error) });
+  if (!isProtocolError(error))
+    return t.t('error.unknown', {
+      code: 'ERR_INTERNAL',
+      message: error instanceof Error ? error.message : String(error),
+    });
   const d = error.details;
   switch (error.code) {
     case ProtocolErrorCode.BadCredentials:
-      return typeof d.remainingAttempts === 'number' ? t.t('error.badCredentialsRemaining', { n: d.remainingAttempts }) : t.t('error.ERR_BAD_CREDENTIALS');
+      return typeof d.remainingAttempts === 'number'
+        ? t.t('error.badCredentialsRemaining', { n: d.remainingAttempts })
+        : t.t('error.ERR_BAD_CREDENTIALS');
     case ProtocolErrorCode.LockedOut:
-      return typeof d.retryAfterMs === 'number' ? t.t('error.lockedOutFor', { min: Math.max(1, Math.ceil(d.retryAfterMs / 60_000)) }) : t.t('error.ERR_LOCKED_OUT');
+      return typeof d.retryAfterMs === 'number'
+        ? t.t('error.lockedOutFor', { min: Math.max(1, Math.ceil(d.retryAfterMs / 60_000)) })
+        : t.t('error.ERR_LOCKED_OUT');
     case ProtocolErrorCode.Unreachable:
       return t.t('error.ERR_UNREACHABLE', { url: context.url ?? (typeof d.url === 'string' ? d.url : '') });
     case ProtocolErrorCode.VersionMismatch: {
@@ -25,7 +33,9 @@ export function describeError(t: Translator, error: unknown, context: { readonly
     case ProtocolErrorCode.ForcedLogout: {
       const reason = typeof d.reason === 'string' ? d.reason : undefined;
       const known = ['supervisor', 'administrator', 'replaced', 'shutdown', 'password-changed', 'disabled'];
-      return t.t('error.ERR_FORCED_LOGOUT', { reason: reason && known.includes(reason) ? t.t(`forced.${reason}` as MessageKey) : error.message });
+      return t.t('error.ERR_FORCED_LOGOUT', {
+        reason: reason && known.includes(reason) ? t.t(`forced.${reason}` as MessageKey) : error.message,
+      });
     }
     case ProtocolErrorCode.IllegalState:
       return d.reason === 'no-seat' ? t.t('error.noSeat') : t.t('error.ERR_ILLEGAL_STATE');

@@ -34,7 +34,8 @@ export interface ServerState {
   readonly lastEnded: CallInfo | undefined;
   readonly queues: readonly QueueStats[];
   /** Supervisors: the wallboard. */
-  readonly wallboard: { readonly queues: readonly QueueStats[]; readonly agents: readonly AgentRow[]; readonly at: number } | undefined;
+  readonly wallboard:
+    { readonly queues: readonly QueueStats[]; readonly agents: readonly AgentRow[]; readonly at: number } | undefined;
   readonly catalog: Catalog | undefined;
   readonly voicemailsWaiting: number;
   /** Voicemails the server announced since login (merged into fetched lists). */
@@ -149,13 +150,23 @@ export function applyEvent(state: ServerState, event: ProtocolEvent): ServerStat
       return {
         ...state,
         queues: mergeBy(state.queues, event.data.queues, (q) => q.queueId),
-        wallboard: state.wallboard ? { ...state.wallboard, queues: mergeBy(state.wallboard.queues, event.data.queues, (q) => q.queueId), at: event.at } : state.wallboard,
+        wallboard: state.wallboard
+          ? {
+              ...state.wallboard,
+              queues: mergeBy(state.wallboard.queues, event.data.queues, (q) => q.queueId),
+              at: event.at,
+            }
+          : state.wallboard,
       };
     case 'wallboard.agents':
       return {
         ...state,
         wallboard: state.wallboard
-          ? { ...state.wallboard, agents: mergeBy(state.wallboard.agents, event.data.agents, (a) => a.agentId), at: event.at }
+          ? {
+              ...state.wallboard,
+              agents: mergeBy(state.wallboard.agents, event.data.agents, (a) => a.agentId),
+              at: event.at,
+            }
           : { queues: state.queues, agents: event.data.agents, at: event.at },
       };
     case 'ticket.changed':
@@ -163,7 +174,8 @@ export function applyEvent(state: ServerState, event: ProtocolEvent): ServerStat
     case 'voicemail.added': {
       const vm = event.data;
       const known = state.voicemails.find((v) => v.voicemailId === vm.voicemailId);
-      const open = (v: Voicemail | undefined): boolean => v !== undefined && (v.status === 'new' || v.status === 'in-progress');
+      const open = (v: Voicemail | undefined): boolean =>
+        v !== undefined && (v.status === 'new' || v.status === 'in-progress');
       const delta = (open(vm) ? 1 : 0) - (known ? (open(known) ? 1 : 0) : 0);
       return {
         ...state,
@@ -185,7 +197,11 @@ export function currentCall(state: ServerState): CallInfo | undefined {
 }
 
 /** Aggregate figures of the queues on the status bar. */
-export function queueSummary(queues: readonly QueueStats[]): { waiting: number; longestWaitMs: number; serviceLevel: number | null } {
+export function queueSummary(queues: readonly QueueStats[]): {
+  waiting: number;
+  longestWaitMs: number;
+  serviceLevel: number | null;
+} {
   let waiting = 0;
   let longest = 0;
   let answered = 0;

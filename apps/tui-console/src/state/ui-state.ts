@@ -70,7 +70,11 @@ export interface Message {
 
 /** Data fetched for the views (kept across screen switches and reconnects). */
 export interface ViewData {
-  readonly customer?: { readonly customer: Customer; readonly openTickets: readonly Ticket[]; readonly recentInteractions: readonly Interaction[] };
+  readonly customer?: {
+    readonly customer: Customer;
+    readonly openTickets: readonly Ticket[];
+    readonly recentInteractions: readonly Interaction[];
+  };
   readonly bill?: BillSummary;
   readonly search?: { readonly customers: readonly CustomerSummary[]; readonly total: number };
   readonly tickets?: readonly Ticket[];
@@ -78,7 +82,11 @@ export interface ViewData {
   readonly createdTicket?: Ticket;
   readonly voicemails?: readonly Voicemail[];
   readonly inbox?: readonly Ticket[];
-  readonly monitor?: { readonly monitorId: string; readonly agentId: string; readonly mode: 'listen' | 'whisper' | 'barge' };
+  readonly monitor?: {
+    readonly monitorId: string;
+    readonly agentId: string;
+    readonly mode: 'listen' | 'whisper' | 'barge';
+  };
   /** Tickets created during the current call (sent with the wrap-up). */
   readonly callTickets?: readonly string[];
   /** The agent picked on the wallboard for a forced not-ready. */

@@ -12,7 +12,7 @@ export function useObservable<T>(source: Observable<T>, initial: T): T {
   const store = useMemo(() => {
     let value = initial;
     return {
-      subscribe(onChange: () => void): () => void {
+      subscribe: (onChange: () => void): (() => void) => {
         const sub = source.subscribe((next) => {
           value = next;
           onChange();

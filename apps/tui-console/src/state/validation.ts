@@ -25,7 +25,10 @@ function intInRange(t: Translator, text: string, min: number, max: number): { va
 }
 
 /** Validates the customer form; returns the patch when valid. */
-export function validateCustomer(t: Translator, v: Record<string, string>): { errors: FieldErrors; patch?: CustomerPatch } {
+export function validateCustomer(
+  t: Translator,
+  v: Record<string, string>,
+): { errors: FieldErrors; patch?: CustomerPatch } {
   const errors: FieldErrors = {};
   const name = v.name ?? '';
   const address = v.address ?? '';
@@ -64,7 +67,8 @@ export function validateTicket(t: Translator, v: Record<string, string>): FieldE
   if (!v.subject) errors.subject = t.t('ticket.v.subjectRequired');
   if (!v.description) errors.description = t.t('ticket.v.descriptionRequired');
   if ((kind === 'emergency' || kind === 'repair') && !v.address) errors.address = t.t('ticket.v.addressRequired');
-  if (v.contactPhone && !PhoneNumber.safeParse(v.contactPhone).success) errors.contactPhone = t.t('ticket.v.phoneInvalid');
+  if (v.contactPhone && !PhoneNumber.safeParse(v.contactPhone).success)
+    errors.contactPhone = t.t('ticket.v.phoneInvalid');
   return errors;
 }
 

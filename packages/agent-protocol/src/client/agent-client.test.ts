@@ -10,7 +10,12 @@ function setup(options: Parameters<typeof createFixture>[1] = {}) {
   const clock = new VirtualScheduler();
   const fixture = createFixture(clock, options);
   const net = createMemoryTransport(fixture.server);
-  const client = new AgentClient({ transport: net.connect, scheduler: clock, random: () => 0.5, reconnect: { initialDelayMs: 1_000 } });
+  const client = new AgentClient({
+    transport: net.connect,
+    scheduler: clock,
+    random: () => 0.5,
+    reconnect: { initialDelayMs: 1_000 },
+  });
   const events: ProtocolEvent[] = [];
   const states: ConnectionState[] = [];
   client.events$.subscribe((e) => events.push(e));
@@ -45,7 +50,9 @@ describe('AgentClient over the in-memory transport', () => {
     await clock.run(client.login({ userId: '1001', password: 'wrong' })).catch(() => undefined);
     const third = await clock.run(client.login({ userId: '1001', password: 'wrong' })).catch((e: unknown) => e);
     expect(isProtocolError(third, 'ERR_LOCKED_OUT')).toBe(true);
-    const fourth = await clock.run(client.login({ userId: '1001', password: 'agent-pass-1001' })).catch((e: unknown) => e);
+    const fourth = await clock
+      .run(client.login({ userId: '1001', password: 'agent-pass-1001' }))
+      .catch((e: unknown) => e);
     expect(isProtocolError(fourth, 'ERR_LOCKED_OUT')).toBe(true);
   });
 
@@ -91,7 +98,14 @@ describe('AgentClient reconnect and resume', () => {
     await clock.advanceBy(1_000);
     expect(client.state.status).toBe('online');
     expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(events.map((e) => (e.name === 'notice' ? e.data.noticeId : ''))).toEqual(['n1', 'n2', 'n3', 'n4', 'n5', 'n6']);
+    expect(events.map((e) => (e.name === 'notice' ? e.data.noticeId : ''))).toEqual([
+      'n1',
+      'n2',
+      'n3',
+      'n4',
+      'n5',
+      'n6',
+    ]);
     const onlineStates = states.filter((s) => s.status === 'online');
     expect(onlineStates.at(-1)).toMatchObject({ session: { resumed: true, resync: false, seq: 3 } });
     server.push({ userId: '1001' }, 'notice', notice(7));
@@ -105,7 +119,9 @@ describe('AgentClient reconnect and resume', () => {
     net.unreachable = true;
     server.push({ userId: '1001' }, 'notice', notice(1));
     await clock.advanceBy(1_000 + 2_000 + 4_000);
-    const retries = states.filter((s) => s.status === 'reconnecting').map((s) => (s.status === 'reconnecting' ? s.retryInMs : 0));
+    const retries = states
+      .filter((s) => s.status === 'reconnecting')
+      .map((s) => (s.status === 'reconnecting' ? s.retryInMs : 0));
     expect(retries).toEqual([1_000, 2_000, 4_000, 8_000]);
     net.unreachable = false;
     await clock.advanceBy(8_000);
@@ -163,7 +179,9 @@ describe('AgentClient reconnect and resume', () => {
   it('times out a command with no response and says whether it was sent', async () => {
     const { clock, client, fixture } = await online();
     fixture.holdTickets = true;
-    const result = clock.run(client.api.ticket.create({ kind: 'complaint', subject: 's', description: 'd' }, { timeoutMs: 5_000 })).catch((e: unknown) => e);
+    const result = clock
+      .run(client.api.ticket.create({ kind: 'complaint', subject: 's', description: 'd' }, { timeoutMs: 5_000 }))
+      .catch((e: unknown) => e);
     const error = await result;
     expect(isProtocolError(error, 'ERR_TIMEOUT')).toBe(true);
     expect((error as { details: { sent: boolean } }).details.sent).toBe(true);
@@ -254,7 +272,14 @@ describe('AgentClient reconnect and resume', () => {
     const net = createMemoryTransport(fixture.server);
     const client = new AgentClient({
       scheduler: clock,
-      transport: (h) => net.connect({ onMessage: (t) => h.onMessage(t.replace('"name":"notice","data":{"noticeId":"n2"', '"name":"future.thing","data":{"noticeId":"n2"')), onClose: h.onClose }),
+      transport: (h) =>
+        net.connect({
+          onMessage: (t) =>
+            h.onMessage(
+              t.replace('"name":"notice","data":{"noticeId":"n2"', '"name":"future.thing","data":{"noticeId":"n2"'),
+            ),
+          onClose: h.onClose,
+        }),
     });
     const events: ProtocolEvent[] = [];
     client.events$.subscribe((e) => events.push(e));
@@ -296,7 +321,6 @@ describe('AgentClient reconnect and resume', () => {
   });
 });
 
-
 describe('AgentClient edge cases', () => {
   it('connect() then login() separately, and refuses a second login while online', async () => {
     const { clock, client, states } = setup();
@@ -305,13 +329,17 @@ describe('AgentClient edge cases', () => {
     expect(client.state.status).toBe('connecting');
     await clock.run(client.login({ userId: '1001', password: 'agent-pass-1001' }));
     expect(states.map((s) => s.status)).toEqual(['offline', 'connecting', 'online']);
-    const again = await clock.run(client.login({ userId: '1001', password: 'agent-pass-1001' })).catch((e: unknown) => e);
+    const again = await clock
+      .run(client.login({ userId: '1001', password: 'agent-pass-1001' }))
+      .catch((e: unknown) => e);
     expect(isProtocolError(again, 'ERR_ILLEGAL_STATE')).toBe(true);
   });
 
   it('refuses commands before login and after close', async () => {
     const { clock, client } = setup();
-    expect(isProtocolError(await client.api.agent.ready().catch((e: unknown) => e), 'ERR_NOT_AUTHENTICATED')).toBe(true);
+    expect(isProtocolError(await client.api.agent.ready().catch((e: unknown) => e), 'ERR_NOT_AUTHENTICATED')).toBe(
+      true,
+    );
     await clock.run(client.login({ userId: '1001', password: 'agent-pass-1001' }));
     const pending = client.api.ticket.create({ kind: 'suggestion', subject: '建议', description: '增加夜间服务' });
     await client.close();

@@ -128,9 +128,12 @@ export interface Credentials {
   readonly password: string;
 }
 
-type ArgsOf<N extends CommandName> = {} extends CommandParams<N>
-  ? [params?: CommandParams<N>, options?: RequestOptions]
-  : [params: CommandParams<N>, options?: RequestOptions];
+type ArgsOf<N extends CommandName> =
+  // `{} extends P` is true exactly when every parameter is optional (then `params` may be left out).
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  {} extends CommandParams<N>
+    ? [params?: CommandParams<N>, options?: RequestOptions]
+    : [params: CommandParams<N>, options?: RequestOptions];
 
 type NamespaceOf<N> = N extends `${infer NS}.${string}` ? NS : never;
 
@@ -140,7 +143,9 @@ type NamespaceOf<N> = N extends `${infer NS}.${string}` ? NS : never;
  */
 export type CommandApi = {
   readonly [NS in NamespaceOf<CommandName>]: {
-    readonly [N in CommandName as N extends `${NS}.${infer M}` ? M : never]: (...args: ArgsOf<N>) => Promise<CommandResult<N>>;
+    readonly [N in CommandName as N extends `${NS}.${infer M}` ? M : never]: (
+      ...args: ArgsOf<N>
+    ) => Promise<CommandResult<N>>;
   };
 };
 
@@ -227,7 +232,8 @@ export class AgentClient {
   private terminal: { reason: OfflineReason; error: ProtocolError } | undefined;
 
   constructor(options: AgentClientOptions) {
-    if (!options.transport && !options.url) throw new ProtocolError(ProtocolErrorCode.Validation, 'AgentClient needs a url or a transport');
+    if (!options.transport && !options.url)
+      throw new ProtocolError(ProtocolErrorCode.Validation, 'AgentClient needs a url or a transport');
     this.transport = options.transport ?? wsTransport(options.url as string, options.ws);
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.logger = options.logger ?? silentLogger;
@@ -290,7 +296,10 @@ export class AgentClient {
   async login(credentials: Credentials): Promise<SessionInfo> {
     this.assertNotClosed();
     if (this.phase === 'online' || this.phase === 'reconnecting' || this.phase === 'authenticating') {
-      throw new ProtocolError(ProtocolErrorCode.IllegalState, `already ${this.phase === 'authenticating' ? 'logging in' : 'logged in'}`);
+      throw new ProtocolError(
+        ProtocolErrorCode.IllegalState,
+        `already ${this.phase === 'authenticating' ? 'logging in' : 'logged in'}`,
+      );
     }
     await this.connect();
     this.phase = 'authenticating';
@@ -304,7 +313,9 @@ export class AgentClient {
       this.dropLink(1000, 'login failed');
       this.phase = 'idle';
       this.goOffline(
-        e.code === ProtocolErrorCode.Unreachable || e.code === ProtocolErrorCode.ConnectionLost || e.code === ProtocolErrorCode.Timeout
+        e.code === ProtocolErrorCode.Unreachable ||
+          e.code === ProtocolErrorCode.ConnectionLost ||
+          e.code === ProtocolErrorCode.Timeout
           ? 'unreachable'
           : 'login-failed',
         e,
@@ -329,24 +340,43 @@ export class AgentClient {
       const negotiated = this.session?.protocol;
       if (negotiated !== undefined && newerThan(def.since, negotiated)) {
         return reject(
-          new ProtocolError(ProtocolErrorCode.NotImplemented, `${command} needs protocol ${def.since}; the server speaks ${negotiated}`, {
-            details: { command, since: def.since, protocol: negotiated },
-          }),
+          new ProtocolError(
+            ProtocolErrorCode.NotImplemented,
+            `${command} needs protocol ${def.since}; the server speaks ${negotiated}`,
+            {
+              details: { command, since: def.since, protocol: negotiated },
+            },
+          ),
         );
       }
       const parsed = def.params.safeParse(params ?? {});
       if (!parsed.success) {
         return reject(
-          new ProtocolError(ProtocolErrorCode.InvalidParams, `invalid parameters for ${command}`, { details: { command, issues: issuesOf(parsed.error) } }),
+          new ProtocolError(ProtocolErrorCode.InvalidParams, `invalid parameters for ${command}`, {
+            details: { command, issues: issuesOf(parsed.error) },
+          }),
         );
       }
       const id = `${this.idPrefix}-${++this.nextId}`;
       const frame = JSON.stringify({ type: 'request', id, command, params: parsed.data });
       const limit = this.welcome?.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
       if (utf8Length(frame) > limit) {
-        return reject(new ProtocolError(ProtocolErrorCode.FrameTooLarge, `${command} request exceeds the ${limit}-byte frame limit`, { details: { limit } }));
+        return reject(
+          new ProtocolError(
+            ProtocolErrorCode.FrameTooLarge,
+            `${command} request exceeds the ${limit}-byte frame limit`,
+            { details: { limit } },
+          ),
+        );
       }
-      const entry: Pending = { command, frame, resolve: resolve as (v: unknown) => void, reject, timer: undefined, sent: false };
+      const entry: Pending = {
+        command,
+        frame,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        timer: undefined,
+        sent: false,
+      };
       const timeoutMs = options?.timeoutMs ?? this.requestTimeoutMs;
       entry.timer = this.scheduler.schedule(() => {
         if (this.pending.get(id) !== entry) return;
@@ -396,8 +426,11 @@ export class AgentClient {
         if (serial === this.linkSerial) this.onLinkClosed(info);
       },
     });
-    const link = await this.withTimeout(opened, this.connectTimeoutMs, () => new ProtocolError(ProtocolErrorCode.Unreachable, `no connection within ${this.connectTimeoutMs} ms`), (late) =>
-      late.close(1000, 'connect timed out'),
+    const link = await this.withTimeout(
+      opened,
+      this.connectTimeoutMs,
+      () => new ProtocolError(ProtocolErrorCode.Unreachable, `no connection within ${this.connectTimeoutMs} ms`),
+      (late) => late.close(1000, 'connect timed out'),
     );
     if (serial !== this.linkSerial) {
       link.close(1000, 'superseded');
@@ -406,13 +439,21 @@ export class AgentClient {
     this.link = link;
     this.lastHeard = this.scheduler.now();
     const welcome = (await this.exchange(
-      { type: 'hello', protocol: this.protocolVersion, client: { name: this.clientInfo.name, version: this.clientInfo.version } },
+      {
+        type: 'hello',
+        protocol: this.protocolVersion,
+        client: { name: this.clientInfo.name, version: this.clientInfo.version },
+      },
       'welcome',
     )) as WelcomeFrame;
     if (parseVersion(welcome.protocol).major !== parseVersion(this.protocolVersion).major) {
-      throw new ProtocolError(ProtocolErrorCode.VersionMismatch, `the server answered with protocol ${welcome.protocol}; this client speaks ${this.protocolVersion}`, {
-        details: { client: this.protocolVersion, server: welcome.protocol },
-      });
+      throw new ProtocolError(
+        ProtocolErrorCode.VersionMismatch,
+        `the server answered with protocol ${welcome.protocol}; this client speaks ${this.protocolVersion}`,
+        {
+          details: { client: this.protocolVersion, server: welcome.protocol },
+        },
+      );
     }
     this.welcome = welcome;
     this.startHeartbeat(welcome.heartbeatMs);
@@ -430,11 +471,19 @@ export class AgentClient {
     link.send(JSON.stringify(frame));
     return this.withTimeout(waiting, this.connectTimeoutMs, () => {
       this.control = undefined;
-      return new ProtocolError(ProtocolErrorCode.Unreachable, `the server did not answer ${frame.type} within ${this.connectTimeoutMs} ms`);
+      return new ProtocolError(
+        ProtocolErrorCode.Unreachable,
+        `the server did not answer ${frame.type} within ${this.connectTimeoutMs} ms`,
+      );
     });
   }
 
-  private withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => ProtocolError, onLate?: (value: T) => void): Promise<T> {
+  private withTimeout<T>(
+    promise: Promise<T>,
+    ms: number,
+    onTimeout: () => ProtocolError,
+    onLate?: (value: T) => void,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       let done = false;
       const timer = this.scheduler.schedule(() => {
@@ -502,7 +551,9 @@ export class AgentClient {
     const tick = (): void => {
       if (serial !== this.linkSerial) return;
       if (scheduler.now() - this.lastHeard > deadAfter) {
-        this.logger.warn('agent-protocol: server silent, connection presumed dead', { silentMs: scheduler.now() - this.lastHeard });
+        this.logger.warn('agent-protocol: server silent, connection presumed dead', {
+          silentMs: scheduler.now() - this.lastHeard,
+        });
         const info: CloseInfo = { code: 4000, reason: 'heartbeat timeout' };
         this.dropLink(info.code, info.reason);
         this.onLinkClosed(info);
@@ -537,7 +588,10 @@ export class AgentClient {
     this.control = undefined;
     const terminal = this.terminal;
     if (control) {
-      control.reject(terminal?.error ?? new ProtocolError(ProtocolErrorCode.ConnectionLost, `connection closed (${info.code} ${info.reason})`));
+      control.reject(
+        terminal?.error ??
+          new ProtocolError(ProtocolErrorCode.ConnectionLost, `connection closed (${info.code} ${info.reason})`),
+      );
     }
     if (terminal) {
       this.terminal = undefined;
@@ -550,7 +604,10 @@ export class AgentClient {
       this.scheduleReconnect(info.reason || `closed (${info.code})`);
     } else if (this.phase === 'connected') {
       this.phase = 'idle';
-      this.goOffline('connection-lost', new ProtocolError(ProtocolErrorCode.ConnectionLost, 'connection lost before login'));
+      this.goOffline(
+        'connection-lost',
+        new ProtocolError(ProtocolErrorCode.ConnectionLost, 'connection lost before login'),
+      );
     }
     // connecting/authenticating/reconnecting: the pending exchange's rejection drives what follows.
   }
@@ -559,12 +616,22 @@ export class AgentClient {
     const o = this.reconnectOptions;
     this.attempt++;
     if (this.attempt > o.maxAttempts) {
-      this.endSession('unreachable', error ?? new ProtocolError(ProtocolErrorCode.ConnectionLost, `gave up after ${o.maxAttempts} reconnect attempts`));
+      this.endSession(
+        'unreachable',
+        error ??
+          new ProtocolError(ProtocolErrorCode.ConnectionLost, `gave up after ${o.maxAttempts} reconnect attempts`),
+      );
       return;
     }
     const base = Math.min(o.maxDelayMs, o.initialDelayMs * o.factor ** (this.attempt - 1));
     const delay = Math.max(0, Math.round(base * (1 + o.jitter * (2 * this.random() - 1))));
-    this.connection.next({ status: 'reconnecting', attempt: this.attempt, retryInMs: delay, reason, ...(error ? { error } : {}) });
+    this.connection.next({
+      status: 'reconnecting',
+      attempt: this.attempt,
+      retryInMs: delay,
+      reason,
+      ...(error ? { error } : {}),
+    });
     this.reconnectTimer?.unsubscribe();
     this.reconnectTimer = this.scheduler.schedule(() => {
       this.reconnectTimer = undefined;
@@ -600,7 +667,8 @@ export class AgentClient {
   private endSession(reason: OfflineReason, error: ProtocolError): void {
     this.reconnectTimer?.unsubscribe();
     this.reconnectTimer = undefined;
-    if (this.link && (reason === 'logged-out' || reason === 'closed')) this.link.send(JSON.stringify({ type: 'bye', endSession: true }));
+    if (this.link && (reason === 'logged-out' || reason === 'closed'))
+      this.link.send(JSON.stringify({ type: 'bye', endSession: true }));
     this.dropLink(1000, reason);
     this.token = undefined;
     this.session = undefined;
@@ -644,7 +712,11 @@ export class AgentClient {
         return this.onResponse(raw);
       case 'ping': {
         const ping = PingFrame.safeParse(raw);
-        this.link?.send(JSON.stringify(ping.success && ping.data.t !== undefined ? { type: 'pong', t: ping.data.t } : { type: 'pong' }));
+        this.link?.send(
+          JSON.stringify(
+            ping.success && ping.data.t !== undefined ? { type: 'pong', t: ping.data.t } : { type: 'pong' },
+          ),
+        );
         return;
       }
       case 'pong':
@@ -654,7 +726,9 @@ export class AgentClient {
         return this.onControl(raw);
       case 'error': {
         const parsed = ErrorFrame.safeParse(raw);
-        const error = parsed.success ? fromWireError(parsed.data.error) : new ProtocolError(ProtocolErrorCode.Malformed, 'malformed error frame');
+        const error = parsed.success
+          ? fromWireError(parsed.data.error)
+          : new ProtocolError(ProtocolErrorCode.Malformed, 'malformed error frame');
         const control = this.control;
         if (control) {
           this.control = undefined;
@@ -668,9 +742,12 @@ export class AgentClient {
         const parsed = ByeFrame.safeParse(raw);
         const code = parsed.success ? parsed.data.code : undefined;
         const message = (parsed.success ? parsed.data.message : undefined) ?? 'the server closed the session';
-        if (code === ProtocolErrorCode.ForcedLogout) this.terminal = { reason: 'forced-logout', error: new ProtocolError(code, message) };
-        else if (code === ProtocolErrorCode.SessionExpired) this.terminal = { reason: 'session-expired', error: new ProtocolError(code, message) };
-        else if (code === ProtocolErrorCode.VersionMismatch) this.terminal = { reason: 'version-mismatch', error: new ProtocolError(code, message) };
+        if (code === ProtocolErrorCode.ForcedLogout)
+          this.terminal = { reason: 'forced-logout', error: new ProtocolError(code, message) };
+        else if (code === ProtocolErrorCode.SessionExpired)
+          this.terminal = { reason: 'session-expired', error: new ProtocolError(code, message) };
+        else if (code === ProtocolErrorCode.VersionMismatch)
+          this.terminal = { reason: 'version-mismatch', error: new ProtocolError(code, message) };
         return;
       }
       default:
@@ -690,7 +767,12 @@ export class AgentClient {
       // Established here, synchronously: replayed events may be the very next frames.
       if (parsed.data.type === 'session') this.sessionEstablished(parsed.data);
       control.resolve(parsed.data);
-    } else control.reject(new ProtocolError(ProtocolErrorCode.Malformed, `malformed ${control.expect} frame`, { details: { issues: issuesOf(parsed.error) } }));
+    } else
+      control.reject(
+        new ProtocolError(ProtocolErrorCode.Malformed, `malformed ${control.expect} frame`, {
+          details: { issues: issuesOf(parsed.error) },
+        }),
+      );
   }
 
   private onResponse(raw: Record<string, unknown>): void {
@@ -709,9 +791,13 @@ export class AgentClient {
     if (result.success) entry.resolve(result.data);
     else {
       entry.reject(
-        new ProtocolError(ProtocolErrorCode.Malformed, `the server's ${entry.command} result does not match the schema`, {
-          details: { command: entry.command, issues: issuesOf(result.error) },
-        }),
+        new ProtocolError(
+          ProtocolErrorCode.Malformed,
+          `the server's ${entry.command} result does not match the schema`,
+          {
+            details: { command: entry.command, issues: issuesOf(result.error) },
+          },
+        ),
       );
     }
   }
@@ -740,14 +826,22 @@ export class AgentClient {
     }
     const data = EVENTS[frame.name].safeParse(frame.data);
     if (!data.success) {
-      this.logger.warn('agent-protocol: event does not match its schema; skipped', { name: frame.name, seq: frame.seq, issues: issuesOf(data.error) });
+      this.logger.warn('agent-protocol: event does not match its schema; skipped', {
+        name: frame.name,
+        seq: frame.seq,
+        issues: issuesOf(data.error),
+      });
       return;
     }
     const event = { name: frame.name, seq: frame.seq, at: frame.at, data: data.data } as ProtocolEvent;
     if (event.name === 'session.forcedLogout') {
       this.terminal = {
         reason: 'forced-logout',
-        error: new ProtocolError(ProtocolErrorCode.ForcedLogout, event.data.message ?? `session ended (${event.data.reason})`, { details: { reason: event.data.reason } }),
+        error: new ProtocolError(
+          ProtocolErrorCode.ForcedLogout,
+          event.data.message ?? `session ended (${event.data.reason})`,
+          { details: { reason: event.data.reason } },
+        ),
       };
     }
     this.events.next(event);
@@ -775,5 +869,7 @@ function newerThan(a: string, b: string): boolean {
 
 function asProtocolError(error: unknown): ProtocolError {
   if (isProtocolError(error)) return error;
-  return new ProtocolError(ProtocolErrorCode.Internal, error instanceof Error ? error.message : String(error), { cause: error });
+  return new ProtocolError(ProtocolErrorCode.Internal, error instanceof Error ? error.message : String(error), {
+    cause: error,
+  });
 }

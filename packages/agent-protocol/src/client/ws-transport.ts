@@ -34,7 +34,12 @@ export function wsTransport(url: string, options: WsTransportOptions = {}): Clie
           ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
         });
       } catch (error) {
-        reject(new ProtocolError(ProtocolErrorCode.Unreachable, `invalid server address ${url}`, { cause: error, details: { url } }));
+        reject(
+          new ProtocolError(ProtocolErrorCode.Unreachable, `invalid server address ${url}`, {
+            cause: error,
+            details: { url },
+          }),
+        );
         return;
       }
       const link: TransportLink = {
@@ -59,12 +64,22 @@ export function wsTransport(url: string, options: WsTransportOptions = {}): Clie
       });
       socket.on('error', (error) => {
         if (!opened) {
-          reject(new ProtocolError(ProtocolErrorCode.Unreachable, `cannot reach the server at ${url}: ${error.message}`, { cause: error, details: { url } }));
+          reject(
+            new ProtocolError(ProtocolErrorCode.Unreachable, `cannot reach the server at ${url}: ${error.message}`, {
+              cause: error,
+              details: { url },
+            }),
+          );
         }
       });
       socket.on('close', (code, reason) => {
         if (opened) handlers.onClose({ code, reason: reason.toString('utf8') });
-        else reject(new ProtocolError(ProtocolErrorCode.Unreachable, `the server at ${url} closed the connection (${code})`, { details: { url, code } }));
+        else
+          reject(
+            new ProtocolError(ProtocolErrorCode.Unreachable, `the server at ${url} closed the connection (${code})`, {
+              details: { url, code },
+            }),
+          );
       });
     });
 }

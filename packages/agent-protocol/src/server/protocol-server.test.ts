@@ -61,14 +61,32 @@ describe('ProtocolServer: bad input never disturbs other sessions', () => {
     expect(errorOf()).toBe('error:ERR_MALFORMED');
     bad.send('[1,2,3]');
     expect(errorOf()).toBe('error:ERR_MALFORMED');
-    bad.send({ type: 'request', id: 'big', command: 'customer.search', params: { query: { name: 'x'.repeat(5_000) } } });
-    expect(bad.last()).toMatchObject({ type: 'error', error: { code: 'ERR_FRAME_TOO_LARGE', details: { limit: 4_096 } } });
+    bad.send({
+      type: 'request',
+      id: 'big',
+      command: 'customer.search',
+      params: { query: { name: 'x'.repeat(5_000) } },
+    });
+    expect(bad.last()).toMatchObject({
+      type: 'error',
+      error: { code: 'ERR_FRAME_TOO_LARGE', details: { limit: 4_096 } },
+    });
     bad.send({ type: 'teleport' });
     expect(errorOf()).toBe('error:ERR_UNKNOWN_TYPE');
     bad.send({ type: 'request', id: 'r1', command: 'call.levitate', params: {} });
     expect(bad.last()).toMatchObject({ type: 'response', id: 'r1', ok: false, error: { code: 'ERR_UNKNOWN_COMMAND' } });
-    bad.send({ type: 'request', id: 'r2', command: 'supervisor.forceState', params: { agentId: '1002', presence: 'logged-out' } });
-    expect(bad.last()).toMatchObject({ type: 'response', id: 'r2', ok: false, error: { code: 'ERR_FORBIDDEN', details: { role: 'agent' } } });
+    bad.send({
+      type: 'request',
+      id: 'r2',
+      command: 'supervisor.forceState',
+      params: { agentId: '1002', presence: 'logged-out' },
+    });
+    expect(bad.last()).toMatchObject({
+      type: 'response',
+      id: 'r2',
+      ok: false,
+      error: { code: 'ERR_FORBIDDEN', details: { role: 'agent' } },
+    });
     bad.send({ type: 'request', id: 'r3', command: 'agent.notReady', params: { reason: 42 } });
     await settle();
     expect(bad.last()).toMatchObject({ type: 'response', id: 'r3', ok: false, error: { code: 'ERR_INVALID_PARAMS' } });
@@ -76,7 +94,12 @@ describe('ProtocolServer: bad input never disturbs other sessions', () => {
     expect(errorOf()).toBe('error:ERR_MALFORMED');
     bad.send({ type: 'request', id: 'r4', command: 'call.answer', params: { callId: 'nope' } });
     await settle();
-    expect(bad.last()).toMatchObject({ type: 'response', id: 'r4', ok: false, error: { code: 'ERR_NOT_FOUND', details: { callId: 'nope' } } });
+    expect(bad.last()).toMatchObject({
+      type: 'response',
+      id: 'r4',
+      ok: false,
+      error: { code: 'ERR_NOT_FOUND', details: { callId: 'nope' } },
+    });
     bad.send({ type: 'request', id: 'r5', command: 'billing.summary', params: { customerId: 'c1' } });
     await settle();
     expect(bad.last()).toMatchObject({ type: 'response', id: 'r5', ok: false, error: { code: 'ERR_NOT_IMPLEMENTED' } });
@@ -90,7 +113,11 @@ describe('ProtocolServer: bad input never disturbs other sessions', () => {
     await clock.advanceBy(0);
     expect(events.map((e) => e.name)).toEqual(['agent.state', 'notice']);
     // The audit saw the denied privileged attempt.
-    expect(fixture.audit.find((a) => a.action === 'denied')).toMatchObject({ userId: '1001', command: 'supervisor.forceState', code: 'ERR_FORBIDDEN' });
+    expect(fixture.audit.find((a) => a.action === 'denied')).toMatchObject({
+      userId: '1001',
+      command: 'supervisor.forceState',
+      code: 'ERR_FORBIDDEN',
+    });
   });
 
   it('refuses commands before login and a login before hello', async () => {
@@ -100,9 +127,17 @@ describe('ProtocolServer: bad input never disturbs other sessions', () => {
     peer.send({ type: 'login', userId: '1001', password: 'agent-pass-1001' });
     expect(peer.last()).toMatchObject({ type: 'error', error: { code: 'ERR_HANDSHAKE_REQUIRED' } });
     peer.send({ type: 'request', id: 'a', command: 'agent.ready', params: {} });
-    expect(peer.last()).toMatchObject({ type: 'response', id: 'a', ok: false, error: { code: 'ERR_NOT_AUTHENTICATED' } });
+    expect(peer.last()).toMatchObject({
+      type: 'response',
+      id: 'a',
+      ok: false,
+      error: { code: 'ERR_NOT_AUTHENTICATED' },
+    });
     peer.send({ type: 'hello', protocol: '3.1', client: { name: 'raw', version: '0' } });
-    expect(peer.frames.at(-2)).toMatchObject({ type: 'error', error: { code: 'ERR_VERSION_MISMATCH', details: { client: '3.1', server: '1.0' } } });
+    expect(peer.frames.at(-2)).toMatchObject({
+      type: 'error',
+      error: { code: 'ERR_VERSION_MISMATCH', details: { client: '3.1', server: '1.0' } },
+    });
     expect(peer.closed?.code).toBe(4002);
   });
 
@@ -119,11 +154,17 @@ describe('ProtocolServer: bad input never disturbs other sessions', () => {
     peer.send({ type: 'login', userId: '1001', password: 'agent-pass-1001' });
     await settle();
     const token = (peer.last() as { token: string }).token;
-    peer.send({ type: 'request', id: 'pw', command: 'user.changePassword', params: { oldPassword: 'agent-pass-1001', newPassword: 'new-secret-99' } });
+    peer.send({
+      type: 'request',
+      id: 'pw',
+      command: 'user.changePassword',
+      params: { oldPassword: 'agent-pass-1001', newPassword: 'new-secret-99' },
+    });
     await settle();
     expect(peer.last()).toMatchObject({ type: 'response', id: 'pw', ok: true });
     const everything = JSON.stringify(fixture.audit) + lines.join('\n');
-    for (const secret of ['wrong-secret', 'agent-pass-1001', 'new-secret-99', token]) expect(everything).not.toContain(secret);
+    for (const secret of ['wrong-secret', 'agent-pass-1001', 'new-secret-99', token])
+      expect(everything).not.toContain(secret);
     expect(fixture.audit.map((a) => a.action)).toEqual(['login-failed', 'login', 'command']);
   });
 });
@@ -214,12 +255,15 @@ describe('ProtocolServer: events', () => {
     const { server } = createFixture(clock);
     const agent = await loggedInPeer(server, '1001', 'agent-pass-1001');
     const sup = await loggedInPeer(server, '2001', 'super-pass-2001');
-    expect(() => server.push('all', 'notice', { noticeId: 'x', level: 'loud', text: 'hi' } as never)).toThrow(/does not match/);
+    expect(() => server.push('all', 'notice', { noticeId: 'x', level: 'loud', text: 'hi' } as never)).toThrow(
+      /does not match/,
+    );
     expect(server.push({ role: 'supervisor' }, 'notice', notice(1))).toBe(1);
     expect(server.push({ role: ['agent', 'supervisor'] }, 'notice', notice(2))).toBe(2);
     expect(server.push((s) => s.user.userId === '1001', 'notice', notice(3))).toBe(1);
     expect(server.push('all', 'notice', notice(4))).toBe(2);
-    const seqs = (p: typeof agent) => p.frames.filter((f) => f.type === 'event').map((f) => [f.seq, (f.data as { noticeId: string }).noticeId]);
+    const seqs = (p: typeof agent) =>
+      p.frames.filter((f) => f.type === 'event').map((f) => [f.seq, (f.data as { noticeId: string }).noticeId]);
     expect(seqs(agent)).toEqual([
       [1, 'n2'],
       [2, 'n3'],
@@ -265,7 +309,8 @@ describe('ProtocolServer: bounds', () => {
     const peer = await loggedInPeer(server);
     const token = (peer.frames.find((f) => f.type === 'session') as { token: string }).token;
     peer.drop();
-    for (let i = 1; i <= 20; i++) server.push('all', 'notice', { noticeId: `n${i}`, level: 'info', text: 'x'.repeat(100) });
+    for (let i = 1; i <= 20; i++)
+      server.push('all', 'notice', { noticeId: `n${i}`, level: 'info', text: 'x'.repeat(100) });
     const again = rawPeer(server);
     again.send({ type: 'hello', protocol: '1.0', client: { name: 'raw', version: '0' } });
     again.send({ type: 'resume', token, lastSeq: 0 });

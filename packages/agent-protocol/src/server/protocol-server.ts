@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { asyncScheduler, Subject, type Observable, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
+import {
+  asyncScheduler,
+  Subject,
+  type Observable,
+  type SchedulerAction,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
 import type { z } from 'zod';
 import {
   COMMANDS,
@@ -57,7 +64,8 @@ export interface Authenticator {
 /** One line of the audit log: logins and privileged actions. Never contains a password or token. */
 export interface AuditEntry {
   readonly at: number;
-  readonly action: 'login' | 'login-failed' | 'resume' | 'logout' | 'session-expired' | 'forced-logout' | 'command' | 'denied';
+  readonly action:
+    'login' | 'login-failed' | 'resume' | 'logout' | 'session-expired' | 'forced-logout' | 'command' | 'denied';
   readonly remoteAddress: string;
   readonly userId?: string;
   readonly role?: Role;
@@ -87,7 +95,11 @@ export type SessionEvent =
   | { readonly type: 'opened'; readonly session: SessionView }
   | { readonly type: 'resumed'; readonly session: SessionView; readonly resync: boolean }
   | { readonly type: 'disconnected'; readonly session: SessionView }
-  | { readonly type: 'closed'; readonly session: SessionView; readonly reason: 'logout' | 'expired' | 'forced' | 'replaced' | 'shutdown' };
+  | {
+      readonly type: 'closed';
+      readonly session: SessionView;
+      readonly reason: 'logout' | 'expired' | 'forced' | 'replaced' | 'shutdown';
+    };
 
 /** What a command handler gets besides its parameters. */
 export interface HandlerContext {
@@ -257,14 +269,14 @@ export class ProtocolServer implements LinkAcceptor {
 
   /** Registers the handler of one command (replacing any earlier one). */
   handle<N extends CommandName>(command: N, handler: CommandHandler<N>): this {
-    this.handlers.set(command, handler as unknown as CommandHandler<CommandName>);
+    this.handlers.set(command, handler);
     return this;
   }
 
   /** Registers many handlers. */
   handleAll(handlers: CommandHandlers): this {
     for (const [name, handler] of Object.entries(handlers)) {
-      if (handler && isCommandName(name)) this.handle(name, handler as CommandHandler<CommandName>);
+      if (handler && isCommandName(name)) this.handle(name, handler);
     }
     return this;
   }
@@ -282,7 +294,9 @@ export class ProtocolServer implements LinkAcceptor {
   push<N extends EventName>(target: PushTarget, name: N, data: EventData<N>): number {
     const parsed = EVENTS[name].safeParse(data);
     if (!parsed.success) {
-      throw new ProtocolError(ProtocolErrorCode.Validation, `event ${name} does not match its schema`, { details: { name, issues: issuesOf(parsed.error) } });
+      throw new ProtocolError(ProtocolErrorCode.Validation, `event ${name} does not match its schema`, {
+        details: { name, issues: issuesOf(parsed.error) },
+      });
     }
     const tail = `,"name":${JSON.stringify(name)},"data":${JSON.stringify(parsed.data)}}`;
     const at = this.scheduler.now();
@@ -299,7 +313,11 @@ export class ProtocolServer implements LinkAcceptor {
    * Ends sessions matching `target`: they get a `session.forcedLogout` event and a `bye`, their
    * links close and their tokens stop working. Returns how many ended.
    */
-  forceLogout(target: PushTarget, reason: EventData<'session.forcedLogout'>['reason'], options: { by?: string; message?: string } = {}): number {
+  forceLogout(
+    target: PushTarget,
+    reason: EventData<'session.forcedLogout'>['reason'],
+    options: { by?: string; message?: string } = {},
+  ): number {
     let count = 0;
     for (const session of [...this.byId.values()]) {
       if (!this.matches(session, target)) continue;
@@ -315,7 +333,16 @@ export class ProtocolServer implements LinkAcceptor {
    */
   accept(link: TransportLink, info: ConnectionInfo): TransportHandlers {
     const now = this.scheduler.now();
-    const conn: Conn = { link, info, phase: 'hello', session: undefined, lastHeard: now, timer: undefined, openedAt: now, failedLogins: 0 };
+    const conn: Conn = {
+      link,
+      info,
+      phase: 'hello',
+      session: undefined,
+      lastHeard: now,
+      timer: undefined,
+      openedAt: now,
+      failedLogins: 0,
+    };
     if (this.closing) {
       link.send(JSON.stringify({ type: 'bye', code: ProtocolErrorCode.Unavailable, message: 'server shutting down' }));
       link.close(1001, 'server shutting down');
@@ -330,7 +357,10 @@ export class ProtocolServer implements LinkAcceptor {
           this.onMessage(conn, text);
         } catch (error) {
           // Defensive: a bug here must never take the server down or touch another session.
-          this.logger.error('agent-protocol: frame handling failed', { error: String(error), remoteAddress: conn.info.remoteAddress });
+          this.logger.error('agent-protocol: frame handling failed', {
+            error: String(error),
+            remoteAddress: conn.info.remoteAddress,
+          });
           this.sendError(conn, new ProtocolError(ProtocolErrorCode.Internal, 'internal server error'));
         }
       },
@@ -356,7 +386,9 @@ export class ProtocolServer implements LinkAcceptor {
       });
     }
     for (const conn of [...this.conns]) {
-      conn.link.send(JSON.stringify({ type: 'bye', code: ProtocolErrorCode.Unavailable, message: 'server shutting down' }));
+      conn.link.send(
+        JSON.stringify({ type: 'bye', code: ProtocolErrorCode.Unavailable, message: 'server shutting down' }),
+      );
       this.closeConn(conn, 1001, 'server shutting down');
     }
     for (const session of [...this.byId.values()]) this.removeSession(session, 'shutdown');
@@ -376,7 +408,10 @@ export class ProtocolServer implements LinkAcceptor {
     try {
       raw = readFrame(text, this.maxFrameBytes);
     } catch (error) {
-      this.logger.info('agent-protocol: unreadable frame', { remoteAddress: conn.info.remoteAddress, code: isProtocolError(error) ? error.code : 'unknown' });
+      this.logger.info('agent-protocol: unreadable frame', {
+        remoteAddress: conn.info.remoteAddress,
+        code: isProtocolError(error) ? error.code : 'unknown',
+      });
       this.sendError(conn, error);
       return;
     }
@@ -397,7 +432,14 @@ export class ProtocolServer implements LinkAcceptor {
       case 'bye':
         return this.onBye(conn, raw);
       default:
-        this.sendError(conn, new ProtocolError(ProtocolErrorCode.UnknownType, `unknown frame type ${JSON.stringify(raw.type.slice(0, 32))}`, { details: { type: raw.type.slice(0, 32) } }));
+        this.sendError(
+          conn,
+          new ProtocolError(
+            ProtocolErrorCode.UnknownType,
+            `unknown frame type ${JSON.stringify(raw.type.slice(0, 32))}`,
+            { details: { type: raw.type.slice(0, 32) } },
+          ),
+        );
     }
   }
 
@@ -408,16 +450,26 @@ export class ProtocolServer implements LinkAcceptor {
     }
     const parsed = HelloFrame.safeParse(raw);
     if (!parsed.success) {
-      this.sendError(conn, new ProtocolError(ProtocolErrorCode.Malformed, 'malformed hello', { details: { issues: issuesOf(parsed.error) } }));
+      this.sendError(
+        conn,
+        new ProtocolError(ProtocolErrorCode.Malformed, 'malformed hello', {
+          details: { issues: issuesOf(parsed.error) },
+        }),
+      );
       return;
     }
     let protocol: string;
     try {
       protocol = negotiateVersion(parsed.data.protocol, PROTOCOL_VERSION);
     } catch (error) {
-      this.logger.info('agent-protocol: refused client version', { remoteAddress: conn.info.remoteAddress, client: parsed.data.protocol.slice(0, 16) });
+      this.logger.info('agent-protocol: refused client version', {
+        remoteAddress: conn.info.remoteAddress,
+        client: parsed.data.protocol.slice(0, 16),
+      });
       this.sendError(conn, error);
-      conn.link.send(JSON.stringify({ type: 'bye', code: isProtocolError(error) ? error.code : ProtocolErrorCode.Malformed }));
+      conn.link.send(
+        JSON.stringify({ type: 'bye', code: isProtocolError(error) ? error.code : ProtocolErrorCode.Malformed }),
+      );
       this.closeConn(conn, 4002, 'protocol version mismatch');
       return;
     }
@@ -440,7 +492,12 @@ export class ProtocolServer implements LinkAcceptor {
     }
     const parsed = LoginFrame.safeParse(raw);
     if (!parsed.success) {
-      this.sendError(conn, new ProtocolError(ProtocolErrorCode.Malformed, 'malformed login', { details: { issues: issuesOf(parsed.error).filter((i) => i.path !== 'password') } }));
+      this.sendError(
+        conn,
+        new ProtocolError(ProtocolErrorCode.Malformed, 'malformed login', {
+          details: { issues: issuesOf(parsed.error).filter((i) => i.path !== 'password') },
+        }),
+      );
       return;
     }
     const { userId, password } = parsed.data;
@@ -467,27 +524,41 @@ export class ProtocolServer implements LinkAcceptor {
           : outcome.reason === 'disabled'
             ? new ProtocolError(ProtocolErrorCode.AccountDisabled, 'account disabled')
             : new ProtocolError(ProtocolErrorCode.BadCredentials, 'wrong user id or password', {
-                details: outcome.remainingAttempts === undefined ? {} : { remainingAttempts: outcome.remainingAttempts },
+                details:
+                  outcome.remainingAttempts === undefined ? {} : { remainingAttempts: outcome.remainingAttempts },
               });
-      this.auditLog({ action: 'login-failed', remoteAddress, userId, ok: false, code: error.code, details: error.details });
+      this.auditLog({
+        action: 'login-failed',
+        remoteAddress,
+        userId,
+        ok: false,
+        code: error.code,
+        details: error.details,
+      });
       this.logger.info('agent-protocol: login refused', { userId, remoteAddress, code: error.code });
       this.sendError(conn, error);
       if (++conn.failedLogins >= this.maxLoginAttempts) {
-        conn.link.send(JSON.stringify({ type: 'bye', code: error.code, message: 'too many failed logins on this connection' }));
+        conn.link.send(
+          JSON.stringify({ type: 'bye', code: error.code, message: 'too many failed logins on this connection' }),
+        );
         this.closeConn(conn, 4004, 'too many failed logins');
       }
       return;
     }
     const user = UserInfo.safeParse(outcome.user);
     if (!user.success) {
-      this.logger.error('agent-protocol: authenticator returned an invalid user', { userId, issues: issuesOf(user.error) });
+      this.logger.error('agent-protocol: authenticator returned an invalid user', {
+        userId,
+        issues: issuesOf(user.error),
+      });
       conn.phase = 'auth';
       this.sendError(conn, new ProtocolError(ProtocolErrorCode.Internal, 'internal server error'));
       return;
     }
     if (this.options.singleSessionPerUser ?? true) {
       for (const other of [...this.byId.values()]) {
-        if (other.user.userId === user.data.userId) this.forceEnd(other, 'replaced', { message: 'logged in elsewhere' });
+        if (other.user.userId === user.data.userId)
+          this.forceEnd(other, 'replaced', { message: 'logged in elsewhere' });
       }
     }
     const session: Session = {
@@ -508,8 +579,20 @@ export class ProtocolServer implements LinkAcceptor {
     this.byId.set(session.id, session);
     this.byToken.set(session.token, session);
     conn.session = session;
-    this.auditLog({ action: 'login', remoteAddress, userId: session.user.userId, role: session.user.role, sessionId: session.id, ok: true });
-    this.logger.info('agent-protocol: logged in', { userId: session.user.userId, role: session.user.role, sessionId: session.id, remoteAddress });
+    this.auditLog({
+      action: 'login',
+      remoteAddress,
+      userId: session.user.userId,
+      role: session.user.role,
+      sessionId: session.id,
+      ok: true,
+    });
+    this.logger.info('agent-protocol: logged in', {
+      userId: session.user.userId,
+      role: session.user.role,
+      sessionId: session.id,
+      remoteAddress,
+    });
     await this.attachWithSnapshot(conn, session, false);
     if (!session.ended) this.lifecycle.next({ type: 'opened', session: this.view(session) });
   }
@@ -536,20 +619,42 @@ export class ProtocolServer implements LinkAcceptor {
     const old = session.conn;
     if (old && old !== conn) {
       old.session = undefined;
-      old.link.send(JSON.stringify({ type: 'bye', code: ProtocolErrorCode.ForcedLogout, message: 'session resumed on another connection' }));
+      old.link.send(
+        JSON.stringify({
+          type: 'bye',
+          code: ProtocolErrorCode.ForcedLogout,
+          message: 'session resumed on another connection',
+        }),
+      );
       this.closeConn(old, 4003, 'session taken over');
     }
     session.conn = undefined;
     conn.session = session;
-    this.auditLog({ action: 'resume', remoteAddress: conn.info.remoteAddress, userId: session.user.userId, role: session.user.role, sessionId: session.id, ok: true });
+    this.auditLog({
+      action: 'resume',
+      remoteAddress: conn.info.remoteAddress,
+      userId: session.user.userId,
+      role: session.user.role,
+      sessionId: session.id,
+      ok: true,
+    });
     const canReplay = lastSeq <= session.seq && lastSeq >= session.firstSeq - 1;
     if (canReplay) {
       this.attach(conn, session, { resumed: true, resync: false, seq: lastSeq });
-      this.logger.info('agent-protocol: session resumed', { userId: session.user.userId, sessionId: session.id, replayed: session.seq - lastSeq });
+      this.logger.info('agent-protocol: session resumed', {
+        userId: session.user.userId,
+        sessionId: session.id,
+        replayed: session.seq - lastSeq,
+      });
       this.lifecycle.next({ type: 'resumed', session: this.view(session), resync: false });
       return;
     }
-    this.logger.info('agent-protocol: session resumed with resync', { userId: session.user.userId, sessionId: session.id, lastSeq, seq: session.seq });
+    this.logger.info('agent-protocol: session resumed with resync', {
+      userId: session.user.userId,
+      sessionId: session.id,
+      lastSeq,
+      seq: session.seq,
+    });
     conn.phase = 'authenticating';
     await this.attachWithSnapshot(conn, session, true);
     if (!session.ended) this.lifecycle.next({ type: 'resumed', session: this.view(session), resync: true });
@@ -568,32 +673,57 @@ export class ProtocolServer implements LinkAcceptor {
       if (this.options.snapshot) {
         try {
           const parsed = Snapshot.safeParse(await this.options.snapshot(this.view(session)));
-          if (!parsed.success) throw new ProtocolError(ProtocolErrorCode.Internal, 'invalid snapshot', { details: { issues: issuesOf(parsed.error) } });
+          if (!parsed.success)
+            throw new ProtocolError(ProtocolErrorCode.Internal, 'invalid snapshot', {
+              details: { issues: issuesOf(parsed.error) },
+            });
           snapshot = parsed.data;
         } catch (error) {
-          this.logger.error('agent-protocol: snapshot failed', { sessionId: session.id, error: isProtocolError(error) ? error.details : String(error) });
+          this.logger.error('agent-protocol: snapshot failed', {
+            sessionId: session.id,
+            error: isProtocolError(error) ? error.details : String(error),
+          });
           if (conn.phase === 'authenticating') {
             conn.phase = 'auth';
             conn.session = undefined;
             if (!resumed) this.removeSession(session, 'logout');
             else this.detach(session);
-            this.sendError(conn, new ProtocolError(ProtocolErrorCode.Unavailable, 'could not load the session state, try again'));
+            this.sendError(
+              conn,
+              new ProtocolError(ProtocolErrorCode.Unavailable, 'could not load the session state, try again'),
+            );
           }
           return;
         }
       }
       if (conn.phase !== 'authenticating' || session.ended) return; // closed meanwhile
       if (seq < session.firstSeq - 1 && attempt < 3) continue; // events after the snapshot were evicted meanwhile
-      this.attach(conn, session, { resumed, resync: true, seq: Math.max(seq, session.firstSeq - 1), ...(snapshot === undefined ? {} : { snapshot }) });
+      this.attach(conn, session, {
+        resumed,
+        resync: true,
+        seq: Math.max(seq, session.firstSeq - 1),
+        ...(snapshot === undefined ? {} : { snapshot }),
+      });
       return;
     }
   }
 
   /** Sends the session frame and the buffered events after `seq`, then routes live events to `conn`. Synchronous. */
-  private attach(conn: Conn, session: Session, frame: Pick<SessionFrame, 'resumed' | 'resync' | 'seq' | 'snapshot'>): void {
-    const out: SessionFrame = { type: 'session', sessionId: session.id, token: session.token, user: session.user, ...frame };
+  private attach(
+    conn: Conn,
+    session: Session,
+    frame: Pick<SessionFrame, 'resumed' | 'resync' | 'seq' | 'snapshot'>,
+  ): void {
+    const out: SessionFrame = {
+      type: 'session',
+      sessionId: session.id,
+      token: session.token,
+      user: session.user,
+      ...frame,
+    };
     conn.link.send(JSON.stringify(out));
-    for (let i = Math.max(0, frame.seq - session.firstSeq + 1); i < session.buffer.length; i++) conn.link.send(session.buffer[i] as string);
+    for (let i = Math.max(0, frame.seq - session.firstSeq + 1); i < session.buffer.length; i++)
+      conn.link.send(session.buffer[i] as string);
     conn.phase = 'open';
     session.conn = conn;
     // Responses that completed while no desktop was attached are replayed on the client's re-send.
@@ -609,14 +739,26 @@ export class ProtocolServer implements LinkAcceptor {
     }
     const parsed = RequestFrame.safeParse(raw);
     if (!parsed.success || id === undefined) {
-      this.reply(conn, id, new ProtocolError(ProtocolErrorCode.Malformed, 'malformed request', parsed.success ? {} : { details: { issues: issuesOf(parsed.error) } }));
+      this.reply(
+        conn,
+        id,
+        new ProtocolError(
+          ProtocolErrorCode.Malformed,
+          'malformed request',
+          parsed.success ? {} : { details: { issues: issuesOf(parsed.error) } },
+        ),
+      );
       return;
     }
     const { command } = parsed.data;
     const cached = session.requests.get(id);
     if (cached) {
       if (cached.command !== command) {
-        this.reply(conn, id, new ProtocolError(ProtocolErrorCode.RequestIdReused, `request id ${id} was used for ${cached.command}`));
+        this.reply(
+          conn,
+          id,
+          new ProtocolError(ProtocolErrorCode.RequestIdReused, `request id ${id} was used for ${cached.command}`),
+        );
       } else if (cached.text !== undefined) {
         this.logger.debug('agent-protocol: replaying response', { sessionId: session.id, requestId: id, command });
         conn.link.send(cached.text);
@@ -625,18 +767,46 @@ export class ProtocolServer implements LinkAcceptor {
       return;
     }
     if (!isCommandName(command)) {
-      this.reply(conn, id, new ProtocolError(ProtocolErrorCode.UnknownCommand, `unknown command ${JSON.stringify(command)}`, { details: { command } }));
+      this.reply(
+        conn,
+        id,
+        new ProtocolError(ProtocolErrorCode.UnknownCommand, `unknown command ${JSON.stringify(command)}`, {
+          details: { command },
+        }),
+      );
       return;
     }
     const def = COMMANDS[command];
     const role = session.user.role;
     if (!(this.roles[command] ?? []).includes(role)) {
-      this.auditLog({ action: 'denied', remoteAddress: conn.info.remoteAddress, userId: session.user.userId, role, sessionId: session.id, command, requestId: id, ok: false, code: ProtocolErrorCode.Forbidden });
-      this.reply(conn, id, new ProtocolError(ProtocolErrorCode.Forbidden, `role ${role} may not use ${command}`, { details: { command, role } }));
+      this.auditLog({
+        action: 'denied',
+        remoteAddress: conn.info.remoteAddress,
+        userId: session.user.userId,
+        role,
+        sessionId: session.id,
+        command,
+        requestId: id,
+        ok: false,
+        code: ProtocolErrorCode.Forbidden,
+      });
+      this.reply(
+        conn,
+        id,
+        new ProtocolError(ProtocolErrorCode.Forbidden, `role ${role} may not use ${command}`, {
+          details: { command, role },
+        }),
+      );
       return;
     }
     if (session.inFlight >= this.maxInFlight) {
-      this.reply(conn, id, new ProtocolError(ProtocolErrorCode.Unavailable, 'too many requests in flight', { details: { limit: this.maxInFlight } }));
+      this.reply(
+        conn,
+        id,
+        new ProtocolError(ProtocolErrorCode.Unavailable, 'too many requests in flight', {
+          details: { limit: this.maxInFlight },
+        }),
+      );
       return;
     }
     const entry: IdempotencyEntry = { command, text: undefined };
@@ -645,7 +815,11 @@ export class ProtocolServer implements LinkAcceptor {
     session.inFlight++;
     const run = this.execute(session, conn, id, command, def, parsed.data.params)
       .catch((error: unknown) => {
-        this.logger.error('agent-protocol: command failed outside its handler', { command, requestId: id, error: String(error) });
+        this.logger.error('agent-protocol: command failed outside its handler', {
+          command,
+          requestId: id,
+          error: String(error),
+        });
         return JSON.stringify({ type: 'response', id, ok: false, error: toWireError(undefined) });
       })
       .then((text) => {
@@ -658,29 +832,49 @@ export class ProtocolServer implements LinkAcceptor {
     void run.finally(() => this.inFlight.delete(run));
   }
 
-  private async execute(session: Session, conn: Conn, id: string, command: CommandName, def: (typeof COMMANDS)[CommandName], params: unknown): Promise<string> {
+  private async execute(
+    session: Session,
+    conn: Conn,
+    id: string,
+    command: CommandName,
+    def: (typeof COMMANDS)[CommandName],
+    params: unknown,
+  ): Promise<string> {
     const started = this.scheduler.now();
     let error: unknown;
     let text: string | undefined;
     const input = def.params.safeParse(params ?? {});
     if (!input.success) {
-      error = new ProtocolError(ProtocolErrorCode.InvalidParams, `invalid parameters for ${command}`, { details: { command, issues: issuesOf(input.error) } });
+      error = new ProtocolError(ProtocolErrorCode.InvalidParams, `invalid parameters for ${command}`, {
+        details: { command, issues: issuesOf(input.error) },
+      });
     } else {
       const handler = this.handlers.get(command);
       if (!handler) {
-        error = new ProtocolError(ProtocolErrorCode.NotImplemented, `${command} is not available on this server`, { details: { command } });
+        error = new ProtocolError(ProtocolErrorCode.NotImplemented, `${command} is not available on this server`, {
+          details: { command },
+        });
       } else {
         try {
-          const result = await handler(input.data as never, { session: this.view(session), requestId: id, command, logger: this.logger });
+          const result = await handler(input.data, {
+            session: this.view(session),
+            requestId: id,
+            command,
+            logger: this.logger,
+          });
           const output = def.result.safeParse(result);
           if (output.success) text = JSON.stringify({ type: 'response', id, ok: true, result: output.data });
           else {
-            this.logger.error('agent-protocol: handler returned an invalid result', { command, issues: issuesOf(output.error) });
+            this.logger.error('agent-protocol: handler returned an invalid result', {
+              command,
+              issues: issuesOf(output.error),
+            });
             error = new ProtocolError(ProtocolErrorCode.Internal, 'internal server error');
           }
         } catch (thrown) {
           error = thrown;
-          if (!isProtocolError(thrown)) this.logger.error('agent-protocol: handler failed', { command, requestId: id, error: String(thrown) });
+          if (!isProtocolError(thrown))
+            this.logger.error('agent-protocol: handler failed', { command, requestId: id, error: String(thrown) });
         }
       }
     }
@@ -698,7 +892,14 @@ export class ProtocolServer implements LinkAcceptor {
         ...(wire ? { code: wire.code } : {}),
       });
     }
-    this.logger.debug('agent-protocol: command', { command, requestId: id, sessionId: session.id, ok: wire === undefined, code: wire?.code, ms: this.scheduler.now() - started });
+    this.logger.debug('agent-protocol: command', {
+      command,
+      requestId: id,
+      sessionId: session.id,
+      ok: wire === undefined,
+      code: wire?.code,
+      ms: this.scheduler.now() - started,
+    });
     return text ?? JSON.stringify({ type: 'response', id, ok: false, error: wire });
   }
 
@@ -706,7 +907,14 @@ export class ProtocolServer implements LinkAcceptor {
     const parsed = ByeFrame.safeParse(raw);
     const session = conn.session;
     if (parsed.success && parsed.data.endSession && session && conn.phase === 'open') {
-      this.auditLog({ action: 'logout', remoteAddress: conn.info.remoteAddress, userId: session.user.userId, role: session.user.role, sessionId: session.id, ok: true });
+      this.auditLog({
+        action: 'logout',
+        remoteAddress: conn.info.remoteAddress,
+        userId: session.user.userId,
+        role: session.user.role,
+        sessionId: session.id,
+        ok: true,
+      });
       conn.session = undefined;
       this.removeSession(session, 'logout');
     }
@@ -727,17 +935,30 @@ export class ProtocolServer implements LinkAcceptor {
     const text = `{"type":"event","seq":${seq},"at":${at}${tail}`;
     session.buffer.push(text);
     session.bufferBytes += text.length;
-    while (session.buffer.length > 1 && (session.buffer.length > this.replayBufferSize || session.bufferBytes > this.replayBufferBytes)) {
+    while (
+      session.buffer.length > 1 &&
+      (session.buffer.length > this.replayBufferSize || session.bufferBytes > this.replayBufferBytes)
+    ) {
       session.bufferBytes -= (session.buffer.shift() as string).length;
       session.firstSeq++;
     }
     if (session.conn?.phase === 'open') session.conn.link.send(text);
   }
 
-  private forceEnd(session: Session, reason: EventData<'session.forcedLogout'>['reason'], options: { by?: string; message?: string }): void {
-    const data: EventData<'session.forcedLogout'> = { reason, ...(options.by ? { by: options.by } : {}), ...(options.message ? { message: options.message } : {}) };
+  private forceEnd(
+    session: Session,
+    reason: EventData<'session.forcedLogout'>['reason'],
+    options: { by?: string; message?: string },
+  ): void {
+    const data: EventData<'session.forcedLogout'> = {
+      reason,
+      ...(options.by ? { by: options.by } : {}),
+      ...(options.message ? { message: options.message } : {}),
+    };
     this.emit(session, this.scheduler.now(), `,"name":"session.forcedLogout","data":${JSON.stringify(data)}}`);
-    const error = new ProtocolError(ProtocolErrorCode.ForcedLogout, options.message ?? `session ended (${reason})`, { details: { reason } });
+    const error = new ProtocolError(ProtocolErrorCode.ForcedLogout, options.message ?? `session ended (${reason})`, {
+      details: { reason },
+    });
     this.tombstone(session.token, error);
     this.auditLog({
       action: 'forced-logout',
@@ -776,7 +997,13 @@ export class ProtocolServer implements LinkAcceptor {
     session.expiry = this.scheduler.schedule(() => {
       session.expiry = undefined;
       if (session.conn || session.ended) return;
-      this.auditLog({ action: 'session-expired', remoteAddress: session.remoteAddress, userId: session.user.userId, role: session.user.role, sessionId: session.id });
+      this.auditLog({
+        action: 'session-expired',
+        remoteAddress: session.remoteAddress,
+        userId: session.user.userId,
+        role: session.user.role,
+        sessionId: session.id,
+      });
       this.logger.info('agent-protocol: session expired', { userId: session.user.userId, sessionId: session.id });
       this.removeSession(session, 'expired');
     }, this.resumeWindowMs);
@@ -812,12 +1039,18 @@ export class ProtocolServer implements LinkAcceptor {
       if (conn.phase === 'closed') return false;
       const now = scheduler.now();
       if (conn.phase !== 'open' && now - conn.openedAt >= this.handshakeTimeoutMs) {
-        this.sendError(conn, new ProtocolError(ProtocolErrorCode.HandshakeRequired, 'handshake and login not completed in time'));
+        this.sendError(
+          conn,
+          new ProtocolError(ProtocolErrorCode.HandshakeRequired, 'handshake and login not completed in time'),
+        );
         this.closeConn(conn, 4002, 'handshake timeout');
         return false;
       }
       if (now - conn.lastHeard >= this.heartbeatTimeoutMs) {
-        this.logger.info('agent-protocol: peer silent, closing', { remoteAddress: conn.info.remoteAddress, silentMs: now - conn.lastHeard });
+        this.logger.info('agent-protocol: peer silent, closing', {
+          remoteAddress: conn.info.remoteAddress,
+          silentMs: now - conn.lastHeard,
+        });
         this.closeConn(conn, 4000, 'heartbeat timeout');
         return false;
       }
@@ -859,7 +1092,8 @@ export class ProtocolServer implements LinkAcceptor {
 
   private phaseError(conn: Conn): ProtocolError {
     if (conn.phase === 'hello') return new ProtocolError(ProtocolErrorCode.HandshakeRequired, 'send hello first');
-    if (conn.phase === 'authenticating') return new ProtocolError(ProtocolErrorCode.IllegalState, 'a login is already in progress');
+    if (conn.phase === 'authenticating')
+      return new ProtocolError(ProtocolErrorCode.IllegalState, 'a login is already in progress');
     return new ProtocolError(ProtocolErrorCode.IllegalState, 'already logged in');
   }
 
@@ -873,7 +1107,13 @@ export class ProtocolServer implements LinkAcceptor {
   }
 
   private view(session: Session): SessionView {
-    return { sessionId: session.id, user: session.user, connected: session.conn !== undefined, remoteAddress: session.remoteAddress, seq: session.seq };
+    return {
+      sessionId: session.id,
+      user: session.user,
+      connected: session.conn !== undefined,
+      remoteAddress: session.remoteAddress,
+      seq: session.seq,
+    };
   }
 
   private auditLog(entry: Omit<AuditEntry, 'at'>): void {

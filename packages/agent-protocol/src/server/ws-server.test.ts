@@ -11,17 +11,23 @@ import { isProtocolError } from '../errors.js';
 import type { ProtocolEvent } from '../events.js';
 import { createFixture, notice } from '../test-fixture.js';
 import type { TransportLink } from '../transport.js';
-import { listenWebSocket, type WebSocketListener } from './ws-server.js';
+import { listenWebSocket } from './ws-server.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function start(options: Parameters<typeof createFixture>[1] = {}, listen: Parameters<typeof listenWebSocket>[1] = {}) {
+async function start(
+  options: Parameters<typeof createFixture>[1] = {},
+  listen: Parameters<typeof listenWebSocket>[1] = {},
+) {
   const fixture = createFixture(asyncScheduler, options);
   const listener = await listenWebSocket(fixture.server, listen);
-  cleanups.push(() => listener.close(), () => fixture.server.close(0));
+  cleanups.push(
+    () => listener.close(),
+    () => fixture.server.close(0),
+  );
   return { fixture, listener, server: fixture.server };
 }
 
@@ -42,7 +48,7 @@ async function rawSocket(url: string) {
   const socket = new WebSocket(url);
   const frames: Record<string, unknown>[] = [];
   let closeCode: number | undefined;
-  socket.on('message', (data) => frames.push(JSON.parse(String(data)) as Record<string, unknown>));
+  socket.on('message', (data) => frames.push(JSON.parse((data as Buffer).toString('utf8')) as Record<string, unknown>));
   socket.on('close', (code) => (closeCode = code));
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
   cleanups.push(() => socket.terminate());
@@ -105,7 +111,11 @@ describe('listenWebSocket + AgentClient over real sockets on 127.0.0.1', () => {
     raw.socket.send('x'.repeat(2_000));
     raw.socket.send('{"type":');
     await until(() => raw.frames.length === 3);
-    expect(raw.frames.map((f) => (f.error as { code: string }).code)).toEqual(['ERR_MALFORMED', 'ERR_FRAME_TOO_LARGE', 'ERR_MALFORMED']);
+    expect(raw.frames.map((f) => (f.error as { code: string }).code)).toEqual([
+      'ERR_MALFORMED',
+      'ERR_FRAME_TOO_LARGE',
+      'ERR_MALFORMED',
+    ]);
     raw.socket.send(JSON.stringify({ type: 'hello', protocol: '1.0', client: { name: 'raw', version: '0' } }));
     await until(() => raw.frames.length === 4);
     expect(raw.frames[3]).toMatchObject({ type: 'welcome', maxFrameBytes: 1_024 });
@@ -148,14 +158,37 @@ describe('listenWebSocket + AgentClient over real sockets on 127.0.0.1', () => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     execFileSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
       { stdio: 'ignore' },
     );
     const cert = readFileSync(join(dir, 'cert.pem'));
     const { listener } = await start({}, { tls: { cert, key: readFileSync(join(dir, 'key.pem')) } });
     expect(listener.url).toMatch(/^wss:\/\/127\.0\.0\.1:\d+\/$/);
     const untrusted = new AgentClient({ url: listener.url });
-    expect(isProtocolError(await untrusted.login({ userId: '1001', password: 'agent-pass-1001' }).catch((e: unknown) => e), 'ERR_UNREACHABLE')).toBe(true);
+    expect(
+      isProtocolError(
+        await untrusted.login({ userId: '1001', password: 'agent-pass-1001' }).catch((e: unknown) => e),
+        'ERR_UNREACHABLE',
+      ),
+    ).toBe(true);
     const client = new AgentClient({ url: listener.url, ws: { ca: cert } });
     cleanups.push(() => client.close());
     const session = await client.login({ userId: '1001', password: 'agent-pass-1001' });

@@ -46,14 +46,24 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
  * `ERR_MALFORMED` error frame. Per-message compression is off (small frames, CPU and CRIME-style
  * risks outweigh it).
  */
-export async function listenWebSocket(engine: LinkAcceptor, options: WebSocketListenOptions = {}): Promise<WebSocketListener> {
+export async function listenWebSocket(
+  engine: LinkAcceptor,
+  options: WebSocketListenOptions = {},
+): Promise<WebSocketListener> {
   const logger = options.logger ?? silentLogger;
   const host = options.host ?? '127.0.0.1';
   const http: HttpServer = options.tls
-    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, ...(options.tls.ca ? { ca: options.tls.ca } : {}) })
+    ? createHttpsServer({
+        cert: options.tls.cert,
+        key: options.tls.key,
+        ...(options.tls.ca ? { ca: options.tls.ca } : {}),
+      })
     : createHttpServer();
   if (!options.tls && !LOOPBACK.has(host)) {
-    logger.warn('agent-protocol: serving without TLS on a non-loopback interface; passwords cross the network in clear', { host });
+    logger.warn(
+      'agent-protocol: serving without TLS on a non-loopback interface; passwords cross the network in clear',
+      { host },
+    );
   }
   http.on('request', (_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket upgrade required\n');
@@ -80,7 +90,12 @@ export async function listenWebSocket(engine: LinkAcceptor, options: WebSocketLi
     const handlers = engine.accept(link, { remoteAddress });
     socket.on('message', (data, isBinary) => {
       if (isBinary) {
-        link.send(JSON.stringify({ type: 'error', error: { code: ProtocolErrorCode.Malformed, message: 'binary frames are not accepted; send JSON text' } }));
+        link.send(
+          JSON.stringify({
+            type: 'error',
+            error: { code: ProtocolErrorCode.Malformed, message: 'binary frames are not accepted; send JSON text' },
+          }),
+        );
         return;
       }
       const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);

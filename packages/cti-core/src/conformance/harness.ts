@@ -3,13 +3,7 @@ import type { BoardDriver, HangupCause } from '../spi.js';
 
 /** How a called number behaves, for outbound tests. */
 export type OutboundBehaviour =
-  | 'answer'
-  | 'busy'
-  | 'no-answer'
-  | 'unallocated'
-  | 'congestion'
-  | 'answering-machine'
-  | 'fax';
+  'answer' | 'busy' | 'no-answer' | 'unallocated' | 'congestion' | 'answering-machine' | 'fax';
 
 /** The far end of one call, as the harness lets a test drive it. */
 export interface FarCall {

@@ -6,4 +6,10 @@
  * @packageDocumentation
  */
 export { describeDriverConformance } from './suite.js';
-export type { ConformanceContext, ConformanceHarness, FarCall, FarEndController, OutboundBehaviour } from './harness.js';
+export type {
+  ConformanceContext,
+  ConformanceHarness,
+  FarCall,
+  FarEndController,
+  OutboundBehaviour,
+} from './harness.js';

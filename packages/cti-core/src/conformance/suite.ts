@@ -78,7 +78,9 @@ export function describeDriverConformance(harness: ConformanceHarness): void {
     }
 
     const trunk = (): Channel => {
-      const ch = board.channels.find((c) => c.info.kind !== 'station' && c.capabilities.outbound && c.state.state === 'idle');
+      const ch = board.channels.find(
+        (c) => c.info.kind !== 'station' && c.capabilities.outbound && c.state.state === 'idle',
+      );
       if (!ch) throw new Error('the harness board has no idle outbound trunk');
       return ch;
     };

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { concatFrames } from './frame.js';
 import { alawDecode, alawEncode } from './g711.js';
-import { DtmfCallerIdDetector, FskCallerIdDetector, decodeCallerId, encodeCallerId, generateDtmfCallerId, generateFskCallerId, type CallerIdResult } from './caller-id.js';
+import {
+  DtmfCallerIdDetector,
+  FskCallerIdDetector,
+  decodeCallerId,
+  encodeCallerId,
+  generateDtmfCallerId,
+  generateFskCallerId,
+  type CallerIdResult,
+} from './caller-id.js';
 import { FskReceiver, fskFrameBytes, fskModulate } from './fsk.js';
 import { addNoise } from './tones.js';
 
@@ -17,11 +25,21 @@ function detectFsk(x: Int16Array): CallerIdResult | undefined {
 describe('caller ID message format (YDN 069 / GR-30)', () => {
   it('encodes the MDMF example of the facts file byte for byte', () => {
     const bytes = encodeCallerId({ dateTime: '03171656', number: '2156430144' }, 'mdmf');
-    expect(Buffer.from(bytes).toString('hex')).toBe('80160108' + Buffer.from('03171656').toString('hex') + '020a' + Buffer.from('2156430144').toString('hex') + 'ba');
+    expect(Buffer.from(bytes).toString('hex')).toBe(
+      '80160108' + Buffer.from('03171656').toString('hex') + '020a' + Buffer.from('2156430144').toString('hex') + 'ba',
+    );
   });
   it('round-trips SDMF and MDMF with name and absence reasons; rejects a bad checksum', () => {
-    expect(decodeCallerId(encodeCallerId({ dateTime: '11261230', number: '13800138000' }, 'sdmf'))).toEqual({ format: 'sdmf', dateTime: '11261230', number: '13800138000' });
-    expect(decodeCallerId(encodeCallerId({ numberAbsence: 'P', name: 'WANG' }))).toEqual({ format: 'mdmf', numberAbsence: 'P', name: 'WANG' });
+    expect(decodeCallerId(encodeCallerId({ dateTime: '11261230', number: '13800138000' }, 'sdmf'))).toEqual({
+      format: 'sdmf',
+      dateTime: '11261230',
+      number: '13800138000',
+    });
+    expect(decodeCallerId(encodeCallerId({ numberAbsence: 'P', name: 'WANG' }))).toEqual({
+      format: 'mdmf',
+      numberAbsence: 'P',
+      name: 'WANG',
+    });
     const bad = encodeCallerId({ number: '1' });
     bad[bad.length - 1] = bad[bad.length - 1]! ^ 1;
     expect(() => decodeCallerId(bad)).toThrow(/checksum/);
@@ -45,9 +63,19 @@ describe('FSK caller ID detection', () => {
   for (const format of ['sdmf', 'mdmf'] as const) {
     it(`detects a ${format.toUpperCase()} message through A-law and noise (20 dB S/N), at −13 and −35 dBm0`, () => {
       for (const levelDbm0 of [-13, -35]) {
-        const sig = generateFskCallerId({ dateTime: '11261230', number: '075512345678', ...(format === 'mdmf' ? { name: 'ZHANG SAN' } : {}) }, { format, levelDbm0 });
-        const x = alawDecode(alawEncode(addNoise(concatFrames([silence(500), sig, silence(300)]), { levelDbm0: levelDbm0 - 20 }, 7)));
-        expect(detectFsk(x), `${levelDbm0} dBm0`).toEqual({ format, dateTime: '11261230', number: '075512345678', ...(format === 'mdmf' ? { name: 'ZHANG SAN' } : {}) });
+        const sig = generateFskCallerId(
+          { dateTime: '11261230', number: '075512345678', ...(format === 'mdmf' ? { name: 'ZHANG SAN' } : {}) },
+          { format, levelDbm0 },
+        );
+        const x = alawDecode(
+          alawEncode(addNoise(concatFrames([silence(500), sig, silence(300)]), { levelDbm0: levelDbm0 - 20 }, 7)),
+        );
+        expect(detectFsk(x), `${levelDbm0} dBm0`).toEqual({
+          format,
+          dateTime: '11261230',
+          number: '075512345678',
+          ...(format === 'mdmf' ? { name: 'ZHANG SAN' } : {}),
+        });
       }
     });
   }
@@ -63,7 +91,11 @@ describe('FSK caller ID detection', () => {
 describe('DTMF caller ID detection', () => {
   it('detects A<number>C under noise; D…C and B…# framings', () => {
     const det = new DtmfCallerIdDetector();
-    const x = addNoise(concatFrames([silence(100), generateDtmfCallerId('13800138000'), silence(200)]), { levelDbm0: -40 }, 2);
+    const x = addNoise(
+      concatFrames([silence(100), generateDtmfCallerId('13800138000'), silence(200)]),
+      { levelDbm0: -40 },
+      2,
+    );
     let found: CallerIdResult | undefined;
     for (let i = 0; i < x.length; i += 160) found ??= det.push(x.subarray(i, i + 160));
     expect(found).toEqual({ format: 'dtmf', number: '13800138000' });

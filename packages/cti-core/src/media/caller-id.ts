@@ -17,7 +17,13 @@ export const CID_SDMF = 0x04;
 /** MDMF (multiple data message) type. */
 export const CID_MDMF = 0x80;
 /** MDMF parameter types. */
-export const CidParam = Object.freeze({ dateTime: 0x01, number: 0x02, numberAbsent: 0x04, name: 0x07, nameAbsent: 0x08 });
+export const CidParam = Object.freeze({
+  dateTime: 0x01,
+  number: 0x02,
+  numberAbsent: 0x04,
+  name: 0x07,
+  nameAbsent: 0x08,
+});
 
 /** A caller-ID message. */
 export interface CallerIdMessage {
@@ -46,9 +52,12 @@ const ascii = (s: string): number[] => Array.from(s, (c) => c.charCodeAt(0) & 0x
  */
 export function encodeCallerId(message: CallerIdMessage, format: 'sdmf' | 'mdmf' = 'mdmf'): Uint8Array {
   const { number, name, dateTime } = message;
-  if (number !== undefined && !/^[0-9*#]{1,20}$/.test(number)) throw new HotlineError(ErrorCode.InvalidArgument, 'caller ID: number must be 1-20 digits');
-  if (dateTime !== undefined && !/^[0-9]{8}$/.test(dateTime)) throw new HotlineError(ErrorCode.InvalidArgument, 'caller ID: dateTime must be MMDDhhmm');
-  if (name !== undefined && !/^[\x20-\x7e]{1,20}$/.test(name)) throw new HotlineError(ErrorCode.InvalidArgument, 'caller ID: name must be 1-20 printable ASCII characters');
+  if (number !== undefined && !/^[0-9*#]{1,20}$/.test(number))
+    throw new HotlineError(ErrorCode.InvalidArgument, 'caller ID: number must be 1-20 digits');
+  if (dateTime !== undefined && !/^[0-9]{8}$/.test(dateTime))
+    throw new HotlineError(ErrorCode.InvalidArgument, 'caller ID: dateTime must be MMDDhhmm');
+  if (name !== undefined && !/^[\x20-\x7e]{1,20}$/.test(name))
+    throw new HotlineError(ErrorCode.InvalidArgument, 'caller ID: name must be 1-20 printable ASCII characters');
   let type: number;
   const payload: number[] = [];
   if (format === 'sdmf') {
@@ -197,7 +206,8 @@ export interface DtmfCallerIdOptions {
 
 /** Generates DTMF caller ID: start character, the number, end character. */
 export function generateDtmfCallerId(number: string, options: DtmfCallerIdOptions = {}): Int16Array {
-  if (!/^[0-9]{1,20}$/.test(number)) throw new HotlineError(ErrorCode.InvalidArgument, 'DTMF caller ID: number must be 1-20 digits');
+  if (!/^[0-9]{1,20}$/.test(number))
+    throw new HotlineError(ErrorCode.InvalidArgument, 'DTMF caller ID: number must be 1-20 digits');
   return generateDtmf(`${options.start ?? 'A'}${number}${options.end ?? 'C'}`, {
     onMs: options.onMs ?? 70,
     offMs: options.offMs ?? 70,
@@ -225,7 +235,8 @@ export class DtmfCallerIdDetector {
           this.digits = '';
         }
       } else if (d === 'C' || d === '#') {
-        this.result = this.digits === '' ? { format: 'dtmf', numberAbsence: 'O' } : { format: 'dtmf', number: this.digits };
+        this.result =
+          this.digits === '' ? { format: 'dtmf', numberAbsence: 'O' } : { format: 'dtmf', number: this.digits };
         return this.result;
       } else if (/[0-9]/.test(d)) this.digits += d;
     }

@@ -56,7 +56,9 @@ describe('CallProgressDetector: Chinese tones by cadence (jitter ±30 ms, S/N 20
     }
   });
   it('dial tone (continuous) after 1.5 s', () => {
-    const e = events(addNoise(concatFrames([new Int16Array(2400), generateTone([450], 3000, -10)]), { levelDbm0: -35 }, 3));
+    const e = events(
+      addNoise(concatFrames([new Int16Array(2400), generateTone([450], 3000, -10)]), { levelDbm0: -35 }, 3),
+    );
     expect(types(e)).toEqual(['dial-tone']);
     expect(e[0]!.atMs).toBeGreaterThanOrEqual(1800);
     expect(e[0]!.atMs).toBeLessThanOrEqual(1840);
@@ -112,7 +114,9 @@ describe('CallProgressDetector: voice, fax and silence', () => {
     expect(e[0]!.atMs).toBeLessThan(800);
   });
   it('fax CED (2100 Hz continuous) after 0.4 s', () => {
-    const e = events(addNoise(concatFrames([new Int16Array(1600), generateTone([2100], 3000, -12)]), { levelDbm0: -35 }, 2));
+    const e = events(
+      addNoise(concatFrames([new Int16Array(1600), generateTone([2100], 3000, -12)]), { levelDbm0: -35 }, 2),
+    );
     expect(types(e)).toEqual(['fax-ced']);
     expect(e[0]!.atMs).toBeGreaterThanOrEqual(600);
     expect(e[0]!.atMs).toBeLessThanOrEqual(640);

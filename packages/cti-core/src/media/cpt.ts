@@ -34,7 +34,8 @@ import { SAMPLE_RATE } from './frame.js';
 import { dbm0ToRms } from './levels.js';
 
 /** Classifications reported by {@link CallProgressDetector}. */
-export type CallProgressType = 'dial-tone' | 'ringback' | 'busy' | 'congestion' | 'vacant' | 'voice' | 'fax-cng' | 'fax-ced' | 'silence';
+export type CallProgressType =
+  'dial-tone' | 'ringback' | 'busy' | 'congestion' | 'vacant' | 'voice' | 'fax-cng' | 'fax-ced' | 'silence';
 
 /** One classification, with the audio time (ms since start or reset, end of the deciding frame). */
 export interface CallProgressEvent {
@@ -107,7 +108,10 @@ export class CallProgressDetector {
     this.voiceMs = options.voiceMs ?? 400;
     this.silenceMs = options.silenceMs ?? 6000;
     if (!(this.dialToneMs > 0 && this.voiceMs > 0 && this.silenceMs > 0)) {
-      throw new HotlineError(ErrorCode.InvalidArgument, 'CallProgressDetector: dialToneMs, voiceMs and silenceMs must be > 0');
+      throw new HotlineError(
+        ErrorCode.InvalidArgument,
+        'CallProgressDetector: dialToneMs, voiceMs and silenceMs must be > 0',
+      );
     }
   }
 
@@ -151,7 +155,13 @@ export class CallProgressDetector {
     }
     this.curMs += ms;
     if (this.curOn && this.curMs >= this.dialToneMs) found = 'dial-tone';
-    if (!this.curOn && this.curMs >= 2000 && this.runCount > 0 && this.runOn[this.runCount - 1] === 1 && within(this.runs[this.runCount - 1]!, 1000)) {
+    if (
+      !this.curOn &&
+      this.curMs >= 2000 &&
+      this.runCount > 0 &&
+      this.runOn[this.runCount - 1] === 1 &&
+      within(this.runs[this.runCount - 1]!, 1000)
+    ) {
       found = 'ringback';
     }
 
@@ -199,21 +209,54 @@ export class CallProgressDetector {
   private classify(frame: Int16Array): Band {
     const n = frame.length;
     const c = COEFFS;
-    const c0 = c[0]!, c1 = c[1]!, c2 = c[2]!, c3 = c[3]!, c4 = c[4]!, c5 = c[5]!, c6 = c[6]!;
-    let a0 = 0, b0 = 0, a1 = 0, b1 = 0, a2 = 0, b2 = 0, a3 = 0, b3 = 0, a4 = 0, b4 = 0, a5 = 0, b5 = 0, a6 = 0, b6 = 0;
+    const c0 = c[0]!,
+      c1 = c[1]!,
+      c2 = c[2]!,
+      c3 = c[3]!,
+      c4 = c[4]!,
+      c5 = c[5]!,
+      c6 = c[6]!;
+    let a0 = 0,
+      b0 = 0,
+      a1 = 0,
+      b1 = 0,
+      a2 = 0,
+      b2 = 0,
+      a3 = 0,
+      b3 = 0,
+      a4 = 0,
+      b4 = 0,
+      a5 = 0,
+      b5 = 0,
+      a6 = 0,
+      b6 = 0;
     let energy = 0;
     let sum = 0;
     for (let i = 0; i < n; i++) {
       const x = frame[i]!;
       energy += x * x;
       sum += x;
-      let s = c0 * a0 - b0 + x; b0 = a0; a0 = s;
-      s = c1 * a1 - b1 + x; b1 = a1; a1 = s;
-      s = c2 * a2 - b2 + x; b2 = a2; a2 = s;
-      s = c3 * a3 - b3 + x; b3 = a3; a3 = s;
-      s = c4 * a4 - b4 + x; b4 = a4; a4 = s;
-      s = c5 * a5 - b5 + x; b5 = a5; a5 = s;
-      s = c6 * a6 - b6 + x; b6 = a6; a6 = s;
+      let s = c0 * a0 - b0 + x;
+      b0 = a0;
+      a0 = s;
+      s = c1 * a1 - b1 + x;
+      b1 = a1;
+      a1 = s;
+      s = c2 * a2 - b2 + x;
+      b2 = a2;
+      a2 = s;
+      s = c3 * a3 - b3 + x;
+      b3 = a3;
+      a3 = s;
+      s = c4 * a4 - b4 + x;
+      b4 = a4;
+      a4 = s;
+      s = c5 * a5 - b5 + x;
+      b5 = a5;
+      a5 = s;
+      s = c6 * a6 - b6 + x;
+      b6 = a6;
+      a6 = s;
     }
     const acPower = (energy - (sum * sum) / n) / n;
     // voice = loud enough and well above the stationary noise floor
@@ -224,8 +267,16 @@ export class CallProgressDetector {
     }
     // tone power estimate of a Goertzel output: 2|X|²/N², compared with the frame's AC power
     const limit = (TONE_FRACTION * acPower * n * n) / 2;
-    const cpt = Math.max(a0 * a0 + b0 * b0 - c0 * a0 * b0, a1 * a1 + b1 * b1 - c1 * a1 * b1, a2 * a2 + b2 * b2 - c2 * a2 * b2);
-    const cng = Math.max(a3 * a3 + b3 * b3 - c3 * a3 * b3, a4 * a4 + b4 * b4 - c4 * a4 * b4, a5 * a5 + b5 * b5 - c5 * a5 * b5);
+    const cpt = Math.max(
+      a0 * a0 + b0 * b0 - c0 * a0 * b0,
+      a1 * a1 + b1 * b1 - c1 * a1 * b1,
+      a2 * a2 + b2 * b2 - c2 * a2 * b2,
+    );
+    const cng = Math.max(
+      a3 * a3 + b3 * b3 - c3 * a3 * b3,
+      a4 * a4 + b4 * b4 - c4 * a4 * b4,
+      a5 * a5 + b5 * b5 - c5 * a5 * b5,
+    );
     const ced = a6 * a6 + b6 * b6 - c6 * a6 * b6;
     let band: Band = Band.None;
     if (cpt >= limit) band = Band.Cpt;

@@ -3,7 +3,15 @@ import { DtmfDetector, type DtmfDetectorOptions } from './dtmf-detector.js';
 import { concatFrames } from './frame.js';
 import { alawDecode, alawEncode } from './g711.js';
 import { musicLike, speechLike } from './test-signals.js';
-import { addNoise, ChineseTones, DTMF_DIGITS, DTMF_FREQUENCIES, generateDtmf, generateTone, ToneGenerator } from './tones.js';
+import {
+  addNoise,
+  ChineseTones,
+  DTMF_DIGITS,
+  DTMF_FREQUENCIES,
+  generateDtmf,
+  generateTone,
+  ToneGenerator,
+} from './tones.js';
 
 /** Runs `x` through a fresh detector in 160-sample frames; returns all digits reported. */
 function detect(x: Int16Array, options?: DtmfDetectorOptions, frame = 160): string {
@@ -18,20 +26,38 @@ const BACKGROUND = { levelDbm0: -45 }; // line noise under every test signal
 const ALIGNMENTS = Array.from({ length: 15 }, (_, i) => i * 7); // sample offsets covering a 102-sample block
 
 /** One dual tone of `ms` at the given per-tone frequencies and levels, padded with silence, with background noise. */
-function burst(lowHz: number, highHz: number, ms: number, lowDbm0: number, highDbm0: number, lead: number, seed: number): Int16Array {
-  const x = concatFrames([new Int16Array(80 + lead), generateTone([lowHz, highHz], ms, [lowDbm0, highDbm0]), silence(100)]);
+function burst(
+  lowHz: number,
+  highHz: number,
+  ms: number,
+  lowDbm0: number,
+  highDbm0: number,
+  lead: number,
+  seed: number,
+): Int16Array {
+  const x = concatFrames([
+    new Int16Array(80 + lead),
+    generateTone([lowHz, highHz], ms, [lowDbm0, highDbm0]),
+    silence(100),
+  ]);
   return addNoise(x, BACKGROUND, seed);
 }
 
 /** How many of the block alignments detect exactly `digit`. */
-function acceptedAlignments(digit: string, make: (lead: number, seed: number) => Int16Array, options?: DtmfDetectorOptions): number {
+function acceptedAlignments(
+  digit: string,
+  make: (lead: number, seed: number) => Int16Array,
+  options?: DtmfDetectorOptions,
+): number {
   return ALIGNMENTS.filter((lead) => detect(make(lead, lead + 1), options) === digit).length;
 }
 
 describe('DtmfDetector: decoding (Mitel test 2 style)', () => {
   it('decodes every digit ×10, 50 ms on / 50 ms off at −4 dBm0 per tone, A-law companded', () => {
     const digits = DTMF_DIGITS.repeat(10);
-    const x = alawDecode(alawEncode(generateDtmf(digits, { onMs: 50, offMs: 50, levelDbm0: -4, leadingSilenceMs: 30 })));
+    const x = alawDecode(
+      alawEncode(generateDtmf(digits, { onMs: 50, offMs: 50, levelDbm0: -4, leadingSilenceMs: 30 })),
+    );
     expect(detect(x)).toBe(digits);
   });
   it('is independent of how the audio is chunked', () => {
@@ -72,7 +98,15 @@ describe('DtmfDetector: Q.24 frequency deviation (accept ±1.5 %, reject ±3.5 %
   it.each(cases)('digit %s, %s tone shifted %f → accepted %s (all block alignments)', (digit, tone, dev, accept) => {
     const [low, high] = DTMF_FREQUENCIES[digit]!;
     const n = acceptedAlignments(digit, (lead, seed) =>
-      burst(tone === 'low' ? low * (1 + dev) : low, tone === 'high' ? high * (1 + dev) : high, 60, -10, -10, lead, seed),
+      burst(
+        tone === 'low' ? low * (1 + dev) : low,
+        tone === 'high' ? high * (1 + dev) : high,
+        60,
+        -10,
+        -10,
+        lead,
+        seed,
+      ),
     );
     expect(n).toBe(accept ? ALIGNMENTS.length : 0);
   });
@@ -95,7 +129,9 @@ describe('DtmfDetector: harmonic guard', () => {
     expect(acceptedAlignments(digit, (lead, seed) => burst(low, high, 80, -10, -10, lead, seed))).toBe(0);
     // the same deviation sizes without the harmonic relation (row deviation mirrored) are accepted
     const [l] = DTMF_FREQUENCIES[digit]!;
-    expect(acceptedAlignments(digit, (lead, seed) => burst(2 * l - low, high, 80, -10, -10, lead, seed))).toBe(ALIGNMENTS.length);
+    expect(acceptedAlignments(digit, (lead, seed) => burst(2 * l - low, high, 80, -10, -10, lead, seed))).toBe(
+      ALIGNMENTS.length,
+    );
   });
 });
 
@@ -135,7 +171,10 @@ describe('DtmfDetector: Q.24 dynamic range and threshold', () => {
     [-50, false],
   ])('%i dBm0 per tone → accepted %s', (level, accept) => {
     const n = acceptedAlignments('5', (lead, seed) =>
-      concatFrames([new Int16Array(lead), addNoise(generateDtmf('5', { levelDbm0: level, leadingSilenceMs: 10 }), { levelDbm0: -60 }, seed)]),
+      concatFrames([
+        new Int16Array(lead),
+        addNoise(generateDtmf('5', { levelDbm0: level, leadingSilenceMs: 10 }), { levelDbm0: -60 }, seed),
+      ]),
     );
     expect(n).toBe(accept ? ALIGNMENTS.length : 0);
   });
@@ -157,7 +196,10 @@ describe('DtmfDetector: Q.24 timing', () => {
   ])('a %i ms tone → accepted %s (all alignments)', (ms, accept) => {
     for (const digit of ['1', '#']) {
       const [low, high] = DTMF_FREQUENCIES[digit]!;
-      expect(acceptedAlignments(digit, (lead, seed) => burst(low, high, ms, -10, -10, lead, seed)), digit).toBe(accept ? ALIGNMENTS.length : 0);
+      expect(
+        acceptedAlignments(digit, (lead, seed) => burst(low, high, ms, -10, -10, lead, seed)),
+        digit,
+      ).toBe(accept ? ALIGNMENTS.length : 0);
     }
   });
   it('a 40 ms pause separates two identical digits (all alignments)', () => {
@@ -182,7 +224,9 @@ describe('DtmfDetector: Q.24 timing', () => {
     const x = (lead: number, seed: number): Int16Array => burst(697, 1336, 45, -10, -10, lead, seed);
     expect(acceptedAlignments('2', x)).toBe(ALIGNMENTS.length);
     expect(acceptedAlignments('2', x, { minOnMs: 80 })).toBe(0);
-    expect(acceptedAlignments('2', (lead, seed) => burst(697, 1336, 80, -10, -10, lead, seed), { minOnMs: 80 })).toBe(ALIGNMENTS.length);
+    expect(acceptedAlignments('2', (lead, seed) => burst(697, 1336, 80, -10, -10, lead, seed), { minOnMs: 80 })).toBe(
+      ALIGNMENTS.length,
+    );
   });
 });
 

@@ -142,7 +142,10 @@ export class DtmfDetector {
     check(twist >= 0 && twist <= 20, `twistDb must be 0..20, got ${twist}`);
     check(reverse >= 0 && reverse <= 20, `reverseTwistDb must be 0..20, got ${reverse}`);
     check(thresholdDbm0 >= -70 && thresholdDbm0 <= 0, `thresholdDbm0 must be -70..0, got ${thresholdDbm0}`);
-    check(minOnMs >= 40 && minOnMs <= 1000, `minOnMs must be 40..1000 (shorter tones cannot fill two 12.75 ms blocks), got ${minOnMs}`);
+    check(
+      minOnMs >= 40 && minOnMs <= 1000,
+      `minOnMs must be 40..1000 (shorter tones cannot fill two 12.75 ms blocks), got ${minOnMs}`,
+    );
     check(tolerance > 0 && tolerance <= 0.05, `frequencyTolerance must be in (0, 0.05], got ${tolerance}`);
     this.threshold = goertzelEnergy(dbm0ToAmplitude(thresholdDbm0));
     // screening (and the hold test) allow for the Goertzel loss of an off-frequency tone
@@ -171,14 +174,34 @@ export class DtmfDetector {
   push(samples: Int16Array): string {
     let result = '';
     const st = this.state;
-    const c0 = COEFFS[0]!, c1 = COEFFS[1]!, c2 = COEFFS[2]!, c3 = COEFFS[3]!;
-    const c4 = COEFFS[4]!, c5 = COEFFS[5]!, c6 = COEFFS[6]!, c7 = COEFFS[7]!;
+    const c0 = COEFFS[0]!,
+      c1 = COEFFS[1]!,
+      c2 = COEFFS[2]!,
+      c3 = COEFFS[3]!;
+    const c4 = COEFFS[4]!,
+      c5 = COEFFS[5]!,
+      c6 = COEFFS[6]!,
+      c7 = COEFFS[7]!;
     const block = this.block;
     const len = samples.length;
     let i = 0;
     while (i < len) {
-      let a0 = st[0]!, b0 = st[1]!, a1 = st[2]!, b1 = st[3]!, a2 = st[4]!, b2 = st[5]!, a3 = st[6]!, b3 = st[7]!;
-      let a4 = st[8]!, b4 = st[9]!, a5 = st[10]!, b5 = st[11]!, a6 = st[12]!, b6 = st[13]!, a7 = st[14]!, b7 = st[15]!;
+      let a0 = st[0]!,
+        b0 = st[1]!,
+        a1 = st[2]!,
+        b1 = st[3]!,
+        a2 = st[4]!,
+        b2 = st[5]!,
+        a3 = st[6]!,
+        b3 = st[7]!;
+      let a4 = st[8]!,
+        b4 = st[9]!,
+        a5 = st[10]!,
+        b5 = st[11]!,
+        a6 = st[12]!,
+        b6 = st[13]!,
+        a7 = st[14]!,
+        b7 = st[15]!;
       let energy = this.acc[0]!;
       let sum = this.acc[1]!;
       let fill = this.fill;
@@ -188,14 +211,30 @@ export class DtmfDetector {
         block[fill++] = x;
         energy += x * x;
         sum += x;
-        let s = c0 * a0 - b0 + x; b0 = a0; a0 = s;
-        s = c1 * a1 - b1 + x; b1 = a1; a1 = s;
-        s = c2 * a2 - b2 + x; b2 = a2; a2 = s;
-        s = c3 * a3 - b3 + x; b3 = a3; a3 = s;
-        s = c4 * a4 - b4 + x; b4 = a4; a4 = s;
-        s = c5 * a5 - b5 + x; b5 = a5; a5 = s;
-        s = c6 * a6 - b6 + x; b6 = a6; a6 = s;
-        s = c7 * a7 - b7 + x; b7 = a7; a7 = s;
+        let s = c0 * a0 - b0 + x;
+        b0 = a0;
+        a0 = s;
+        s = c1 * a1 - b1 + x;
+        b1 = a1;
+        a1 = s;
+        s = c2 * a2 - b2 + x;
+        b2 = a2;
+        a2 = s;
+        s = c3 * a3 - b3 + x;
+        b3 = a3;
+        a3 = s;
+        s = c4 * a4 - b4 + x;
+        b4 = a4;
+        a4 = s;
+        s = c5 * a5 - b5 + x;
+        b5 = a5;
+        a5 = s;
+        s = c6 * a6 - b6 + x;
+        b6 = a6;
+        a6 = s;
+        s = c7 * a7 - b7 + x;
+        b7 = a7;
+        a7 = s;
       }
       if (fill === N) {
         const e = this.energies;
@@ -215,8 +254,22 @@ export class DtmfDetector {
         this.acc[1] = 0;
         this.fill = 0;
       } else {
-        st[0] = a0; st[1] = b0; st[2] = a1; st[3] = b1; st[4] = a2; st[5] = b2; st[6] = a3; st[7] = b3;
-        st[8] = a4; st[9] = b4; st[10] = a5; st[11] = b5; st[12] = a6; st[13] = b6; st[14] = a7; st[15] = b7;
+        st[0] = a0;
+        st[1] = b0;
+        st[2] = a1;
+        st[3] = b1;
+        st[4] = a2;
+        st[5] = b2;
+        st[6] = a3;
+        st[7] = b3;
+        st[8] = a4;
+        st[9] = b4;
+        st[10] = a5;
+        st[11] = b5;
+        st[12] = a6;
+        st[13] = b6;
+        st[14] = a7;
+        st[15] = b7;
         this.acc[0] = energy;
         this.acc[1] = sum;
         this.fill = fill;
@@ -341,7 +394,10 @@ export class DtmfDetector {
   private measure(k: number): boolean {
     const t = TABLES[k]!;
     const x = this.block;
-    let hr = 0, hi = 0, dr = 0, di = 0;
+    let hr = 0,
+      hi = 0,
+      dr = 0,
+      di = 0;
     for (let n = 0; n < N; n++) {
       const v = x[n]!;
       hr += v * t[n]!;
@@ -365,16 +421,44 @@ export class DtmfDetector {
     const w1 = this.scratch[1]!;
     const w2 = this.scratch[2]!;
     const x = this.block;
-    const cw1 = Math.cos(w1), sw1 = Math.sin(w1), cw2 = Math.cos(w2), sw2 = Math.sin(w2);
-    let c1 = 1, s1 = 0, c2 = 1, s2 = 0;
-    let g00 = 0, g01 = 0, g02 = 0, g03 = 0, g11 = 0, g12 = 0, g13 = 0, g22 = 0, g23 = 0, g33 = 0;
-    let b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+    const cw1 = Math.cos(w1),
+      sw1 = Math.sin(w1),
+      cw2 = Math.cos(w2),
+      sw2 = Math.sin(w2);
+    let c1 = 1,
+      s1 = 0,
+      c2 = 1,
+      s2 = 0;
+    let g00 = 0,
+      g01 = 0,
+      g02 = 0,
+      g03 = 0,
+      g11 = 0,
+      g12 = 0,
+      g13 = 0,
+      g22 = 0,
+      g23 = 0,
+      g33 = 0;
+    let b0 = 0,
+      b1 = 0,
+      b2 = 0,
+      b3 = 0;
     for (let n = 0; n < N; n++) {
       const v = x[n]!;
-      g00 += c1 * c1; g01 += c1 * s1; g02 += c1 * c2; g03 += c1 * s2;
-      g11 += s1 * s1; g12 += s1 * c2; g13 += s1 * s2;
-      g22 += c2 * c2; g23 += c2 * s2; g33 += s2 * s2;
-      b0 += v * c1; b1 += v * s1; b2 += v * c2; b3 += v * s2;
+      g00 += c1 * c1;
+      g01 += c1 * s1;
+      g02 += c1 * c2;
+      g03 += c1 * s2;
+      g11 += s1 * s1;
+      g12 += s1 * c2;
+      g13 += s1 * s2;
+      g22 += c2 * c2;
+      g23 += c2 * s2;
+      g33 += s2 * s2;
+      b0 += v * c1;
+      b1 += v * s1;
+      b2 += v * c2;
+      b3 += v * s2;
       const nc1 = c1 * cw1 - s1 * sw1;
       s1 = s1 * cw1 + c1 * sw1;
       c1 = nc1;
@@ -384,10 +468,26 @@ export class DtmfDetector {
     }
     // Gaussian elimination on the symmetric 4×4 system (augmented, row-major in `m`)
     const m = this.gram;
-    m[0] = g00; m[1] = g01; m[2] = g02; m[3] = g03; m[4] = b0;
-    m[5] = g01; m[6] = g11; m[7] = g12; m[8] = g13; m[9] = b1;
-    m[10] = g02; m[11] = g12; m[12] = g22; m[13] = g23; m[14] = b2;
-    m[15] = g03; m[16] = g13; m[17] = g23; m[18] = g33; m[19] = b3;
+    m[0] = g00;
+    m[1] = g01;
+    m[2] = g02;
+    m[3] = g03;
+    m[4] = b0;
+    m[5] = g01;
+    m[6] = g11;
+    m[7] = g12;
+    m[8] = g13;
+    m[9] = b1;
+    m[10] = g02;
+    m[11] = g12;
+    m[12] = g22;
+    m[13] = g23;
+    m[14] = b2;
+    m[15] = g03;
+    m[16] = g13;
+    m[17] = g23;
+    m[18] = g33;
+    m[19] = b3;
     for (let p = 0; p < 4; p++) {
       const pivot = m[p * 5 + p]!;
       if (!(pivot > 1e-9)) return false;

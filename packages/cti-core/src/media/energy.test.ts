@@ -47,7 +47,9 @@ describe('VoiceActivityDetector', () => {
       [220, 'voice'],
       [800 + 300, 'silence'],
     ]);
-    expect(events(cat(quiet(200), generateTone([500], 40, -20), quiet(400)), new VoiceActivityDetector({ attackMs: 60 }))).toEqual([]);
+    expect(
+      events(cat(quiet(200), generateTone([500], 40, -20), quiet(400)), new VoiceActivityDetector({ attackMs: 60 })),
+    ).toEqual([]);
   });
   it('stays silent below the threshold and follows speech-like audio', () => {
     expect(events(cat(quiet(500), generateTone([1000], 500, -45), quiet(500)))).toEqual([]);

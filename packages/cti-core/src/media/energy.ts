@@ -46,7 +46,10 @@ export class VoiceActivityDetector {
     const attack = options.attackMs ?? 20;
     const hysteresis = options.hysteresisDb ?? 3;
     if (!(hangover >= 0) || !(attack >= 0) || !(hysteresis >= 0)) {
-      throw new HotlineError(ErrorCode.InvalidArgument, 'VoiceActivityDetector: hangoverMs, attackMs and hysteresisDb must be >= 0');
+      throw new HotlineError(
+        ErrorCode.InvalidArgument,
+        'VoiceActivityDetector: hangoverMs, attackMs and hysteresisDb must be >= 0',
+      );
     }
     this.threshold = options.thresholdDbm0 ?? -40;
     this.holdThreshold = this.threshold - hysteresis;

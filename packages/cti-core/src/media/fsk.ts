@@ -24,7 +24,8 @@ const SAMPLES_PER_BIT = SAMPLE_RATE / FSK_BAUD; // 6.667
  * (default −13 dBm0). Bit boundaries fall on fractional sample positions (6⅔ samples a bit).
  */
 export function fskModulate(bits: ArrayLike<number>, levelDbm0 = -13): Int16Array {
-  if (!(levelDbm0 <= 0 && levelDbm0 >= -60)) throw new HotlineError(ErrorCode.InvalidArgument, `fskModulate: levelDbm0 must be −60..0, got ${levelDbm0}`);
+  if (!(levelDbm0 <= 0 && levelDbm0 >= -60))
+    throw new HotlineError(ErrorCode.InvalidArgument, `fskModulate: levelDbm0 must be −60..0, got ${levelDbm0}`);
   const n = Math.ceil(bits.length * SAMPLES_PER_BIT);
   const out = new Int16Array(n);
   const amp = dbm0ToAmplitude(levelDbm0);
@@ -102,18 +103,26 @@ export class FskReceiver {
       const x = samples[i]!;
       const n = this.n++;
       const slot = this.pos * 5;
-      const a = x * Math.cos(wm * n), b = x * Math.sin(wm * n), c = x * Math.cos(ws * n), d = x * Math.sin(ws * n), e = x * x;
+      const a = x * Math.cos(wm * n),
+        b = x * Math.sin(wm * n),
+        c = x * Math.cos(ws * n),
+        d = x * Math.sin(ws * n),
+        e = x * x;
       sums[0] = sums[0]! + a - ring[slot]!;
       sums[1] = sums[1]! + b - ring[slot + 1]!;
       sums[2] = sums[2]! + c - ring[slot + 2]!;
       sums[3] = sums[3]! + d - ring[slot + 3]!;
       sums[4] = sums[4]! + e - ring[slot + 4]!;
-      ring[slot] = a; ring[slot + 1] = b; ring[slot + 2] = c; ring[slot + 3] = d; ring[slot + 4] = e;
+      ring[slot] = a;
+      ring[slot + 1] = b;
+      ring[slot + 2] = c;
+      ring[slot + 3] = d;
+      ring[slot + 4] = e;
       this.pos = (this.pos + 1) % CORR;
       if (n % 4096 === 0) this.renormalise();
-      this.carrier = sums[4]! > this.threshold;
-      const mark = sums[0]! * sums[0]! + sums[1]! * sums[1]!;
-      const space = sums[2]! * sums[2]! + sums[3]! * sums[3]!;
+      this.carrier = sums[4] > this.threshold;
+      const mark = sums[0] * sums[0] + sums[1] * sums[1];
+      const space = sums[2] * sums[2] + sums[3] * sums[3];
       const bit = mark >= space ? 1 : 0;
       if (!this.carrier) {
         this.uartAt = -1;

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { concatFrames } from './frame.js';
 import { alawDecode, alawEncode } from './g711.js';
 import { frameLevelDbm0 } from './levels.js';
-import { generateMf, MfDetector, MfGenerator, mfFrequencies, MF_SIGNAL_PAIRS, type MfDirection, type MfGeneratorOptions } from './mf.js';
+import {
+  generateMf,
+  MfDetector,
+  MfGenerator,
+  mfFrequencies,
+  MF_SIGNAL_PAIRS,
+  type MfDirection,
+  type MfGeneratorOptions,
+} from './mf.js';
 import { speechLike } from './test-signals.js';
 import { addNoise, generateTone } from './tones.js';
 
@@ -30,7 +38,13 @@ function run(direction: MfDirection, x: Int16Array, frame = 160): { signals: num
   return { signals, frames };
 }
 
-function burst(direction: MfDirection, signal: number, ms: number, options: MfGeneratorOptions = {}, lead = 0): Int16Array {
+function burst(
+  direction: MfDirection,
+  signal: number,
+  ms: number,
+  options: MfGeneratorOptions = {},
+  lead = 0,
+): Int16Array {
   return concatFrames([silence(20), new Int16Array(lead), generateMf(direction, signal, ms, options), silence(60)]);
 }
 
@@ -86,26 +100,38 @@ describe('MF detector', () => {
 
   it('responds from −5 to −35 dBm0 and ignores −45 dBm0', () => {
     for (const level of [-5, -15, -25, -35]) {
-      expect(run('backward', addNoise(burst('backward', 4, 100, { levelDbm0: level }), BACKGROUND, 7)).signals, `${level} dBm0`).toEqual([4]);
+      expect(
+        run('backward', addNoise(burst('backward', 4, 100, { levelDbm0: level }), BACKGROUND, 7)).signals,
+        `${level} dBm0`,
+      ).toEqual([4]);
     }
     expect(run('backward', addNoise(burst('backward', 4, 100, { levelDbm0: -45 }), BACKGROUND, 7)).signals).toEqual([]);
   });
 
   it('accepts 7 dB of twist either way and rejects pairs 20 dB apart', () => {
-    for (const twistDb of [-7, 7]) expect(run('forward', burst('forward', 8, 100, { twistDb, levelDbm0: -8 })).signals).toEqual([8]);
+    for (const twistDb of [-7, 7])
+      expect(run('forward', burst('forward', 8, 100, { twistDb, levelDbm0: -8 })).signals).toEqual([8]);
     expect(run('forward', burst('forward', 8, 100, { twistDb: -20, levelDbm0: -5 })).signals).toEqual([]);
   });
 
   it('tolerates ±10 Hz (±0.5 %) of frequency error', () => {
     for (const frequencyDeviation of [-0.005, 0.005]) {
-      for (const s of SIGNALS) expect(run('forward', burst('forward', s, 100, { frequencyDeviation })).signals).toEqual([s]);
+      for (const s of SIGNALS)
+        expect(run('forward', burst('forward', s, 100, { frequencyDeviation })).signals).toEqual([s]);
     }
   });
 
   it('does not detect bursts shorter than 7 ms, and does not release on an interruption of 7 ms', () => {
     for (const lead of [0, 20, 40, 75]) expect(run('backward', burst('backward', 2, 7, {}, lead)).signals).toEqual([]);
     for (const lead of [0, 30, 75]) {
-      const x = concatFrames([silence(20), new Int16Array(lead), generateMf('backward', 2, 60), silence(7), generateMf('backward', 2, 60), silence(60)]);
+      const x = concatFrames([
+        silence(20),
+        new Int16Array(lead),
+        generateMf('backward', 2, 60),
+        silence(7),
+        generateMf('backward', 2, 60),
+        silence(60),
+      ]);
       expect(run('backward', x).signals).toEqual([2]);
     }
   });
@@ -123,19 +149,28 @@ describe('MF detector', () => {
     expect(det.levelDbm0).toBeCloseTo(-11, 0);
     let released = -1;
     const quiet = silence(100);
-    for (let i = 0; i < quiet.length; i += 80) if (det.push(quiet.subarray(i, i + 80)) === 0 && released < 0) released = (i + 80) / 8;
+    for (let i = 0; i < quiet.length; i += 80)
+      if (det.push(quiet.subarray(i, i + 80)) === 0 && released < 0) released = (i + 80) / 8;
     expect(released).toBeLessThanOrEqual(30);
     expect(det.changeCount).toBe(changes + 1);
   });
 
   it('follows back-to-back signal changes (the compelled cycle changes without a gap)', () => {
-    const x = concatFrames([silence(20), generateMf('forward', 1, 80), generateMf('forward', 10, 80), silence(40), generateMf('forward', 1, 80), silence(60)]);
+    const x = concatFrames([
+      silence(20),
+      generateMf('forward', 1, 80),
+      generateMf('forward', 10, 80),
+      silence(40),
+      generateMf('forward', 1, 80),
+      silence(60),
+    ]);
     expect(run('forward', x).signals).toEqual([1, 10, 1]);
   });
 
   it('ignores the other direction, single tones, and three-tone mixtures', () => {
     for (const s of SIGNALS) expect(run('forward', burst('backward', s, 100)).signals).toEqual([]);
-    for (const f of [1380, 1500, 1980]) expect(run('forward', concatFrames([generateTone([f], 200, -8), silence(40)])).signals).toEqual([]);
+    for (const f of [1380, 1500, 1980])
+      expect(run('forward', concatFrames([generateTone([f], 200, -8), silence(40)])).signals).toEqual([]);
     expect(run('forward', generateTone([1380, 1500, 1620], 200, -11)).signals).toEqual([]);
   });
 
@@ -145,7 +180,11 @@ describe('MF detector', () => {
   });
 
   it('talk-off: 60 s of speech-like audio produces at most a handful of false signals', () => {
-    const speech = concatFrames([speechLike(20, 21, 'male', -12), speechLike(20, 22, 'female', -12), speechLike(20, 23, 'child', -12)]);
+    const speech = concatFrames([
+      speechLike(20, 21, 'male', -12),
+      speechLike(20, 22, 'female', -12),
+      speechLike(20, 23, 'child', -12),
+    ]);
     const f = run('forward', speech).signals.length;
     const b = run('backward', speech).signals.length;
     // MF receivers only listen during register signalling, with no speech on the line; this

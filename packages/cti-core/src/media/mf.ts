@@ -97,7 +97,10 @@ export class MfGenerator {
     const twist = options.twistDb ?? 0;
     const dev = options.frequencyDeviation ?? 0;
     if (!(level <= 0 && level >= -60) || !Number.isFinite(twist) || !(Math.abs(dev) < 0.05)) {
-      throw new HotlineError(ErrorCode.InvalidArgument, 'MfGenerator: levelDbm0 must be −60..0, twistDb finite, |frequencyDeviation| < 0.05');
+      throw new HotlineError(
+        ErrorCode.InvalidArgument,
+        'MfGenerator: levelDbm0 must be −60..0, twistDb finite, |frequencyDeviation| < 0.05',
+      );
     }
     this.freqs = direction === 'forward' ? MF_FORWARD_FREQUENCIES : MF_BACKWARD_FREQUENCIES;
     this.ampLow = dbm0ToAmplitude(level);
@@ -118,8 +121,14 @@ export class MfGenerator {
     const o = this.osc;
     const w1 = (2 * Math.PI * lo) / SAMPLE_RATE;
     const w2 = (2 * Math.PI * hi) / SAMPLE_RATE;
-    o[0] = 1; o[1] = 0; o[2] = Math.cos(w1); o[3] = Math.sin(w1);
-    o[4] = 1; o[5] = 0; o[6] = Math.cos(w2); o[7] = Math.sin(w2);
+    o[0] = 1;
+    o[1] = 0;
+    o[2] = Math.cos(w1);
+    o[3] = Math.sin(w1);
+    o[4] = 1;
+    o[5] = 0;
+    o[6] = Math.cos(w2);
+    o[7] = Math.sin(w2);
     this.current = signal;
   }
 
@@ -138,9 +147,16 @@ export class MfGenerator {
       return false;
     }
     const o = this.osc;
-    let c1 = o[0]!, s1 = o[1]!, c2 = o[4]!, s2 = o[5]!;
-    const dc1 = o[2]!, ds1 = o[3]!, dc2 = o[6]!, ds2 = o[7]!;
-    const a1 = this.ampLow, a2 = this.ampHigh;
+    let c1 = o[0]!,
+      s1 = o[1]!,
+      c2 = o[4]!,
+      s2 = o[5]!;
+    const dc1 = o[2]!,
+      ds1 = o[3]!,
+      dc2 = o[6]!,
+      ds2 = o[7]!;
+    const a1 = this.ampLow,
+      a2 = this.ampHigh;
     const n = frame.length;
     for (let i = 0; i < n; i++) {
       const v = a1 * s1 + a2 * s2;
@@ -155,7 +171,10 @@ export class MfGenerator {
     // renormalise the rotating phasors (rounding drift)
     const g1 = 1 / Math.sqrt(c1 * c1 + s1 * s1);
     const g2 = 1 / Math.sqrt(c2 * c2 + s2 * s2);
-    o[0] = c1 * g1; o[1] = s1 * g1; o[4] = c2 * g2; o[5] = s2 * g2;
+    o[0] = c1 * g1;
+    o[1] = s1 * g1;
+    o[4] = c2 * g2;
+    o[5] = s2 * g2;
     return true;
   }
 }
@@ -164,7 +183,12 @@ export class MfGenerator {
  * Generates `durationMs` of MF signal `signal` in `direction` (tests and tools).
  * @throws HotlineError `ERR_INVALID_ARGUMENT` for a bad signal or option.
  */
-export function generateMf(direction: MfDirection, signal: number, durationMs: number, options: MfGeneratorOptions = {}): Int16Array {
+export function generateMf(
+  direction: MfDirection,
+  signal: number,
+  durationMs: number,
+  options: MfGeneratorOptions = {},
+): Int16Array {
   const gen = new MfGenerator(direction, options);
   gen.start(signal);
   const out = new Int16Array(Math.round((durationMs * SAMPLE_RATE) / 1000));
@@ -222,9 +246,13 @@ export class MfDetector {
     const thresholdDbm0 = options.thresholdDbm0 ?? -38;
     const twist = options.twistDb ?? 8;
     if (!(thresholdDbm0 >= -60 && thresholdDbm0 <= -5)) {
-      throw new HotlineError(ErrorCode.InvalidArgument, `MfDetector: thresholdDbm0 must be −60..−5, got ${thresholdDbm0}`);
+      throw new HotlineError(
+        ErrorCode.InvalidArgument,
+        `MfDetector: thresholdDbm0 must be −60..−5, got ${thresholdDbm0}`,
+      );
     }
-    if (!(twist >= 0 && twist <= 15)) throw new HotlineError(ErrorCode.InvalidArgument, `MfDetector: twistDb must be 0..15, got ${twist}`);
+    if (!(twist >= 0 && twist <= 15))
+      throw new HotlineError(ErrorCode.InvalidArgument, `MfDetector: twistDb must be 0..15, got ${twist}`);
     const freqs = direction === 'forward' ? MF_FORWARD_FREQUENCIES : MF_BACKWARD_FREQUENCIES;
     this.coeffs = Float64Array.from(freqs, (f) => 2 * Math.cos((2 * Math.PI * f) / SAMPLE_RATE));
     this.threshold = goertzelEnergy(dbm0ToAmplitude(thresholdDbm0));
@@ -254,12 +282,27 @@ export class MfDetector {
   push(samples: Int16Array): number {
     const st = this.state;
     const k = this.coeffs;
-    const k0 = k[0]!, k1 = k[1]!, k2 = k[2]!, k3 = k[3]!, k4 = k[4]!, k5 = k[5]!;
+    const k0 = k[0]!,
+      k1 = k[1]!,
+      k2 = k[2]!,
+      k3 = k[3]!,
+      k4 = k[4]!,
+      k5 = k[5]!;
     const len = samples.length;
     let i = 0;
     while (i < len) {
-      let a0 = st[0]!, b0 = st[1]!, a1 = st[2]!, b1 = st[3]!, a2 = st[4]!, b2 = st[5]!;
-      let a3 = st[6]!, b3 = st[7]!, a4 = st[8]!, b4 = st[9]!, a5 = st[10]!, b5 = st[11]!;
+      let a0 = st[0]!,
+        b0 = st[1]!,
+        a1 = st[2]!,
+        b1 = st[3]!,
+        a2 = st[4]!,
+        b2 = st[5]!;
+      let a3 = st[6]!,
+        b3 = st[7]!,
+        a4 = st[8]!,
+        b4 = st[9]!,
+        a5 = st[10]!,
+        b5 = st[11]!;
       let energy = this.acc[0]!;
       let sum = this.acc[1]!;
       let fill = this.fill;
@@ -268,12 +311,24 @@ export class MfDetector {
         const x = samples[i]!;
         energy += x * x;
         sum += x;
-        let s = k0 * a0 - b0 + x; b0 = a0; a0 = s;
-        s = k1 * a1 - b1 + x; b1 = a1; a1 = s;
-        s = k2 * a2 - b2 + x; b2 = a2; a2 = s;
-        s = k3 * a3 - b3 + x; b3 = a3; a3 = s;
-        s = k4 * a4 - b4 + x; b4 = a4; a4 = s;
-        s = k5 * a5 - b5 + x; b5 = a5; a5 = s;
+        let s = k0 * a0 - b0 + x;
+        b0 = a0;
+        a0 = s;
+        s = k1 * a1 - b1 + x;
+        b1 = a1;
+        a1 = s;
+        s = k2 * a2 - b2 + x;
+        b2 = a2;
+        a2 = s;
+        s = k3 * a3 - b3 + x;
+        b3 = a3;
+        a3 = s;
+        s = k4 * a4 - b4 + x;
+        b4 = a4;
+        a4 = s;
+        s = k5 * a5 - b5 + x;
+        b5 = a5;
+        a5 = s;
         fill++;
       }
       if (fill === N) {
@@ -290,8 +345,18 @@ export class MfDetector {
         this.acc[1] = 0;
         this.fill = 0;
       } else {
-        st[0] = a0; st[1] = b0; st[2] = a1; st[3] = b1; st[4] = a2; st[5] = b2;
-        st[6] = a3; st[7] = b3; st[8] = a4; st[9] = b4; st[10] = a5; st[11] = b5;
+        st[0] = a0;
+        st[1] = b0;
+        st[2] = a1;
+        st[3] = b1;
+        st[4] = a2;
+        st[5] = b2;
+        st[6] = a3;
+        st[7] = b3;
+        st[8] = a4;
+        st[9] = b4;
+        st[10] = a5;
+        st[11] = b5;
         this.acc[0] = energy;
         this.acc[1] = sum;
         this.fill = fill;

@@ -70,8 +70,16 @@ export function speechLike(seconds: number, seed: number, voice: Voice = 'male',
     const f0Speaker = baseF0 * (0.85 + 0.3 * rnd());
     for (let i = 0; i < syllable && t < total; i++, t++) {
       const u = i / syllable;
-      const tone = contour === 0 ? 1.15 : contour === 1 ? 0.9 + 0.35 * u : contour === 2 ? 1 - 0.6 * u * (1 - u) * 2 : 1.25 - 0.45 * u;
-      const f0 = f0Speaker * tone * (1 + 0.01 * Math.sin(TWO_PI * 5.5 * (t / SAMPLE_RATE))) * (1 + 0.004 * (rnd() - 0.5));
+      const tone =
+        contour === 0
+          ? 1.15
+          : contour === 1
+            ? 0.9 + 0.35 * u
+            : contour === 2
+              ? 1 - 0.6 * u * (1 - u) * 2
+              : 1.25 - 0.45 * u;
+      const f0 =
+        f0Speaker * tone * (1 + 0.01 * Math.sin(TWO_PI * 5.5 * (t / SAMPLE_RATE))) * (1 + 0.004 * (rnd() - 0.5));
       const f1 = (v1[0] + (v2[0] - v1[0]) * u) * formantScale;
       const f2 = (v1[1] + (v2[1] - v1[1]) * u) * formantScale;
       const f3 = (v1[2] + (v2[2] - v1[2]) * u) * formantScale;
@@ -108,7 +116,9 @@ export function musicLike(seconds: number, seed: number, levelDbm0 = -15): Int16
     const chord = [root, root + (rnd() < 0.5 ? 3 : 4), root + 7, root + 12 + Math.floor(rnd() * 13)];
     const organ = rnd() < 0.5;
     for (let i = 0; i < len && t + i < total; i++) {
-      const env = organ ? Math.min(1, i / 200, (len - i) / 200) : Math.exp(-i / (0.25 * SAMPLE_RATE)) * Math.min(1, i / 40);
+      const env = organ
+        ? Math.min(1, i / 200, (len - i) / 200)
+        : Math.exp(-i / (0.25 * SAMPLE_RATE)) * Math.min(1, i / 40);
       let v = 0;
       for (const st of chord) {
         const f = note(st);

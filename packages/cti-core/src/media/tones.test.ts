@@ -93,7 +93,9 @@ describe('ToneGenerator', () => {
     expect(amplitudeAt(x, 450, 0, 2800)).toBeCloseTo(dbm0ToAmplitude(-10), -1);
   });
   it('vacant: 3 × (100 on, 100 off) then 400 on, 400 off, repeating', () => {
-    expect(runs(render(ChineseTones.vacant, 2800))).toEqual([100, 100, 100, 100, 100, 100, 400, 400, 100, 100, 100, 100, 100, 100, 400, 400]);
+    expect(runs(render(ChineseTones.vacant, 2800))).toEqual([
+      100, 100, 100, 100, 100, 100, 400, 400, 100, 100, 100, 100, 100, 100, 400, 400,
+    ]);
   });
   it('is phase-continuous across frames (identical to one-shot synthesis)', () => {
     const x = render(ChineseTones.dial, 200);

@@ -72,7 +72,8 @@ function checkSpec(spec: ToneSpec): void {
   if (spec.cadence.length % 2 !== 0) bad(`cadence must list on/off pairs, got ${spec.cadence.length} values`);
   for (const ms of spec.cadence) if (!(ms >= 0) || !Number.isFinite(ms)) bad(`cadence value ${ms} is not a duration`);
   if (spec.cadence.length > 0 && spec.cadence.every((ms) => msToSamples(ms) === 0)) bad('cadence has zero length');
-  if (spec.levelSteps && (spec.levelSteps.levelsDbm0.length === 0 || !(spec.levelSteps.stepMs > 0))) bad('bad levelSteps');
+  if (spec.levelSteps && (spec.levelSteps.levelsDbm0.length === 0 || !(spec.levelSteps.stepMs > 0)))
+    bad('bad levelSteps');
 }
 
 /**
@@ -124,7 +125,10 @@ export class ToneGenerator {
       const on = continuous || (this.segment & 1) === 0;
       let v = 0;
       if (on) {
-        const stepIndex = this.stepSamples > 0 ? Math.min(Math.floor(this.elapsed / this.stepSamples), this.stepAmplitudes.length - 1) : 0;
+        const stepIndex =
+          this.stepSamples > 0
+            ? Math.min(Math.floor(this.elapsed / this.stepSamples), this.stepAmplitudes.length - 1)
+            : 0;
         const amp = this.stepAmplitudes[stepIndex]!;
         for (let j = 0; j < k; j++) v += amp * Math.sin(phases[j]!);
       }
@@ -151,10 +155,16 @@ export class ToneGenerator {
  * Generates `durationMs` of a steady (non-cadenced) multi-frequency tone.
  * `levelDbm0` is per component: one number for all, or one per frequency.
  */
-export function generateTone(frequencies: readonly number[], durationMs: number, levelDbm0: number | readonly number[]): Int16Array {
+export function generateTone(
+  frequencies: readonly number[],
+  durationMs: number,
+  levelDbm0: number | readonly number[],
+): Int16Array {
   const n = msToSamples(durationMs);
   const out = new Int16Array(n);
-  const amps = frequencies.map((_, i) => dbm0ToAmplitude(typeof levelDbm0 === 'number' ? levelDbm0 : (levelDbm0[i] ?? -Infinity)));
+  const amps = frequencies.map((_, i) =>
+    dbm0ToAmplitude(typeof levelDbm0 === 'number' ? levelDbm0 : (levelDbm0[i] ?? -Infinity)),
+  );
   for (let s = 0; s < n; s++) {
     let v = 0;
     for (let j = 0; j < frequencies.length; j++) v += amps[j]! * Math.sin((TWO_PI * frequencies[j]! * s) / SAMPLE_RATE);
@@ -182,7 +192,10 @@ export const DTMF_KEYPAD: readonly string[] = ['123A', '456B', '789C', '*0#D'];
 export const DTMF_FREQUENCIES: Readonly<Record<string, readonly [number, number]>> = Object.freeze(
   Object.fromEntries(
     DTMF_KEYPAD.flatMap((keys, r) =>
-      Array.from(keys, (key, c) => [key, Object.freeze([DTMF_ROW_FREQUENCIES[r]!, DTMF_COLUMN_FREQUENCIES[c]!] as const)]),
+      Array.from(keys, (key, c) => [
+        key,
+        Object.freeze([DTMF_ROW_FREQUENCIES[r]!, DTMF_COLUMN_FREQUENCIES[c]!] as const),
+      ]),
     ),
   ),
 );
@@ -230,7 +243,8 @@ function validateDigits(digits: string, where: string): void {
 }
 
 function checkMs(where: string, name: string, ms: number): number {
-  if (!Number.isFinite(ms) || ms < 0) throw new HotlineError(ErrorCode.InvalidArgument, `${where}: ${name} must be >= 0 ms, got ${ms}`);
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new HotlineError(ErrorCode.InvalidArgument, `${where}: ${name} must be >= 0 ms, got ${ms}`);
   return msToSamples(ms);
 }
 
@@ -243,7 +257,10 @@ function buildSegments(digits: string, options: DtmfOptions, where: string): Seg
   const twist = options.twistDb ?? 0;
   const dev = options.frequencyDeviation ?? 0;
   if (!Number.isFinite(level) || !Number.isFinite(twist) || !(Math.abs(dev) < 0.5)) {
-    throw new HotlineError(ErrorCode.InvalidArgument, `${where}: level, twist and frequencyDeviation must be finite (|deviation| < 0.5)`);
+    throw new HotlineError(
+      ErrorCode.InvalidArgument,
+      `${where}: level, twist and frequencyDeviation must be finite (|deviation| < 0.5)`,
+    );
   }
   const aLow = dbm0ToAmplitude(level);
   const aHigh = dbm0ToAmplitude(level + twist);

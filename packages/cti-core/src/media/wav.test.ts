@@ -5,9 +5,12 @@ import { isHotlineError } from '../errors.js';
 import { alawEncode } from './g711.js';
 import { readWav, writeWav, type WavEncoding } from './wav.js';
 
-const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
+const fixture = (name: string): Uint8Array =>
+  new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
 const sha256 = (pcm: Int16Array): string =>
-  createHash('sha256').update(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength)).digest('hex');
+  createHash('sha256')
+    .update(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength))
+    .digest('hex');
 
 function mediaError(fn: () => unknown): Error & { code: string } {
   try {
@@ -34,7 +37,21 @@ function riff(chunks: Array<[string, Uint8Array, number?]>): Uint8Array {
     if (body.length & 1) parts.push(0);
   }
   const total = 4 + parts.length;
-  return new Uint8Array([0x52, 0x49, 0x46, 0x46, total & 0xff, (total >> 8) & 0xff, 0, 0, 0x57, 0x41, 0x56, 0x45, ...parts]);
+  return new Uint8Array([
+    0x52,
+    0x49,
+    0x46,
+    0x46,
+    total & 0xff,
+    (total >> 8) & 0xff,
+    0,
+    0,
+    0x57,
+    0x41,
+    0x56,
+    0x45,
+    ...parts,
+  ]);
 }
 
 function fmtChunk(tag: number, channels: number, rate: number, bits: number, extra = 0): Uint8Array {
@@ -64,7 +81,10 @@ describe('readWav on files made by sox', () => {
   });
 
   it.each([
-    ['ima-adpcm.wav', /^ima-adpcm\.wav: WAV format 17 \(IMA ADPCM\) is not supported; use 8 kHz mono PCM16, A-law or µ-law$/],
+    [
+      'ima-adpcm.wav',
+      /^ima-adpcm\.wav: WAV format 17 \(IMA ADPCM\) is not supported; use 8 kHz mono PCM16, A-law or µ-law$/,
+    ],
     ['pcm16-16k.wav', /^pcm16-16k\.wav: 16000 Hz audio is not supported/],
     ['stereo.wav', /^stereo\.wav: 2-channel audio is not supported/],
     ['pcm8.wav', /^pcm8\.wav: 8-bit PCM is not supported/],
@@ -126,27 +146,83 @@ describe('readWav robustness', () => {
     v.setUint16(16, 22, true);
     v.setUint16(24, 6, true);
     const body = alawEncode(new Int16Array([0, 1000, -1000]));
-    const wav = readWav(riff([['fmt ', fmt], ['data', body]]));
+    const wav = readWav(
+      riff([
+        ['fmt ', fmt],
+        ['data', body],
+      ]),
+    );
     expect(wav.encoding).toBe('alaw');
     expect(wav.samples).toHaveLength(3);
   });
   it.each<[string, () => Uint8Array, RegExp]>([
     ['empty', () => new Uint8Array(0), /^x\.wav: not a WAV file \(0 bytes/],
-    ['garbage', () => new TextEncoder().encode('<html>hello, this is not audio</html>'), /not a WAV file \(starts with "<htm"/],
+    [
+      'garbage',
+      () => new TextEncoder().encode('<html>hello, this is not audio</html>'),
+      /not a WAV file \(starts with "<htm"/,
+    ],
     ['RIFX', () => new TextEncoder().encode('RIFX\x00\x00\x00\x00WAVE'), /big-endian/],
     ['no fmt', () => riff([['data', pcmBody]]), /"data" chunk before "fmt "/],
     ['no data', () => riff([['fmt ', fmtChunk(1, 1, 8000, 16)]]), /no "data" chunk/],
-    ['truncated data', () => riff([['fmt ', fmtChunk(1, 1, 8000, 16)], ['data', pcmBody, 4000]]), /truncated: "data" chunk declares 4000 bytes, 6 present/],
+    [
+      'truncated data',
+      () =>
+        riff([
+          ['fmt ', fmtChunk(1, 1, 8000, 16)],
+          ['data', pcmBody, 4000],
+        ]),
+      /truncated: "data" chunk declares 4000 bytes, 6 present/,
+    ],
     ['truncated file', () => writeWav(new Int16Array(100)).subarray(0, 30), /truncated: "fmt " chunk/],
-    ['short fmt', () => riff([['fmt ', new Uint8Array(10)], ['data', pcmBody]]), /malformed "fmt " chunk/],
-    ['binary junk chunk', () => riff([['\x00\x01\x02\x03', new Uint8Array(2)], ['fmt ', fmtChunk(1, 1, 8000, 16)]]), /garbage where a RIFF chunk/],
-    ['float', () => riff([['fmt ', fmtChunk(3, 1, 8000, 32)], ['data', new Uint8Array(8)]]), /WAV format 3 \(IEEE float\) is not supported/],
-    ['unknown tag', () => riff([['fmt ', fmtChunk(0x1234, 1, 8000, 8)], ['data', new Uint8Array(8)]]), /WAV format 4660 is not supported/],
-    ['bad block align', () => {
-      const fmt = fmtChunk(1, 1, 8000, 16);
-      new DataView(fmt.buffer).setUint16(12, 4, true);
-      return riff([['fmt ', fmt], ['data', pcmBody]]);
-    }, /inconsistent "fmt " chunk/],
+    [
+      'short fmt',
+      () =>
+        riff([
+          ['fmt ', new Uint8Array(10)],
+          ['data', pcmBody],
+        ]),
+      /malformed "fmt " chunk/,
+    ],
+    [
+      'binary junk chunk',
+      () =>
+        riff([
+          ['\x00\x01\x02\x03', new Uint8Array(2)],
+          ['fmt ', fmtChunk(1, 1, 8000, 16)],
+        ]),
+      /garbage where a RIFF chunk/,
+    ],
+    [
+      'float',
+      () =>
+        riff([
+          ['fmt ', fmtChunk(3, 1, 8000, 32)],
+          ['data', new Uint8Array(8)],
+        ]),
+      /WAV format 3 \(IEEE float\) is not supported/,
+    ],
+    [
+      'unknown tag',
+      () =>
+        riff([
+          ['fmt ', fmtChunk(0x1234, 1, 8000, 8)],
+          ['data', new Uint8Array(8)],
+        ]),
+      /WAV format 4660 is not supported/,
+    ],
+    [
+      'bad block align',
+      () => {
+        const fmt = fmtChunk(1, 1, 8000, 16);
+        new DataView(fmt.buffer).setUint16(12, 4, true);
+        return riff([
+          ['fmt ', fmt],
+          ['data', pcmBody],
+        ]);
+      },
+      /inconsistent "fmt " chunk/,
+    ],
   ])('%s → ERR_MEDIA_FORMAT', (_name, make, message) => {
     const err = mediaError(() => readWav(make(), 'x.wav'));
     expect(err.message).toMatch(message);

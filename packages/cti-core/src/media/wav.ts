@@ -61,7 +61,9 @@ function fourCC(data: Uint8Array, offset: number): string {
 }
 
 function printable(id: string): string {
-  return /^[\x20-\x7e]{4}$/.test(id) ? `"${id}"` : `0x${Array.from(id, (c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('')}`;
+  return /^[\x20-\x7e]{4}$/.test(id)
+    ? `"${id}"`
+    : `0x${Array.from(id, (c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('')}`;
 }
 
 interface Format {
@@ -81,7 +83,8 @@ interface Format {
  *   PCM16/A-law/µ-law WAV, e.g. `"prompt.wav: WAV format 17 (IMA ADPCM) is not supported; use 8 kHz mono PCM16, A-law or µ-law"`.
  */
 export function readWav(data: Uint8Array, source = 'WAV data'): WavAudio {
-  const fail = (what: string, details: Record<string, unknown> = {}): never => {
+  // Annotated as a `never` function type so that control flow knows each call does not return.
+  const fail: (what: string, details?: Record<string, unknown>) => never = (what, details = {}) => {
     throw new HotlineError(ErrorCode.MediaFormat, `${source}: ${what}`, { details: { source, ...details } });
   };
   if (data.length < 12) fail(`not a WAV file (${data.length} bytes, too short for a RIFF header)`);
@@ -132,8 +135,8 @@ export function readWav(data: Uint8Array, source = 'WAV data'): WavAudio {
   }
   if (!format) fail('no "fmt " chunk');
   if (!body) fail('no "data" chunk');
-  const fmt = format!;
-  const bytes = body!;
+  const fmt = format;
+  const bytes = body;
 
   const name = FORMAT_NAMES[fmt.tag];
   let encoding: WavEncoding;
@@ -141,7 +144,10 @@ export function readWav(data: Uint8Array, source = 'WAV data'): WavAudio {
     encoding = fmt.tag === 1 ? 'pcm16' : fmt.tag === 6 ? 'alaw' : 'ulaw';
     const bits = fmt.tag === 1 ? 16 : 8;
     if (fmt.bitsPerSample !== bits) {
-      fail(`${fmt.bitsPerSample}-bit ${name} is not supported; ${WANTED}`, { format: fmt.tag, bitsPerSample: fmt.bitsPerSample });
+      fail(`${fmt.bitsPerSample}-bit ${name} is not supported; ${WANTED}`, {
+        format: fmt.tag,
+        bitsPerSample: fmt.bitsPerSample,
+      });
     }
   } else {
     fail(`WAV format ${fmt.tag}${name ? ` (${name})` : ''} is not supported; ${WANTED}`, { format: fmt.tag });
@@ -152,21 +158,21 @@ export function readWav(data: Uint8Array, source = 'WAV data'): WavAudio {
   if (fmt.sampleRate !== SAMPLE_RATE) {
     fail(`${fmt.sampleRate} Hz audio is not supported (no resampling); ${WANTED}`, { sampleRate: fmt.sampleRate });
   }
-  const bytesPerSample = encoding! === 'pcm16' ? 2 : 1;
+  const bytesPerSample = encoding === 'pcm16' ? 2 : 1;
   if (fmt.blockAlign !== bytesPerSample) {
     fail(`inconsistent "fmt " chunk (block align ${fmt.blockAlign} for ${bytesPerSample}-byte mono samples)`);
   }
 
   let samples: Int16Array;
-  if (encoding! === 'pcm16') {
+  if (encoding === 'pcm16') {
     const count = bytes.length >> 1; // a stray odd byte is ignored
     samples = new Int16Array(count);
     const dv = new DataView(bytes.buffer, bytes.byteOffset, count * 2);
     for (let i = 0; i < count; i++) samples[i] = dv.getInt16(i * 2, true);
   } else {
-    samples = encoding! === 'alaw' ? alawDecode(bytes) : ulawDecode(bytes);
+    samples = encoding === 'alaw' ? alawDecode(bytes) : ulawDecode(bytes);
   }
-  return { sampleRate: fmt.sampleRate, channels: 1, encoding: encoding!, samples };
+  return { sampleRate: fmt.sampleRate, channels: 1, encoding, samples };
 }
 
 /**
@@ -186,7 +192,10 @@ export function writeWav(samples: Int16Array, options: WriteWavOptions = {}): Ui
     throw new HotlineError(ErrorCode.InvalidArgument, `writeWav: unknown encoding ${String(encoding)}`);
   }
   if (!Number.isInteger(sampleRate) || sampleRate <= 0) {
-    throw new HotlineError(ErrorCode.InvalidArgument, `writeWav: sample rate must be a positive integer, got ${sampleRate}`);
+    throw new HotlineError(
+      ErrorCode.InvalidArgument,
+      `writeWav: sample rate must be a positive integer, got ${sampleRate}`,
+    );
   }
   const pcm = encoding === 'pcm16';
   const bytesPerSample = pcm ? 2 : 1;

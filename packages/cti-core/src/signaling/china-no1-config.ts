@@ -99,7 +99,9 @@ export interface ChinaNo1Config {
 }
 
 /** A partial configuration, as given by applications (timers may be partial too). */
-export type ChinaNo1ConfigInput = Partial<Omit<ChinaNo1Config, 'timers'>> & { readonly timers?: Partial<ChinaNo1Timers> };
+export type ChinaNo1ConfigInput = Partial<Omit<ChinaNo1Config, 'timers'>> & {
+  readonly timers?: Partial<ChinaNo1Timers>;
+};
 
 /** Default timers. */
 export const CHINA_NO1_DEFAULT_TIMERS: ChinaNo1Timers = Object.freeze({
@@ -150,9 +152,13 @@ export function chinaNo1Config(input: ChinaNo1ConfigInput = {}): ChinaNo1Config 
     timers,
   };
   const bad = (key: string, what: string, value: unknown): never => {
-    throw new HotlineError(ErrorCode.InvalidArgument, `China No.1 config: ${key} ${what} (got ${JSON.stringify(value)})`, {
-      details: { key },
-    });
+    throw new HotlineError(
+      ErrorCode.InvalidArgument,
+      `China No.1 config: ${key} ${what} (got ${JSON.stringify(value)})`,
+      {
+        details: { key },
+      },
+    );
   };
   const int = (key: string, v: number, lo: number, hi: number): void => {
     if (!Number.isInteger(v) || v < lo || v > hi) bad(key, `must be an integer ${lo}..${hi}`, v);
@@ -164,17 +170,32 @@ export function chinaNo1Config(input: ChinaNo1ConfigInput = {}): ChinaNo1Config 
   int('ka', config.ka, 1, 15);
   int('kd', config.kd, 1, 15);
   int('cdBits', config.cdBits, 0, 3);
-  if (config.requestCallerNumber && !config.requestCategory) bad('requestCallerNumber', 'needs requestCategory (A6 asks for KA, then the number)', true);
-  if (!(config.mfLevelDbm0 >= -30 && config.mfLevelDbm0 <= -3)) bad('mfLevelDbm0', 'must be −30..−3 dBm0', config.mfLevelDbm0);
-  if (config.a2 !== 'restart' && config.a2 !== 'last-but-one') bad('a2', "must be 'restart' or 'last-but-one'", config.a2);
+  if (config.requestCallerNumber && !config.requestCategory)
+    bad('requestCallerNumber', 'needs requestCategory (A6 asks for KA, then the number)', true);
+  if (!(config.mfLevelDbm0 >= -30 && config.mfLevelDbm0 <= -3))
+    bad('mfLevelDbm0', 'must be −30..−3 dBm0', config.mfLevelDbm0);
+  if (config.a2 !== 'restart' && config.a2 !== 'last-but-one')
+    bad('a2', "must be 'restart' or 'last-but-one'", config.a2);
   for (const [k, v] of Object.entries(config.kbOutcomes)) {
     int(`kbOutcomes key`, Number(k), 1, 15);
-    if (!['accepted', 'busy', 'unallocated', 'congestion', 'rejected'].includes(v)) bad(`kbOutcomes.${k}`, 'is not an outcome', v);
+    if (!['accepted', 'busy', 'unallocated', 'congestion', 'rejected'].includes(v))
+      bad(`kbOutcomes.${k}`, 'is not an outcome', v);
   }
   for (const [k, v] of Object.entries(timers)) {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 600_000) bad(`timers.${k}`, 'must be 0..600000 ms', v);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 600_000)
+      bad(`timers.${k}`, 'must be 0..600000 ms', v);
   }
-  for (const k of ['seizeAckMs', 'mfForwardMs', 'mfBackwardMs', 'endOfNumberMs', 'pulseMs', 'releaseMs', 'clearForwardMs', 'decisionMs', 'answerMs'] as const) {
+  for (const k of [
+    'seizeAckMs',
+    'mfForwardMs',
+    'mfBackwardMs',
+    'endOfNumberMs',
+    'pulseMs',
+    'releaseMs',
+    'clearForwardMs',
+    'decisionMs',
+    'answerMs',
+  ] as const) {
     if (timers[k] < 20) bad(`timers.${k}`, 'must be at least one frame (20 ms)', timers[k]);
   }
   return Object.freeze(config);

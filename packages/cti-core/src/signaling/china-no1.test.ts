@@ -33,10 +33,15 @@ class ScriptedPeer implements R2Endpoint {
   }
 }
 
-function rig(configA: ChinaNo1ConfigInput = {}, configB: ChinaNo1ConfigInput | 'peer-forward' | 'peer-backward' = {}, impair?: (f: Int16Array) => void) {
+function rig(
+  configA: ChinaNo1ConfigInput = {},
+  configB: ChinaNo1ConfigInput | 'peer-forward' | 'peer-backward' = {},
+  impair?: (f: Int16Array) => void,
+) {
   const scheduler = new VirtualScheduler();
   const a = new ChinaNo1Line({ channel: 'A', scheduler, config: configA });
-  const peer = typeof configB === 'string' ? new ScriptedPeer(configB === 'peer-forward' ? 'forward' : 'backward') : undefined;
+  const peer =
+    typeof configB === 'string' ? new ScriptedPeer(configB === 'peer-forward' ? 'forward' : 'backward') : undefined;
   const b = typeof configB === 'string' ? undefined : new ChinaNo1Line({ channel: 'B', scheduler, config: configB });
   const link = new R2Link(a, (b ?? peer)!, impair ? { impair } : {});
   const trace: ChinaNo1Signal[] = [];
@@ -62,7 +67,8 @@ function rig(configA: ChinaNo1ConfigInput = {}, configB: ChinaNo1ConfigInput | '
   return { scheduler, a, b: b!, peer: peer!, trace, events, advance, types, until };
 }
 
-const codes = (trace: ChinaNo1Signal[], channel: string): string[] => trace.filter((t) => t.channel === channel).map((t) => `${t.direction} ${t.code}`);
+const codes = (trace: ChinaNo1Signal[], channel: string): string[] =>
+  trace.filter((t) => t.channel === channel).map((t) => `${t.direction} ${t.code}`);
 
 describe('China No.1 engine: two engines back to back', () => {
   it('a whole call: seize, MFC with KA and calling number, KD, KB1, answer, clear-back, clear-forward, release guard', async () => {
@@ -70,7 +76,9 @@ describe('China No.1 engine: two engines back to back', () => {
     r.a.seize({ called: '88886666', caller: '075512345', ka: 1, kd: 3 });
     await r.until(() => r.b.state === 'in-offered');
     const offered = r.events.B.find((e) => e.type === 'offered');
-    expect(offered).toMatchObject({ call: { called: '88886666', caller: '075512345', callerPresentation: 'available', ka: 1, kd: 3 } });
+    expect(offered).toMatchObject({
+      call: { called: '88886666', caller: '075512345', callerPresentation: 'available', ka: 1, kd: 3 },
+    });
     r.b.accept(1);
     await r.until(() => r.a.state === 'out-alerting');
     expect(r.events.A.find((e) => e.type === 'accepted')).toMatchObject({ kb: 1 });
@@ -89,7 +97,17 @@ describe('China No.1 engine: two engines back to back', () => {
     expect(a).toContain('tx I-15');
     expect(a.filter((c) => /^tx I-\d+$/.test(c) && c !== 'tx I-15')).toHaveLength(8); // called digits
     const tail = a.slice(a.indexOf('tx I-15'));
-    expect(tail).toEqual(expect.arrayContaining(['rx A3', 'tx KD', 'rx KB1', 'rx answer', 'rx clear-back', 'tx clear-forward', 'rx release-guard']));
+    expect(tail).toEqual(
+      expect.arrayContaining([
+        'rx A3',
+        'tx KD',
+        'rx KB1',
+        'rx answer',
+        'rx clear-back',
+        'tx clear-forward',
+        'rx release-guard',
+      ]),
+    );
     // A3 came as a pulse: China No.1 has no end-of-number signal, the called number ended by time-out
     expect(r.trace.find((t) => t.channel === 'B' && t.code === 'A3')).toMatchObject({ pulsed: true });
     expect(r.trace.find((t) => t.channel === 'B' && t.code === 'calling')?.message).toBe('KA=1 calling 075****45');
@@ -111,7 +129,14 @@ describe('China No.1 engine: two engines back to back', () => {
   });
 
   it('numbering plan: the trunk group decides when the number is complete', async () => {
-    const r = rig({}, { numberComplete: (n) => n.startsWith('1') ? n.length === 11 : n.length === 8, requestCallerNumber: false, requestCategory: false });
+    const r = rig(
+      {},
+      {
+        numberComplete: (n) => (n.startsWith('1') ? n.length === 11 : n.length === 8),
+        requestCallerNumber: false,
+        requestCategory: false,
+      },
+    );
     r.a.seize({ called: '13800138000' });
     await r.until(() => r.b.state === 'in-offered', 5000);
     expect(r.b.incoming).toEqual({ called: '13800138000', callerPresentation: 'unavailable', kd: 3 });
@@ -168,7 +193,15 @@ describe('China No.1 engine: two engines back to back', () => {
   });
 
   it('answer before KB accepts with KB1 first, and the ANSWER waits answerDelayMs after the KB cycle', async () => {
-    const r = rig({}, { calledDigits: { min: 2, max: 2 }, requestCategory: false, requestCallerNumber: false, timers: { answerDelayMs: 500 } });
+    const r = rig(
+      {},
+      {
+        calledDigits: { min: 2, max: 2 },
+        requestCategory: false,
+        requestCallerNumber: false,
+        timers: { answerDelayMs: 500 },
+      },
+    );
     r.a.seize({ called: '12' });
     await r.until(() => r.b.state === 'in-offered');
     r.b.answer();
@@ -211,7 +244,15 @@ describe('China No.1 engine: two engines back to back', () => {
   });
 
   it('an incoming side that lets the decision time run out rejects with KB4', async () => {
-    const r = rig({}, { calledDigits: { min: 1, max: 1 }, requestCategory: false, requestCallerNumber: false, timers: { decisionMs: 2000 } });
+    const r = rig(
+      {},
+      {
+        calledDigits: { min: 1, max: 1 },
+        requestCategory: false,
+        requestCallerNumber: false,
+        timers: { decisionMs: 2000 },
+      },
+    );
     r.a.seize({ called: '5' });
     await r.until(() => r.a.idle && r.b.idle, 10_000);
     expect(r.events.A.find((e) => e.type === 'failed')).toMatchObject({ outcome: 'congestion' });
@@ -225,7 +266,10 @@ describe('China No.1 engine: two engines back to back', () => {
     await r.until(() => r.a.state === 'out-alerting');
     const t = await r.until(() => r.events.A.some((e) => e.type === 'failed'));
     expect(t).toBeGreaterThanOrEqual(2980);
-    expect(r.events.A.find((e) => e.type === 'failed')).toMatchObject({ outcome: 'no-answer', error: { code: 'ERR_R2_ANSWER_TIMEOUT' } });
+    expect(r.events.A.find((e) => e.type === 'failed')).toMatchObject({
+      outcome: 'no-answer',
+      error: { code: 'ERR_R2_ANSWER_TIMEOUT' },
+    });
     await r.until(() => r.a.idle && r.b.idle);
   });
 
@@ -255,7 +299,10 @@ describe('China No.1 engine against a scripted far end (timers and unexpected si
     const t = await r.until(() => r.a.state === 'out-releasing');
     expect(t).toBeGreaterThanOrEqual(1980);
     const failed = r.events.A.find((e) => e.type === 'failed');
-    expect(failed).toMatchObject({ outcome: 'congestion', error: { code: 'ERR_R2_SEIZE_ACK_TIMEOUT', retryable: true } });
+    expect(failed).toMatchObject({
+      outcome: 'congestion',
+      error: { code: 'ERR_R2_SEIZE_ACK_TIMEOUT', retryable: true },
+    });
     await r.until(() => r.a.idle);
   });
 
@@ -264,7 +311,10 @@ describe('China No.1 engine against a scripted far end (timers and unexpected si
     r.peer.ab = 0b00;
     r.a.seize({ called: '1' });
     await r.advance(200);
-    expect(r.events.A.find((e) => e.type === 'failed')).toMatchObject({ outcome: 'congestion', error: { code: 'ERR_R2_DUAL_SEIZURE' } });
+    expect(r.events.A.find((e) => e.type === 'failed')).toMatchObject({
+      outcome: 'congestion',
+      error: { code: 'ERR_R2_DUAL_SEIZURE' },
+    });
   });
 
   it('forward register: A2 resends from the first digit; A9 is a protocol error; compelled timing', async () => {
@@ -286,7 +336,10 @@ describe('China No.1 engine against a scripted far end (timers and unexpected si
     await respond(9); // unknown A9
     expect(heard).toEqual([3, 4, 3, 4]);
     await r.until(() => r.a.state === 'out-releasing');
-    expect(r.events.A.find((e) => e.type === 'failed')).toMatchObject({ outcome: 'rejected', error: { code: 'ERR_R2_UNEXPECTED_SIGNAL' } });
+    expect(r.events.A.find((e) => e.type === 'failed')).toMatchObject({
+      outcome: 'rejected',
+      error: { code: 'ERR_R2_UNEXPECTED_SIGNAL' },
+    });
   });
 
   it('forward register: A2 as ITU "last-but-one digit" when so configured; A4 is congestion', async () => {
@@ -340,7 +393,9 @@ describe('China No.1 engine against a scripted far end (timers and unexpected si
     expect(r.types('A')).toEqual(['seize-acknowledged', 'accepted', 'answered', 'clear-back', 're-answer']);
     r.peer.ab = 0b10;
     await r.advance(60);
-    expect(r.events.A.some((e) => e.type === 'protocol-error' && isHotlineError(e.error, 'ERR_R2_UNEXPECTED_SIGNAL'))).toBe(true);
+    expect(
+      r.events.A.some((e) => e.type === 'protocol-error' && isHotlineError(e.error, 'ERR_R2_UNEXPECTED_SIGNAL')),
+    ).toBe(true);
   });
 
   it('backward register: no first digit → MF time-out, pulsed A4, then clear-forward → idle', async () => {
@@ -363,7 +418,9 @@ describe('China No.1 engine against a scripted far end (timers and unexpected si
     expect(r.peer.heard).toBe(4);
     r.peer.send(0);
     await r.until(() => r.a.state === 'in-failed');
-    expect(r.events.A.some((e) => e.type === 'protocol-error' && isHotlineError(e.error, 'ERR_R2_UNEXPECTED_SIGNAL'))).toBe(true);
+    expect(
+      r.events.A.some((e) => e.type === 'protocol-error' && isHotlineError(e.error, 'ERR_R2_UNEXPECTED_SIGNAL')),
+    ).toBe(true);
   });
 
   it('backward register: a forward signal that never stops times out', async () => {

@@ -118,7 +118,12 @@ export type ChinaNo1Event =
   | { readonly type: 'offered'; readonly at: number; readonly call: ChinaNo1IncomingCall }
   | { readonly type: 'seize-acknowledged'; readonly at: number }
   | { readonly type: 'accepted'; readonly at: number; readonly kb: number }
-  | { readonly type: 'failed'; readonly at: number; readonly outcome: Exclude<DialOutcome, 'answered' | 'answering-machine' | 'fax-tone'>; readonly error?: HotlineError }
+  | {
+      readonly type: 'failed';
+      readonly at: number;
+      readonly outcome: Exclude<DialOutcome, 'answered' | 'answering-machine' | 'fax-tone'>;
+      readonly error?: HotlineError;
+    }
   | { readonly type: 'answered'; readonly at: number }
   | { readonly type: 'clear-back'; readonly at: number }
   | { readonly type: 're-answer'; readonly at: number }
@@ -188,7 +193,8 @@ export class ChinaNo1Line {
   private outGroup: 'A' | 'B' = 'A';
   private outLastDigit = -1;
   private backSeen = 0;
-  private failure: { outcome: Exclude<DialOutcome, 'answered' | 'answering-machine' | 'fax-tone'>; error?: HotlineError } | undefined;
+  private failure:
+    { outcome: Exclude<DialOutcome, 'answered' | 'answering-machine' | 'fax-tone'>; error?: HotlineError } | undefined;
 
   // incoming register
   private called = '';
@@ -253,22 +259,36 @@ export class ChinaNo1Line {
    *   `ERR_R2_BLOCKED` when the far end blocks the circuit, `ERR_ILLEGAL_STATE` when busy.
    */
   seize(call: ChinaNo1OutgoingCall): void {
-    if (!/^[0-9]{1,30}$/.test(call.called)) throw new HotlineError(ErrorCode.InvalidArgument, `China No.1: called number must be 1-30 digits 0-9`);
+    if (!/^[0-9]{1,30}$/.test(call.called))
+      throw new HotlineError(ErrorCode.InvalidArgument, `China No.1: called number must be 1-30 digits 0-9`);
     if (call.caller !== undefined && !/^[0-9]{0,30}$/.test(call.caller)) {
       throw new HotlineError(ErrorCode.InvalidArgument, 'China No.1: calling number must be digits 0-9');
     }
-    for (const [k, v] of [['ka', call.ka], ['kd', call.kd]] as const) {
+    for (const [k, v] of [
+      ['ka', call.ka],
+      ['kd', call.kd],
+    ] as const) {
       if (v !== undefined && (!Number.isInteger(v) || v < 1 || v > 15)) {
-        throw new HotlineError(ErrorCode.InvalidArgument, `China No.1: ${k} must be an integer 1..15 (got ${String(v)})`);
+        throw new HotlineError(
+          ErrorCode.InvalidArgument,
+          `China No.1: ${k} must be an integer 1..15 (got ${String(v)})`,
+        );
       }
     }
-    if (this.stateName === 'blocked') throw new HotlineError(SignalingErrorCode.Blocked, `channel ${this.channel} is blocked by the far end`, { retryable: true });
+    if (this.stateName === 'blocked')
+      throw new HotlineError(SignalingErrorCode.Blocked, `channel ${this.channel} is blocked by the far end`, {
+        retryable: true,
+      });
     if (this.stateName === 'out-releasing' || this.stateName === 'in-failed' || this.stateName === 'in-clear-back') {
       // the previous call is still releasing: seize once the circuit is idle
       this.pendingSeize = call;
       return;
     }
-    if (this.stateName !== 'idle') throw new HotlineError(ErrorCode.IllegalState, `channel ${this.channel}: cannot seize in state ${this.stateName}`);
+    if (this.stateName !== 'idle')
+      throw new HotlineError(
+        ErrorCode.IllegalState,
+        `channel ${this.channel}: cannot seize in state ${this.stateName}`,
+      );
     this.startSeize(call);
   }
 
@@ -278,8 +298,13 @@ export class ChinaNo1Line {
    * @throws HotlineError `ERR_ILLEGAL_STATE` when no call is waiting for a decision.
    */
   accept(kb = 1): void {
-    if (!Number.isInteger(kb) || kb < 1 || kb > 15) throw new HotlineError(ErrorCode.InvalidArgument, `KB must be an integer 1..15 (got ${String(kb)})`);
-    if (this.stateName !== 'in-offered') throw new HotlineError(ErrorCode.IllegalState, `channel ${this.channel}: no incoming call waits for KB (state ${this.stateName})`);
+    if (!Number.isInteger(kb) || kb < 1 || kb > 15)
+      throw new HotlineError(ErrorCode.InvalidArgument, `KB must be an integer 1..15 (got ${String(kb)})`);
+    if (this.stateName !== 'in-offered')
+      throw new HotlineError(
+        ErrorCode.IllegalState,
+        `channel ${this.channel}: no incoming call waits for KB (state ${this.stateName})`,
+      );
     this.sendKb(kb);
   }
 
@@ -291,7 +316,11 @@ export class ChinaNo1Line {
     const kb = outcome === 'busy' ? 2 : outcome === 'unallocated' ? 5 : 4;
     if (this.stateName === 'in-offered') this.sendKb(kb);
     else if (this.stateName === 'in-register') this.rejectWith = outcome === 'unallocated' ? 5 : 4;
-    else throw new HotlineError(ErrorCode.IllegalState, `channel ${this.channel}: nothing to reject in state ${this.stateName}`);
+    else
+      throw new HotlineError(
+        ErrorCode.IllegalState,
+        `channel ${this.channel}: nothing to reject in state ${this.stateName}`,
+      );
   }
 
   /**
@@ -307,12 +336,16 @@ export class ChinaNo1Line {
       case 'in-alerting':
         if (this.answerWanted) return;
         this.answerWanted = true;
-        if (this.kbSent !== 0 && !this.backGen.signal) this.arm(this.config.timers.answerDelayMs, () => this.sendAnswer());
+        if (this.kbSent !== 0 && !this.backGen.signal)
+          this.arm(this.config.timers.answerDelayMs, () => this.sendAnswer());
         return;
       case 'in-answered':
         return;
       default:
-        throw new HotlineError(ErrorCode.IllegalState, `channel ${this.channel}: cannot answer in state ${this.stateName}`);
+        throw new HotlineError(
+          ErrorCode.IllegalState,
+          `channel ${this.channel}: cannot answer in state ${this.stateName}`,
+        );
     }
   }
 
@@ -341,7 +374,9 @@ export class ChinaNo1Line {
         this.stopMf();
         this.setState('in-clear-back');
         this.setTx(BACKWARD_AB.clearBack, 'clear-back');
-        this.arm(this.config.timers.clearForwardMs, () => this.timeout('clear-forward', SignalingErrorCode.ReleaseTimeout));
+        this.arm(this.config.timers.clearForwardMs, () =>
+          this.timeout('clear-forward', SignalingErrorCode.ReleaseTimeout),
+        );
         return;
       default:
         this.pendingSeize = undefined;
@@ -352,7 +387,11 @@ export class ChinaNo1Line {
   /** Blocks an idle circuit against incoming seizures (backward 11). */
   block(): void {
     if (this.stateName === 'blocking') return;
-    if (this.stateName !== 'idle') throw new HotlineError(ErrorCode.IllegalState, `channel ${this.channel}: cannot block in state ${this.stateName}`);
+    if (this.stateName !== 'idle')
+      throw new HotlineError(
+        ErrorCode.IllegalState,
+        `channel ${this.channel}: cannot block in state ${this.stateName}`,
+      );
     this.setState('blocking');
     this.setTx(BACKWARD_AB.blocked, 'blocking');
     this.event({ type: 'blocked', at: this.now(), by: 'local' });
@@ -423,7 +462,8 @@ export class ChinaNo1Line {
   private onLine(ab: number, previous: number, raw: number): void {
     const s = this.stateName;
     const incoming = s.startsWith('in-');
-    const name = incoming || s === 'idle' || s === 'blocking' || s === 'blocked' ? forwardName(ab, s) : backwardName(ab, s);
+    const name =
+      incoming || s === 'idle' || s === 'blocking' || s === 'blocked' ? forwardName(ab, s) : backwardName(ab, s);
     this.trace('rx', 'cas', name, `${name} (ABCD ${formatAbcd(raw)})`, { abcd: raw });
     switch (s) {
       case 'idle':
@@ -448,7 +488,9 @@ export class ChinaNo1Line {
           this.setState('out-register');
           this.outSendDigit(0);
         } else if (ab === 0b00) {
-          const error = new HotlineError(SignalingErrorCode.DualSeizure, `channel ${this.channel}: dual seizure`, { retryable: true });
+          const error = new HotlineError(SignalingErrorCode.DualSeizure, `channel ${this.channel}: dual seizure`, {
+            retryable: true,
+          });
           this.fail('congestion', error);
         } else if (ab === BACKWARD_AB.answer) this.unexpected('answer before seize-acknowledge');
         return;
@@ -489,7 +531,8 @@ export class ChinaNo1Line {
           // release guard: back to idle
           this.setTx(BACKWARD_AB.idle, 'release-guard');
           this.toIdle();
-        } else if (ab !== FORWARD_AB.seize) this.unexpected(`forward line signal ${formatAbcd(raw)} (was ${previous.toString(2).padStart(2, '0')})`);
+        } else if (ab !== FORWARD_AB.seize)
+          this.unexpected(`forward line signal ${formatAbcd(raw)} (was ${previous.toString(2).padStart(2, '0')})`);
         return;
     }
   }
@@ -513,7 +556,12 @@ export class ChinaNo1Line {
     this.setState('seizing');
     this.setTx(FORWARD_AB.seize, 'seize');
     this.arm(this.config.timers.seizeAckMs, () =>
-      this.fail('congestion', new HotlineError(SignalingErrorCode.SeizeAckTimeout, `channel ${this.channel}: no seize-acknowledge`, { retryable: true })),
+      this.fail(
+        'congestion',
+        new HotlineError(SignalingErrorCode.SeizeAckTimeout, `channel ${this.channel}: no seize-acknowledge`, {
+          retryable: true,
+        }),
+      ),
     );
   }
 
@@ -527,7 +575,10 @@ export class ChinaNo1Line {
       this.event({
         type: 'protocol-error',
         at: this.now(),
-        error: new HotlineError(SignalingErrorCode.ReleaseTimeout, `channel ${this.channel}: the far end did not return to idle`),
+        error: new HotlineError(
+          SignalingErrorCode.ReleaseTimeout,
+          `channel ${this.channel}: the far end did not return to idle`,
+        ),
       });
       this.toIdle();
     });
@@ -557,7 +608,12 @@ export class ChinaNo1Line {
 
   private listening(): boolean {
     const s = this.stateName;
-    return s === 'out-register' || s === 'in-register' || s === 'in-offered' || (s === 'in-alerting' && this.backGen.signal !== 0);
+    return (
+      s === 'out-register' ||
+      s === 'in-register' ||
+      s === 'in-offered' ||
+      (s === 'in-alerting' && this.backGen.signal !== 0)
+    );
   }
 
   private outgoingSide(): boolean {
@@ -617,7 +673,12 @@ export class ChinaNo1Line {
   }
 
   private outTimeout(): void {
-    this.fail('congestion', new HotlineError(SignalingErrorCode.MfTimeout, `channel ${this.channel}: the incoming register did not respond`, { retryable: true }));
+    this.fail(
+      'congestion',
+      new HotlineError(SignalingErrorCode.MfTimeout, `channel ${this.channel}: the incoming register did not respond`, {
+        retryable: true,
+      }),
+    );
   }
 
   private outBackOn(signal: number): void {
@@ -639,7 +700,10 @@ export class ChinaNo1Line {
         this.setState('out-alerting');
         this.event({ type: 'accepted', at: this.now(), kb: signal });
         this.arm(this.config.timers.answerMs, () =>
-          this.fail('no-answer', new HotlineError(SignalingErrorCode.AnswerTimeout, `channel ${this.channel}: no answer`)),
+          this.fail(
+            'no-answer',
+            new HotlineError(SignalingErrorCode.AnswerTimeout, `channel ${this.channel}: no answer`),
+          ),
         );
       } else {
         this.fail(outcome, outcome === 'rejected' ? this.protocolError(`KB${signal} is not a known KB`) : undefined);
@@ -707,7 +771,10 @@ export class ChinaNo1Line {
     this.outSendNext(signalOfDigit(called[index]!));
   }
 
-  private fail(outcome: Exclude<DialOutcome, 'answered' | 'answering-machine' | 'fax-tone'>, error?: HotlineError): void {
+  private fail(
+    outcome: Exclude<DialOutcome, 'answered' | 'answering-machine' | 'fax-tone'>,
+    error?: HotlineError,
+  ): void {
     this.failure = { outcome, ...(error ? { error } : {}) };
     if (error) this.event({ type: 'protocol-error', at: this.now(), error });
     this.event({ type: 'failed', at: this.now(), outcome, ...(error ? { error } : {}) });
@@ -815,14 +882,20 @@ export class ChinaNo1Line {
       return;
     }
     // wait for the next forward signal; in the called number, silence may mean its end
-    const waitingDigit = this.mode === 'dnis' && back.signal === 1 && this.called.length >= this.config.calledDigits.min;
+    const waitingDigit =
+      this.mode === 'dnis' && back.signal === 1 && this.called.length >= this.config.calledDigits.min;
     this.arm(waitingDigit ? this.config.timers.endOfNumberMs : this.config.timers.mfBackwardMs, () => this.inTimeout());
   }
 
   private afterCalledDigit(): number {
     const cfg = this.config;
     const complete = this.called.length >= cfg.calledDigits.max || (cfg.numberComplete?.(this.called) ?? false);
-    if (!this.categoryDone && cfg.requestCategory && cfg.categoryAfterDigits > 0 && this.called.length === cfg.categoryAfterDigits) {
+    if (
+      !this.categoryDone &&
+      cfg.requestCategory &&
+      cfg.categoryAfterDigits > 0 &&
+      this.called.length === cfg.categoryAfterDigits
+    ) {
       this.calledFinished = complete;
       this.mode = 'ka';
       return 6;
@@ -858,7 +931,10 @@ export class ChinaNo1Line {
       this.sendPulse(this.rejectWith ?? this.calledComplete());
       return;
     }
-    this.timeout(this.mode === 'dnis' && this.called.length === 0 ? 'first digit' : 'next forward signal', SignalingErrorCode.MfTimeout);
+    this.timeout(
+      this.mode === 'dnis' && this.called.length === 0 ? 'first digit' : 'next forward signal',
+      SignalingErrorCode.MfTimeout,
+    );
   }
 
   private sendPulse(signal: number): void {
@@ -878,7 +954,11 @@ export class ChinaNo1Line {
   private offer(): void {
     const call = this.incomingCall();
     this.trace('rx', 'mfc', 'called', `called ${call.called}`);
-    const callerText = call.caller ? (this.config.traceCallerNumber ? call.caller : maskPhone(call.caller)) : `(${call.callerPresentation})`;
+    const callerText = call.caller
+      ? this.config.traceCallerNumber
+        ? call.caller
+        : maskPhone(call.caller)
+      : `(${call.callerPresentation})`;
     this.trace('rx', 'mfc', 'calling', `KA=${call.ka ?? '-'} calling ${callerText}`);
     this.event({ type: 'offered', at: this.now(), call });
     this.arm(this.config.timers.decisionMs, () => {
@@ -933,10 +1013,14 @@ export class ChinaNo1Line {
   }
 
   private timeout(what: string, code: string): void {
-    const error = new HotlineError(code, `channel ${this.channel}: time-out waiting for ${what} in state ${this.stateName}`, {
-      retryable: true,
-      details: { state: this.stateName, waitingFor: what },
-    });
+    const error = new HotlineError(
+      code,
+      `channel ${this.channel}: time-out waiting for ${what} in state ${this.stateName}`,
+      {
+        retryable: true,
+        details: { state: this.stateName, waitingFor: what },
+      },
+    );
     this.event({ type: 'protocol-error', at: this.now(), error });
     if (this.stateName === 'in-register' || this.stateName === 'in-offered') {
       // tell the forward side with a pulsed congestion signal, then wait for its clear-forward
@@ -992,14 +1076,22 @@ export class ChinaNo1Line {
   }
 
   private protocolError(message: string): HotlineError {
-    return new HotlineError(SignalingErrorCode.UnexpectedSignal, `channel ${this.channel}: ${message}`, { details: { state: this.stateName } });
+    return new HotlineError(SignalingErrorCode.UnexpectedSignal, `channel ${this.channel}: ${message}`, {
+      details: { state: this.stateName },
+    });
   }
 
   private unexpected(message: string): void {
     this.event({ type: 'protocol-error', at: this.now(), error: this.protocolError(message) });
   }
 
-  private trace(direction: 'rx' | 'tx', protocol: 'cas' | 'mfc', code: string, message: string, extra: { abcd?: number; signal?: number; pulsed?: boolean } = {}): void {
+  private trace(
+    direction: 'rx' | 'tx',
+    protocol: 'cas' | 'mfc',
+    code: string,
+    message: string,
+    extra: { abcd?: number; signal?: number; pulsed?: boolean } = {},
+  ): void {
     if (!this.signalSubject.observed) return;
     this.signalSubject.next({ at: this.now(), channel: this.channel, direction, protocol, code, message, ...extra });
   }
@@ -1012,20 +1104,46 @@ export class ChinaNo1Line {
       this.trace(direction, 'mfc', 'KD', `KD=${signal} (${KD_MEANINGS[signal] ?? 'spare'})`, { signal });
     } else if (phase === 'ani') {
       const digit = digitOfSignal(signal);
-      if (digit !== undefined && !this.config.traceCallerNumber) this.trace(direction, 'mfc', 'I-*', 'I-* calling-number digit');
-      else if (digit !== undefined) this.trace(direction, 'mfc', `I-${signal}`, `I-${signal} calling-number digit ${digit}`, { signal });
-      else this.trace(direction, 'mfc', `I-${signal}`, `I-${signal} ${signal === 15 ? 'end of calling number' : signal === 12 ? 'calling number restricted' : 'unexpected'}`, { signal });
+      if (digit !== undefined && !this.config.traceCallerNumber)
+        this.trace(direction, 'mfc', 'I-*', 'I-* calling-number digit');
+      else if (digit !== undefined)
+        this.trace(direction, 'mfc', `I-${signal}`, `I-${signal} calling-number digit ${digit}`, { signal });
+      else
+        this.trace(
+          direction,
+          'mfc',
+          `I-${signal}`,
+          `I-${signal} ${signal === 15 ? 'end of calling number' : signal === 12 ? 'calling number restricted' : 'unexpected'}`,
+          { signal },
+        );
     } else {
       const digit = digitOfSignal(signal);
-      this.trace(direction, 'mfc', `I-${signal}`, digit === undefined ? `I-${signal}` : `I-${signal} called-number digit ${digit}`, { signal });
+      this.trace(
+        direction,
+        'mfc',
+        `I-${signal}`,
+        digit === undefined ? `I-${signal}` : `I-${signal} called-number digit ${digit}`,
+        { signal },
+      );
     }
   }
 
   private traceBackward(direction: 'rx' | 'tx', signal: number, pulsed: boolean): void {
     if (!this.signalSubject.observed) return;
     const groupB = direction === 'tx' ? this.mode === 'kb' || this.kbSent !== 0 : this.outGroup === 'B';
-    if (groupB) this.trace(direction, 'mfc', `KB${signal}`, `KB=${signal} (${KB_MEANINGS[signal] ?? 'spare'})`, { signal, pulsed });
-    else this.trace(direction, 'mfc', `A${signal}`, `A${signal} ${GROUP_A_MEANINGS[signal] ?? 'spare'}${pulsed ? ' (pulsed)' : ''}`, { signal, pulsed });
+    if (groupB)
+      this.trace(direction, 'mfc', `KB${signal}`, `KB=${signal} (${KB_MEANINGS[signal] ?? 'spare'})`, {
+        signal,
+        pulsed,
+      });
+    else
+      this.trace(
+        direction,
+        'mfc',
+        `A${signal}`,
+        `A${signal} ${GROUP_A_MEANINGS[signal] ?? 'spare'}${pulsed ? ' (pulsed)' : ''}`,
+        { signal, pulsed },
+      );
   }
 }
 

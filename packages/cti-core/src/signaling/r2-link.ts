@@ -38,7 +38,11 @@ export class R2Link {
   constructor(
     readonly a: R2Endpoint,
     readonly b: R2Endpoint,
-    private readonly ends: { readonly a?: R2LinkEnd; readonly b?: R2LinkEnd; readonly impair?: (frame: Int16Array) => void } = {},
+    private readonly ends: {
+      readonly a?: R2LinkEnd;
+      readonly b?: R2LinkEnd;
+      readonly impair?: (frame: Int16Array) => void;
+    } = {},
   ) {
     this.aAbcd = a.txAbcd;
     this.bAbcd = b.txAbcd;

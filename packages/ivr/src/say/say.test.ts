@@ -2,13 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { isHotlineError } from '@hotline/cti-core';
 import { fragmentIds, fragmentTexts, planSay, type SayValue } from './index.js';
 
-const zhText = (v: SayValue): string => planSay(v, 'zh-CN').map((id) => fragmentTexts('zh-CN')[id] ?? `<${id}?>`).join('').replace(/^$/, '');
+const zhText = (v: SayValue): string =>
+  planSay(v, 'zh-CN')
+    .map((id) => fragmentTexts('zh-CN')[id] ?? `<${id}?>`)
+    .join('')
+    .replace(/^$/, '');
 const enText = (v: SayValue): string =>
   planSay(v, 'en')
     .map((id) => fragmentTexts('en')[id] ?? `<${id}?>`)
     .filter((t) => t !== '')
     .join(' ');
-const pause = (v: SayValue, locale: 'zh-CN' | 'en' = 'zh-CN'): string => planSay(v, locale).map((id) => (id === 'say.pause' ? '|' : fragmentTexts(locale)[id])).join('');
+const pause = (v: SayValue, locale: 'zh-CN' | 'en' = 'zh-CN'): string =>
+  planSay(v, locale)
+    .map((id) => (id === 'say.pause' ? '|' : fragmentTexts(locale)[id]))
+    .join('');
 
 describe('Mandarin integers', () => {
   it.each([
@@ -186,8 +193,13 @@ describe('fragment set', () => {
     const samples: SayValue[] = [];
     for (let n = 0; n < 3000; n += 7) samples.push({ type: 'number', value: n * 37_123 });
     for (let f = 0; f < 5000; f += 13) samples.push({ type: 'money', fen: f * 101 });
-    for (let m = 1; m <= 12; m++) samples.push({ type: 'date', value: { year: 2025, month: m, day: m + 15 }, weekday: true });
-    for (let h = 0; h < 24; h++) samples.push({ type: 'time', value: { hour: h, minute: h * 2, second: h } }, { type: 'time', value: { hour: h, minute: 0 }, clock: 12 });
+    for (let m = 1; m <= 12; m++)
+      samples.push({ type: 'date', value: { year: 2025, month: m, day: m + 15 }, weekday: true });
+    for (let h = 0; h < 24; h++)
+      samples.push(
+        { type: 'time', value: { hour: h, minute: h * 2, second: h } },
+        { type: 'time', value: { hour: h, minute: 0 }, clock: 12 },
+      );
     samples.push({ type: 'digits', value: '0123456789 0' }, { type: 'percent', value: '-12.75' });
     for (const locale of ['zh-CN', 'en'] as const) {
       const ids = new Set(fragmentIds(locale));

@@ -44,7 +44,12 @@ export type SayValue =
    */
   | { readonly type: 'digits'; readonly value: string; readonly yao?: boolean; readonly groups?: readonly number[] }
   /** A date (`"2025-03-08"`), optionally with its weekday. */
-  | { readonly type: 'date'; readonly value: string | CalendarDate; readonly weekday?: boolean; readonly withYear?: boolean }
+  | {
+      readonly type: 'date';
+      readonly value: string | CalendarDate;
+      readonly weekday?: boolean;
+      readonly withYear?: boolean;
+    }
   /** A time of day (`"14:05"`, `"14:05:09"`), on the 24-hour (default) or 12-hour clock. */
   | { readonly type: 'time'; readonly value: string | TimeOfDay; readonly clock?: 12 | 24 }
   /** A percentage: `12.5` → 百分之十二点五. */
@@ -62,7 +67,9 @@ export interface ParsedDecimal {
 const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
 
 function invalid(message: string, value: unknown): never {
-  throw ivrError(IvrErrorCode.SayInvalid, message, { details: { value: typeof value === 'string' ? value : String(value) } });
+  throw ivrError(IvrErrorCode.SayInvalid, message, {
+    details: { value: typeof value === 'string' ? value : String(value) },
+  });
 }
 
 /** Parses a number or decimal string; refuses non-finite values and integers beyond 2^53. */
@@ -71,14 +78,16 @@ export function parseDecimal(value: number | string, what = 'number'): ParsedDec
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) invalid(`say ${what}: ${String(value)} is not a finite number`, value);
     text = String(value);
-    if (/e/i.test(text)) invalid(`say ${what}: ${text} is too large or too small to read; pass it as a decimal string`, value);
+    if (/e/i.test(text))
+      invalid(`say ${what}: ${text} is too large or too small to read; pass it as a decimal string`, value);
   } else {
     text = value.trim().replace(/,/g, '');
   }
   const m = DECIMAL.exec(text);
   if (!m) invalid(`say ${what}: '${String(value)}' is not a decimal number`, value);
   const integer = Number(m[2]);
-  if (!Number.isSafeInteger(integer)) invalid(`say ${what}: ${m[2]} is beyond the largest number read (${Number.MAX_SAFE_INTEGER})`, value);
+  if (!Number.isSafeInteger(integer))
+    invalid(`say ${what}: ${m[2]} is beyond the largest number read (${Number.MAX_SAFE_INTEGER})`, value);
   const fraction = m[3] ?? '';
   const negative = m[1] === '-' && (integer !== 0 || /[1-9]/.test(fraction));
   return { negative, integer, fraction };
@@ -87,7 +96,8 @@ export function parseDecimal(value: number | string, what = 'number'): ParsedDec
 /** Converts a money value in yuan (number or string, at most 2 decimals) or fen to signed fen. */
 export function parseMoney(value: SayValue & { type: 'money' }): number {
   if ('fen' in value) {
-    if (!Number.isSafeInteger(value.fen)) invalid(`say money: fen must be a safe integer (got ${String(value.fen)})`, value.fen);
+    if (!Number.isSafeInteger(value.fen))
+      invalid(`say money: fen must be a safe integer (got ${String(value.fen)})`, value.fen);
     return value.fen;
   }
   if (typeof value.value === 'number') {
@@ -98,7 +108,8 @@ export function parseMoney(value: SayValue & { type: 'money' }): number {
     return Object.is(fen, -0) ? 0 : fen;
   }
   const d = parseDecimal(value.value, 'money');
-  if (d.fraction.length > 2) invalid(`say money: '${value.value}' has more than two decimals (fen is the smallest unit)`, value.value);
+  if (d.fraction.length > 2)
+    invalid(`say money: '${value.value}' has more than two decimals (fen is the smallest unit)`, value.value);
   const fen = d.integer * 100 + Number(d.fraction.padEnd(2, '0'));
   if (!Number.isSafeInteger(fen)) invalid(`say money: '${value.value}' is too large`, value.value);
   return d.negative ? -fen : fen;
@@ -124,8 +135,10 @@ export function parseDate(value: string | CalendarDate): CalendarDate {
     date = value;
   }
   const { year, month, day } = date;
-  if (!Number.isInteger(year) || year < 1 || year > 9999) invalid(`say date: year ${String(year)} is out of range 1..9999`, year);
-  if (!Number.isInteger(month) || month < 1 || month > 12) invalid(`say date: month ${String(month)} is out of range 1..12`, month);
+  if (!Number.isInteger(year) || year < 1 || year > 9999)
+    invalid(`say date: year ${String(year)} is out of range 1..9999`, year);
+  if (!Number.isInteger(month) || month < 1 || month > 12)
+    invalid(`say date: month ${String(month)} is out of range 1..12`, month);
   if (!Number.isInteger(day) || day < 1 || day > daysInMonth(year, month)) {
     invalid(`say date: ${year}-${month} has no day ${String(day)}`, day);
   }
@@ -149,7 +162,8 @@ export function parseTime(value: string | TimeOfDay): TimeOfDay {
   } else {
     time = value;
   }
-  if (!Number.isInteger(time.hour) || time.hour < 0 || time.hour > 23) invalid(`say time: hour ${String(time.hour)} is out of range 0..23`, time.hour);
+  if (!Number.isInteger(time.hour) || time.hour < 0 || time.hour > 23)
+    invalid(`say time: hour ${String(time.hour)} is out of range 0..23`, time.hour);
   if (!Number.isInteger(time.minute) || time.minute < 0 || time.minute > 59) {
     invalid(`say time: minute ${String(time.minute)} is out of range 0..59`, time.minute);
   }
@@ -161,7 +175,10 @@ export function parseTime(value: string | TimeOfDay): TimeOfDay {
 
 /** Splits a digit string into groups: by spaces/dashes in it, or by explicit group sizes. */
 export function parseDigitGroups(value: string, groups?: readonly number[]): string[] {
-  const parts = value.trim().split(/[\s-]+/).filter((p) => p.length > 0);
+  const parts = value
+    .trim()
+    .split(/[\s-]+/)
+    .filter((p) => p.length > 0);
   for (const p of parts) {
     const bad = /[^0-9]/.exec(p);
     if (bad) invalid(`say digits: '${bad[0]}' in '${value}' is not a digit`, value);
@@ -172,7 +189,8 @@ export function parseDigitGroups(value: string, groups?: readonly number[]): str
   const out: string[] = [];
   let pos = 0;
   for (const size of groups) {
-    if (!Number.isInteger(size) || size <= 0) invalid(`say digits: group size ${String(size)} must be a positive integer`, size);
+    if (!Number.isInteger(size) || size <= 0)
+      invalid(`say digits: group size ${String(size)} must be a positive integer`, size);
     if (pos >= all.length) break;
     out.push(all.slice(pos, pos + size));
     pos += size;

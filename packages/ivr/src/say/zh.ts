@@ -59,7 +59,8 @@ function section(n: number, ctx: SectionContext, out: string[]): void {
       if (d === 2) {
         if (pos === 3) word = 'say.liang';
         else if (pos === 2 && leading) word = 'say.liang';
-        else if (pos === 0 && n === 2 && (ctx.bigUnitFollows || (ctx.style === 'count' && ctx.first))) word = 'say.liang';
+        else if (pos === 0 && n === 2 && (ctx.bigUnitFollows || (ctx.style === 'count' && ctx.first)))
+          word = 'say.liang';
       }
       out.push(word);
       const unit = UNIT_OF_POSITION[pos];

@@ -24,7 +24,14 @@ import { isHotlineError } from '@hotline/cti-core';
 import type { AgentSnapshot } from '@hotline/acd';
 import type { Customer } from '../../domain/customers.js';
 import type { Interaction } from '../../domain/interactions.js';
-import type { Ticket, TicketAction, TicketChannel, TicketHistoryEntry, TicketStatus, TicketType } from '../../domain/tickets.js';
+import type {
+  Ticket,
+  TicketAction,
+  TicketChannel,
+  TicketHistoryEntry,
+  TicketStatus,
+  TicketType,
+} from '../../domain/tickets.js';
 import type { Role } from '../../domain/users.js';
 import type { Voicemail, VoicemailStatus } from '../../domain/voicemail.js';
 
@@ -52,9 +59,17 @@ export function wireRole(role: Role): WireRole {
 
 /** An ACD agent snapshot → the protocol's agent status. */
 export function agentStatus(s: AgentSnapshot): AgentStatus {
-  if (s.state.presence === 'logged-out') return { agentId: s.id, presence: 'logged-out', activity: 'idle', since: s.since };
-  const reason = s.state.presence === 'not-ready' && REASON.test(s.state.reason) ? s.state.reason.slice(0, 32) : undefined;
-  return { agentId: s.id, presence: s.state.presence, activity: s.state.activity, ...(reason ? { reason } : {}), since: s.since };
+  if (s.state.presence === 'logged-out')
+    return { agentId: s.id, presence: 'logged-out', activity: 'idle', since: s.since };
+  const reason =
+    s.state.presence === 'not-ready' && REASON.test(s.state.reason) ? s.state.reason.slice(0, 32) : undefined;
+  return {
+    agentId: s.id,
+    presence: s.state.presence,
+    activity: s.state.activity,
+    ...(reason ? { reason } : {}),
+    since: s.since,
+  };
 }
 
 /** A domain customer → the protocol's customer (the version is the last update time). */
@@ -63,7 +78,10 @@ export function wireCustomer(c: Customer): WireCustomer {
     customerId: String(c.id),
     customerNo: c.customerNo,
     name: c.name,
-    phones: c.phones.map((p) => p.phone).filter((p) => PHONE.test(p)).slice(0, 8),
+    phones: c.phones
+      .map((p) => p.phone)
+      .filter((p) => PHONE.test(p))
+      .slice(0, 8),
     address: c.address,
     district: c.district,
     districtCode: c.districtCode.slice(0, 16),
@@ -79,7 +97,15 @@ export function wireCustomer(c: Customer): WireCustomer {
 /** A domain customer → a search result row. */
 export function customerSummary(c: Customer): CustomerSummary {
   const w = wireCustomer(c);
-  return { customerId: w.customerId, customerNo: w.customerNo, name: w.name, phones: w.phones, address: w.address, district: w.district, accountStatus: w.accountStatus };
+  return {
+    customerId: w.customerId,
+    customerNo: w.customerNo,
+    name: w.name,
+    phones: w.phones,
+    address: w.address,
+    district: w.district,
+    accountStatus: w.accountStatus,
+  };
 }
 
 const KIND_OF: Readonly<Record<TicketType, TicketKind>> = {
@@ -123,7 +149,8 @@ const SOURCE_OF: Readonly<Record<TicketChannel, WireTicket['source']>> = {
   mobile: 'web',
   web: 'web',
 };
-const PRIORITY_OF = (p: number): WireTicket['priority'] => (p <= 1 ? 'urgent' : p === 2 ? 'high' : p >= 5 ? 'low' : 'normal');
+const PRIORITY_OF = (p: number): WireTicket['priority'] =>
+  p <= 1 ? 'urgent' : p === 2 ? 'high' : p >= 5 ? 'low' : 'normal';
 
 /** A domain ticket → the protocol's ticket. The subject is the description's first line. */
 export function wireTicket(t: Ticket, departmentName?: (id: number) => string | undefined): WireTicket {
@@ -170,7 +197,9 @@ const ACTION_OF: Readonly<Record<TicketAction, WireHistoryEntry['action']>> = {
 };
 
 /** A domain history entry → the protocol's. */
-export function wireHistory(h: Pick<TicketHistoryEntry, 'at' | 'actor' | 'action' | 'fromStatus' | 'toStatus' | 'departmentId' | 'note'>): WireHistoryEntry {
+export function wireHistory(
+  h: Pick<TicketHistoryEntry, 'at' | 'actor' | 'action' | 'fromStatus' | 'toStatus' | 'departmentId' | 'note'>,
+): WireHistoryEntry {
   return {
     at: h.at,
     by: h.actor.slice(0, 64) || 'system',
@@ -195,7 +224,8 @@ const VM_STATUS: Readonly<Record<VoicemailStatus, WireVoicemailStatus>> = {
  */
 export function wireVoicemail(v: Voicemail): WireVoicemail {
   const callbackNumber = wirePhone(v.callbackNumber);
-  const status: WireVoicemailStatus = v.status === 'in_progress' && v.outcome === 'unreachable' ? 'unreachable' : VM_STATUS[v.status];
+  const status: WireVoicemailStatus =
+    v.status === 'in_progress' && v.outcome === 'unreachable' ? 'unreachable' : VM_STATUS[v.status];
   return {
     voicemailId: String(v.id),
     receivedAt: v.createdAt,
@@ -213,7 +243,10 @@ export function wireVoicemail(v: Voicemail): WireVoicemail {
 }
 
 /** Protocol voicemail status → the domain's status and outcome. */
-export function domainVoicemailStatus(s: WireVoicemailStatus): { readonly status: VoicemailStatus; readonly outcome?: string } {
+export function domainVoicemailStatus(s: WireVoicemailStatus): {
+  readonly status: VoicemailStatus;
+  readonly outcome?: string;
+} {
   switch (s) {
     case 'new':
       return { status: 'new' };
@@ -249,7 +282,7 @@ export function wireInteraction(i: Interaction): WireInteraction {
  */
 export function toProtocolError(error: unknown): unknown {
   if (error instanceof ProtocolError || !isHotlineError(error)) return error;
-  const details = error.details as Readonly<Record<string, unknown>>;
+  const details = error.details;
   const safe = (keys: readonly string[]): Record<string, unknown> =>
     Object.fromEntries(keys.filter((k) => k in details).map((k) => [k, details[k]]));
   switch (error.code) {
@@ -257,7 +290,9 @@ export function toProtocolError(error: unknown): unknown {
     case 'ERR_UNKNOWN_AGENT':
     case 'ERR_UNKNOWN_QUEUE':
     case 'ERR_UNKNOWN_INTERACTION':
-      return new ProtocolError(ProtocolErrorCode.NotFound, error.message, { details: safe(['entity', 'key', 'agentId', 'queueId', 'interactionId']) });
+      return new ProtocolError(ProtocolErrorCode.NotFound, error.message, {
+        details: safe(['entity', 'key', 'agentId', 'queueId', 'interactionId']),
+      });
     case 'ERR_CONFLICT':
       return new ProtocolError(ProtocolErrorCode.Conflict, error.message, { details: safe(['currentVersion']) });
     case 'ERR_FORBIDDEN':
@@ -266,13 +301,17 @@ export function toProtocolError(error: unknown): unknown {
     case 'ERR_INVALID_ARGUMENT':
     case 'ERR_INVALID_TRACKING_NUMBER':
     case 'ERR_DUPLICATE':
-      return new ProtocolError(ProtocolErrorCode.Validation, error.message, { details: safe(['field', 'reason', 'problem', 'entity']) });
+      return new ProtocolError(ProtocolErrorCode.Validation, error.message, {
+        details: safe(['field', 'reason', 'problem', 'entity']),
+      });
     case 'ERR_ILLEGAL_TICKET_TRANSITION':
     case 'ERR_CANNOT_ESCALATE':
     case 'ERR_ILLEGAL_STATE':
     case 'ERR_ILLEGAL_TRANSITION':
     case 'ERR_NOT_LOGGED_IN':
-      return new ProtocolError(ProtocolErrorCode.IllegalState, error.message, { details: safe(['from', 'action', 'allowed', 'agentId', 'interactionId']) });
+      return new ProtocolError(ProtocolErrorCode.IllegalState, error.message, {
+        details: safe(['from', 'action', 'allowed', 'agentId', 'interactionId']),
+      });
     case 'ERR_AUTH_FAILED':
       return new ProtocolError(ProtocolErrorCode.BadCredentials, 'wrong password', { details: safe(['attemptsLeft']) });
     case 'ERR_LOCKED':
@@ -280,7 +319,9 @@ export function toProtocolError(error: unknown): unknown {
     case 'ERR_STORAGE':
     case 'ERR_STORAGE_CLOSED':
     case 'ERR_DISPOSED':
-      return new ProtocolError(ProtocolErrorCode.Unavailable, 'the server cannot serve this now, try again', { cause: error });
+      return new ProtocolError(ProtocolErrorCode.Unavailable, 'the server cannot serve this now, try again', {
+        cause: error,
+      });
     default:
       return error;
   }

@@ -3,7 +3,14 @@
  * need ({@link BillingStore}).
  * @module
  */
-import { billStatus, type Arrears, type Bill, type BillingStore, type Payment, type PriceTable } from '../../domain/billing.js';
+import {
+  billStatus,
+  type Arrears,
+  type Bill,
+  type BillingStore,
+  type Payment,
+  type PriceTable,
+} from '../../domain/billing.js';
 import type { AccountCategory } from '../../domain/customers.js';
 import { notFound } from '../../domain/errors.js';
 import type { ChargeLine, PriceTier } from '../../domain/tariff.js';
@@ -34,7 +41,8 @@ interface PaymentRow {
   reference: string | null;
 }
 
-const BILL_SELECT = 'SELECT b.id, a.account_no, b.period, b.previous_reading, b.current_reading, b.usage_m3, b.amount_fen, b.breakdown, b.issued_at, b.due_at, b.paid_fen FROM bills b JOIN accounts a ON a.id = b.account_id';
+const BILL_SELECT =
+  'SELECT b.id, a.account_no, b.period, b.previous_reading, b.current_reading, b.usage_m3, b.amount_fen, b.breakdown, b.issued_at, b.due_at, b.paid_fen FROM bills b JOIN accounts a ON a.id = b.account_id';
 
 function toBill(r: BillRow): Bill {
   return {
@@ -54,7 +62,15 @@ function toBill(r: BillRow): Bill {
 }
 
 function toPayment(r: PaymentRow): Payment {
-  return { id: r.id, accountNo: r.account_no, billId: r.bill_id, amountFen: r.amount_fen, paidAt: r.paid_at, channel: r.channel, reference: r.reference };
+  return {
+    id: r.id,
+    accountNo: r.account_no,
+    billId: r.bill_id,
+    amountFen: r.amount_fen,
+    paidAt: r.paid_at,
+    channel: r.channel,
+    reference: r.reference,
+  };
 }
 
 /** Bills, payments and price tables in SQLite. */
@@ -62,12 +78,18 @@ export class SqliteBillingStore implements BillingStore {
   constructor(private readonly db: SqliteDatabase) {}
 
   async bills(accountNo: string, options: { readonly limit?: number } = {}): Promise<Bill[]> {
-    const rows = await this.db.all<BillRow>(`${BILL_SELECT} WHERE a.account_no = ? ORDER BY b.period DESC LIMIT ?`, [accountNo, options.limit ?? 12]);
+    const rows = await this.db.all<BillRow>(`${BILL_SELECT} WHERE a.account_no = ? ORDER BY b.period DESC LIMIT ?`, [
+      accountNo,
+      options.limit ?? 12,
+    ]);
     return rows.map(toBill);
   }
 
   async arrears(accountNo: string): Promise<Arrears> {
-    const rows = await this.db.all<BillRow>(`${BILL_SELECT} WHERE a.account_no = ? AND b.paid_fen < b.amount_fen ORDER BY b.period`, [accountNo]);
+    const rows = await this.db.all<BillRow>(
+      `${BILL_SELECT} WHERE a.account_no = ? AND b.paid_fen < b.amount_fen ORDER BY b.period`,
+      [accountNo],
+    );
     const bills = rows.map(toBill);
     return {
       accountNo,
@@ -86,12 +108,22 @@ export class SqliteBillingStore implements BillingStore {
   }
 
   async priceTable(category: AccountCategory, year: number): Promise<PriceTable | undefined> {
-    const rows = await this.db.all<{ tier: number; upper_m3: number | null; price_fen: number; extra_m3_per_person: number }>(
+    const rows = await this.db.all<{
+      tier: number;
+      upper_m3: number | null;
+      price_fen: number;
+      extra_m3_per_person: number;
+    }>(
       'SELECT tier, upper_m3, price_fen, extra_m3_per_person FROM price_tiers WHERE category = ? AND year = ? ORDER BY tier',
       [category, year],
     );
     if (rows.length === 0) return undefined;
-    const tiers: PriceTier[] = rows.map((r) => ({ tier: r.tier, upperM3: r.upper_m3, priceFen: r.price_fen, extraM3PerPerson: r.extra_m3_per_person }));
+    const tiers: PriceTier[] = rows.map((r) => ({
+      tier: r.tier,
+      upperM3: r.upper_m3,
+      priceFen: r.price_fen,
+      extraM3PerPerson: r.extra_m3_per_person,
+    }));
     return { category, year, tiers };
   }
 
@@ -111,7 +143,17 @@ export class SqliteBillingStore implements BillingStore {
     const account = await this.accountId(bill.accountNo);
     const { lastId } = await this.db.run(
       'INSERT INTO bills (account_id, period, previous_reading, current_reading, usage_m3, amount_fen, breakdown, issued_at, due_at) VALUES (?,?,?,?,?,?,?,?,?)',
-      [account, bill.period, bill.previousReading, bill.currentReading, bill.usageM3, bill.amountFen, JSON.stringify(bill.lines), bill.issuedAt, bill.dueAt],
+      [
+        account,
+        bill.period,
+        bill.previousReading,
+        bill.currentReading,
+        bill.usageM3,
+        bill.amountFen,
+        JSON.stringify(bill.lines),
+        bill.issuedAt,
+        bill.dueAt,
+      ],
     );
     return { ...bill, id: lastId, paidFen: 0, status: billStatus(bill.amountFen, 0) };
   }
@@ -119,16 +161,15 @@ export class SqliteBillingStore implements BillingStore {
   addPayment(payment: Omit<Payment, 'id'>): Promise<Payment> {
     return this.db.transaction(async () => {
       const account = await this.accountId(payment.accountNo);
-      const { lastId } = await this.db.run('INSERT INTO payments (account_id, bill_id, amount_fen, paid_at, channel, reference) VALUES (?,?,?,?,?,?)', [
-        account,
-        payment.billId,
-        payment.amountFen,
-        payment.paidAt,
-        payment.channel,
-        payment.reference,
-      ]);
+      const { lastId } = await this.db.run(
+        'INSERT INTO payments (account_id, bill_id, amount_fen, paid_at, channel, reference) VALUES (?,?,?,?,?,?)',
+        [account, payment.billId, payment.amountFen, payment.paidAt, payment.channel, payment.reference],
+      );
       if (payment.billId !== null) {
-        const { changes } = await this.db.run('UPDATE bills SET paid_fen = paid_fen + ? WHERE id = ? AND account_id = ?', [payment.amountFen, payment.billId, account]);
+        const { changes } = await this.db.run(
+          'UPDATE bills SET paid_fen = paid_fen + ? WHERE id = ? AND account_id = ?',
+          [payment.amountFen, payment.billId, account],
+        );
         if (changes === 0) throw notFound('bill', payment.billId);
       }
       return { ...payment, id: lastId };

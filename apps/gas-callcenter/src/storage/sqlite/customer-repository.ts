@@ -58,10 +58,19 @@ interface MeterRow {
   status: MeterStatus;
 }
 
-const CUSTOMER_COLUMNS = 'c.id, c.customer_no, c.name, c.address, c.district, c.district_code, c.household_size, c.floor, c.status, c.notes, c.created_at, c.updated_at';
+const CUSTOMER_COLUMNS =
+  'c.id, c.customer_no, c.name, c.address, c.district, c.district_code, c.household_size, c.floor, c.status, c.notes, c.created_at, c.updated_at';
 
 function toAccount(r: AccountRow): Account {
-  return { id: r.id, accountNo: r.account_no, customerId: r.customer_id, category: r.category, status: r.status, openedAt: r.opened_at, hasQueryPassword: r.query_password_hash !== null };
+  return {
+    id: r.id,
+    accountNo: r.account_no,
+    customerId: r.customer_id,
+    category: r.category,
+    status: r.status,
+    openedAt: r.opened_at,
+    hasQueryPassword: r.query_password_hash !== null,
+  };
 }
 
 function toMeter(r: MeterRow): Meter {
@@ -99,13 +108,40 @@ export class SqliteCustomerRepository implements CustomerRepository {
       const now = this.clock.now();
       await this.db.insertMany(
         'customers',
-        ['customer_no', 'name', 'address', 'district', 'district_code', 'household_size', 'floor', 'status', 'notes', 'created_at', 'updated_at'],
-        customers.map((c) => [c.customerNo, c.name, c.address, c.district, c.districtCode, c.householdSize, c.floor, c.status, c.notes, now, now]),
+        [
+          'customer_no',
+          'name',
+          'address',
+          'district',
+          'district_code',
+          'household_size',
+          'floor',
+          'status',
+          'notes',
+          'created_at',
+          'updated_at',
+        ],
+        customers.map((c) => [
+          c.customerNo,
+          c.name,
+          c.address,
+          c.district,
+          c.districtCode,
+          c.householdSize,
+          c.floor,
+          c.status,
+          c.notes,
+          now,
+          now,
+        ]),
       );
       const idByNumber = new Map<string, number>();
       for (let i = 0; i < customers.length; i += 500) {
         const chunk = customers.slice(i, i + 500).map((c) => c.customerNo);
-        const rows = await this.db.all<{ id: number; customer_no: string }>(`SELECT id, customer_no FROM customers WHERE customer_no IN (${chunk.map(() => '?').join(',')})`, chunk);
+        const rows = await this.db.all<{ id: number; customer_no: string }>(
+          `SELECT id, customer_no FROM customers WHERE customer_no IN (${chunk.map(() => '?').join(',')})`,
+          chunk,
+        );
         for (const r of rows) idByNumber.set(r.customer_no, r.id);
       }
       const ids = customers.map((c) => idByNumber.get(c.customerNo)!);
@@ -163,7 +199,10 @@ export class SqliteCustomerRepository implements CustomerRepository {
   }
 
   findByPhone(phone: string): Promise<Customer[]> {
-    return this.load(`SELECT ${CUSTOMER_COLUMNS} FROM customers c JOIN customer_phones p ON p.customer_id = c.id WHERE p.phone = ? ORDER BY c.id`, [phone]);
+    return this.load(
+      `SELECT ${CUSTOMER_COLUMNS} FROM customers c JOIN customer_phones p ON p.customer_id = c.id WHERE p.phone = ? ORDER BY c.id`,
+      [phone],
+    );
   }
 
   search(q: CustomerQuery): Promise<Customer[]> {
@@ -191,14 +230,20 @@ export class SqliteCustomerRepository implements CustomerRepository {
     }
     const limit = Math.min(Math.max(q.limit ?? 20, 1), 200);
     params.push(limit);
-    return this.load(`SELECT ${CUSTOMER_COLUMNS} FROM customers c ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.id LIMIT ?`, params);
+    return this.load(
+      `SELECT ${CUSTOMER_COLUMNS} FROM customers c ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.id LIMIT ?`,
+      params,
+    );
   }
 
   async existingNumbers(customerNos: readonly string[]): Promise<Set<string>> {
     const found = new Set<string>();
     for (let i = 0; i < customerNos.length; i += 500) {
       const chunk = customerNos.slice(i, i + 500);
-      const rows = await this.db.all<{ customer_no: string }>(`SELECT customer_no FROM customers WHERE customer_no IN (${chunk.map(() => '?').join(',')})`, chunk);
+      const rows = await this.db.all<{ customer_no: string }>(
+        `SELECT customer_no FROM customers WHERE customer_no IN (${chunk.map(() => '?').join(',')})`,
+        chunk,
+      );
       for (const r of rows) found.add(r.customer_no);
     }
     return found;
@@ -209,14 +254,10 @@ export class SqliteCustomerRepository implements CustomerRepository {
   }
 
   async openAccount(a: NewAccount): Promise<Account> {
-    const { lastId } = await this.db.run('INSERT INTO accounts (account_no, customer_id, category, status, query_password_hash, opened_at) VALUES (?,?,?,?,?,?)', [
-      a.accountNo,
-      a.customerId,
-      a.category,
-      a.status,
-      a.queryPasswordHash,
-      a.openedAt,
-    ]);
+    const { lastId } = await this.db.run(
+      'INSERT INTO accounts (account_no, customer_id, category, status, query_password_hash, opened_at) VALUES (?,?,?,?,?,?)',
+      [a.accountNo, a.customerId, a.category, a.status, a.queryPasswordHash, a.openedAt],
+    );
     const row = await this.db.get<AccountRow>('SELECT * FROM accounts WHERE id = ?', [lastId]);
     return toAccount(row!);
   }
@@ -227,21 +268,28 @@ export class SqliteCustomerRepository implements CustomerRepository {
   }
 
   async accountsOf(customerId: number): Promise<Account[]> {
-    return (await this.db.all<AccountRow>('SELECT * FROM accounts WHERE customer_id = ? ORDER BY id', [customerId])).map(toAccount);
+    return (
+      await this.db.all<AccountRow>('SELECT * FROM accounts WHERE customer_id = ? ORDER BY id', [customerId])
+    ).map(toAccount);
   }
 
   async getAccountCredential(accountNo: string): Promise<AccountCredential | undefined> {
     const row = await this.db.get<AccountRow>('SELECT * FROM accounts WHERE account_no = ?', [accountNo]);
-    return row && { accountId: row.id, hash: row.query_password_hash, failedAttempts: row.failed_password_attempts, lockedUntil: row.locked_until };
+    return (
+      row && {
+        accountId: row.id,
+        hash: row.query_password_hash,
+        failedAttempts: row.failed_password_attempts,
+        lockedUntil: row.locked_until,
+      }
+    );
   }
 
   async setAccountCredential(accountId: number, s: Omit<AccountCredential, 'accountId'>): Promise<void> {
-    const { changes } = await this.db.run('UPDATE accounts SET query_password_hash = ?, failed_password_attempts = ?, locked_until = ? WHERE id = ?', [
-      s.hash,
-      s.failedAttempts,
-      s.lockedUntil,
-      accountId,
-    ]);
+    const { changes } = await this.db.run(
+      'UPDATE accounts SET query_password_hash = ?, failed_password_attempts = ?, locked_until = ? WHERE id = ?',
+      [s.hash, s.failedAttempts, s.lockedUntil, accountId],
+    );
     if (changes === 0) throw notFound('account', accountId);
   }
 
@@ -254,7 +302,9 @@ export class SqliteCustomerRepository implements CustomerRepository {
   }
 
   async metersOf(accountId: number): Promise<Meter[]> {
-    return (await this.db.all<MeterRow>('SELECT * FROM meters WHERE account_id = ? ORDER BY id', [accountId])).map(toMeter);
+    return (await this.db.all<MeterRow>('SELECT * FROM meters WHERE account_id = ? ORDER BY id', [accountId])).map(
+      toMeter,
+    );
   }
 
   async setMeterStatus(meterId: number, status: MeterStatus): Promise<void> {

@@ -15,7 +15,13 @@ interface Row {
   phone: string | null;
 }
 
-const toDepartment = (r: Row): Department => ({ id: r.id, code: r.code, name: r.name, parentId: r.parent_id, phone: r.phone });
+const toDepartment = (r: Row): Department => ({
+  id: r.id,
+  code: r.code,
+  name: r.name,
+  parentId: r.parent_id,
+  phone: r.phone,
+});
 
 /** Departments in SQLite. */
 export class SqliteDepartmentRepository implements DepartmentRepository {
@@ -27,7 +33,10 @@ export class SqliteDepartmentRepository implements DepartmentRepository {
   create(d: Omit<Department, 'id'>): Promise<Department> {
     return this.db.transaction(async () => {
       if (d.parentId !== null && !(await this.get(d.parentId))) throw notFound('department', d.parentId);
-      const { lastId } = await this.db.run('INSERT INTO departments (code, name, parent_id, phone, created_at) VALUES (?,?,?,?,?)', [d.code, d.name, d.parentId, d.phone, this.clock.now()]);
+      const { lastId } = await this.db.run(
+        'INSERT INTO departments (code, name, parent_id, phone, created_at) VALUES (?,?,?,?,?)',
+        [d.code, d.name, d.parentId, d.phone, this.clock.now()],
+      );
       return { ...d, id: lastId };
     });
   }
@@ -43,7 +52,9 @@ export class SqliteDepartmentRepository implements DepartmentRepository {
   }
 
   async list(): Promise<Department[]> {
-    return (await this.db.all<Row>('SELECT id, code, name, parent_id, phone FROM departments ORDER BY id')).map(toDepartment);
+    return (await this.db.all<Row>('SELECT id, code, name, parent_id, phone FROM departments ORDER BY id')).map(
+      toDepartment,
+    );
   }
 
   async subtreeIds(id: number): Promise<number[]> {

@@ -5,7 +5,13 @@
 import { commitWithFile, type DurableFileStore } from '../file-store.js';
 import type { Clock } from '../../domain/clock.js';
 import { notFound } from '../../domain/errors.js';
-import type { Interaction, InteractionPatch, InteractionRepository, InteractionStep, NewInteraction } from '../../domain/interactions.js';
+import type {
+  Interaction,
+  InteractionPatch,
+  InteractionRepository,
+  InteractionStep,
+  NewInteraction,
+} from '../../domain/interactions.js';
 import type { SqliteDatabase, SqlValue } from '../database.js';
 
 interface Row {
@@ -67,7 +73,11 @@ export class SqliteInteractionRepository implements InteractionRepository {
     private readonly clock: Clock,
   ) {}
 
-  async attachRecording(callId: string, audio: Uint8Array, format = { ext: 'wav', mime: 'audio/wav' }): Promise<Interaction> {
+  async attachRecording(
+    callId: string,
+    audio: Uint8Array,
+    format = { ext: 'wav', mime: 'audio/wav' },
+  ): Promise<Interaction> {
     await this.idOf(callId); // unknown calls fail before a file is written
     const written = await this.files.write('recording', audio, format);
     await commitWithFile(
@@ -85,7 +95,17 @@ export class SqliteInteractionRepository implements InteractionRepository {
   async start(i: NewInteraction): Promise<Interaction> {
     const { lastId } = await this.db.run(
       'INSERT INTO interactions (call_id, direction, media, channel, caller, called, customer_id, service, started_at) VALUES (?,?,?,?,?,?,?,?,?)',
-      [i.callId, i.direction, i.media, i.channel, i.caller, i.called, i.customerId ?? null, i.service ?? null, i.startedAt],
+      [
+        i.callId,
+        i.direction,
+        i.media,
+        i.channel,
+        i.caller,
+        i.called,
+        i.customerId ?? null,
+        i.service ?? null,
+        i.startedAt,
+      ],
     );
     return toInteraction((await this.db.get<Row>('SELECT * FROM interactions WHERE id = ?', [lastId]))!);
   }
@@ -97,7 +117,7 @@ export class SqliteInteractionRepository implements InteractionRepository {
       for (const [key, column] of Object.entries(PATCH_COLUMNS) as [keyof InteractionPatch, string][]) {
         if (patch[key] !== undefined) {
           sets.push(`${column} = ?`);
-          params.push(patch[key] as SqlValue);
+          params.push(patch[key]);
         }
       }
       if (sets.length > 0) {
@@ -125,7 +145,10 @@ export class SqliteInteractionRepository implements InteractionRepository {
   linkTicket(callId: string, ticketId: number): Promise<void> {
     return this.db.transaction(async () => {
       const id = await this.idOf(callId);
-      await this.db.run('INSERT OR IGNORE INTO interaction_tickets (interaction_id, ticket_id) VALUES (?, ?)', [id, ticketId]);
+      await this.db.run('INSERT OR IGNORE INTO interaction_tickets (interaction_id, ticket_id) VALUES (?, ?)', [
+        id,
+        ticketId,
+      ]);
     });
   }
 
@@ -151,7 +174,12 @@ export class SqliteInteractionRepository implements InteractionRepository {
   }
 
   async listByCustomer(customerId: number, limit = 10): Promise<Interaction[]> {
-    return (await this.db.all<Row>('SELECT * FROM interactions WHERE customer_id = ? ORDER BY started_at DESC, id DESC LIMIT ?', [customerId, limit])).map(toInteraction);
+    return (
+      await this.db.all<Row>(
+        'SELECT * FROM interactions WHERE customer_id = ? ORDER BY started_at DESC, id DESC LIMIT ?',
+        [customerId, limit],
+      )
+    ).map(toInteraction);
   }
 
   private async idOf(callId: string): Promise<number> {

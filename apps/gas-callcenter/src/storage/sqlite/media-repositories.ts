@@ -68,7 +68,11 @@ export class SqliteVoicemailRepository implements VoicemailRepository {
     private readonly clock: Clock,
   ) {}
 
-  async create(meta: NewVoicemail, audio: Uint8Array | AsyncIterable<Uint8Array>, format = { ext: 'wav', mime: 'audio/wav' }): Promise<Voicemail> {
+  async create(
+    meta: NewVoicemail,
+    audio: Uint8Array | AsyncIterable<Uint8Array>,
+    format = { ext: 'wav', mime: 'audio/wav' },
+  ): Promise<Voicemail> {
     const written = await this.files.write('voicemail', audio, format);
     const now = this.clock.now();
     const id = await commitWithFile(
@@ -78,7 +82,17 @@ export class SqliteVoicemailRepository implements VoicemailRepository {
       async (fileId) => {
         const { lastId } = await this.db.run(
           'INSERT INTO voicemails (interaction_id, caller, callback_number, wants_reply, topic, file_id, duration_ms, ticket_id, created_at) VALUES (?,?,?,?,?,?,?,?,?)',
-          [await interactionId(this.db, meta.callId), meta.caller, meta.callbackNumber, meta.wantsReply ? 1 : 0, meta.topic, fileId, meta.durationMs, meta.ticketId ?? null, now],
+          [
+            await interactionId(this.db, meta.callId),
+            meta.caller,
+            meta.callbackNumber,
+            meta.wantsReply ? 1 : 0,
+            meta.topic,
+            fileId,
+            meta.durationMs,
+            meta.ticketId ?? null,
+            now,
+          ],
         );
         return lastId;
       },
@@ -93,11 +107,23 @@ export class SqliteVoicemailRepository implements VoicemailRepository {
   }
 
   async pendingCallbacks(limit = 50): Promise<Voicemail[]> {
-    const rows = await this.db.all<VoicemailRow>(`${VOICEMAIL_SELECT} WHERE v.wants_reply = 1 AND v.status IN ('new','in_progress') ORDER BY v.created_at, v.id LIMIT ?`, [limit]);
+    const rows = await this.db.all<VoicemailRow>(
+      `${VOICEMAIL_SELECT} WHERE v.wants_reply = 1 AND v.status IN ('new','in_progress') ORDER BY v.created_at, v.id LIMIT ?`,
+      [limit],
+    );
     return rows.map(toVoicemail);
   }
 
-  setStatus(id: number, status: VoicemailStatus, h: { readonly userId: number | null; readonly at: number; readonly outcome?: string | null; readonly ticketId?: number | null }): Promise<Voicemail> {
+  setStatus(
+    id: number,
+    status: VoicemailStatus,
+    h: {
+      readonly userId: number | null;
+      readonly at: number;
+      readonly outcome?: string | null;
+      readonly ticketId?: number | null;
+    },
+  ): Promise<Voicemail> {
     return this.db.transaction(async () => {
       const { changes } = await this.db.run(
         'UPDATE voicemails SET status = ?, handled_by = ?, handled_at = ?, outcome = coalesce(?, outcome), ticket_id = coalesce(?, ticket_id) WHERE id = ?',
@@ -131,7 +157,11 @@ export class SqliteFaxRepository implements FaxRepository {
     private readonly clock: Clock,
   ) {}
 
-  async create(meta: Omit<Fax, 'id' | 'fileId' | 'relPath' | 'createdAt'>, image: Uint8Array | AsyncIterable<Uint8Array>, format = { ext: 'tif', mime: 'image/tiff' }): Promise<Fax> {
+  async create(
+    meta: Omit<Fax, 'id' | 'fileId' | 'relPath' | 'createdAt'>,
+    image: Uint8Array | AsyncIterable<Uint8Array>,
+    format = { ext: 'tif', mime: 'image/tiff' },
+  ): Promise<Fax> {
     const written = await this.files.write('fax', image, format);
     const now = this.clock.now();
     const id = await commitWithFile(
@@ -141,7 +171,17 @@ export class SqliteFaxRepository implements FaxRepository {
       async (fileId) => {
         const { lastId } = await this.db.run(
           'INSERT INTO faxes (direction, remote_number, pages, file_id, interaction_id, ticket_id, document_code, status, created_at) VALUES (?,?,?,?,?,?,?,?,?)',
-          [meta.direction, meta.remoteNumber, meta.pages, fileId, await interactionId(this.db, meta.callId), meta.ticketId, meta.documentCode, meta.status, now],
+          [
+            meta.direction,
+            meta.remoteNumber,
+            meta.pages,
+            fileId,
+            await interactionId(this.db, meta.callId),
+            meta.ticketId,
+            meta.documentCode,
+            meta.status,
+            now,
+          ],
         );
         return lastId;
       },

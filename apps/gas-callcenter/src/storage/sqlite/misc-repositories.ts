@@ -17,30 +17,35 @@ export class SqliteSurveyRepository implements SurveyRepository {
     return this.db.transaction(async () => {
       const out: SurveyAnswer[] = [];
       for (const a of answers) {
-        const interaction = a.callId === null ? null : ((await this.db.get<{ id: number }>('SELECT id FROM interactions WHERE call_id = ?', [a.callId]))?.id ?? null);
-        const { lastId } = await this.db.run('INSERT INTO survey_answers (campaign, interaction_id, customer_id, ticket_id, question, answer, at) VALUES (?,?,?,?,?,?,?)', [
-          a.campaign,
-          interaction,
-          a.customerId,
-          a.ticketId,
-          a.question,
-          a.answer,
-          a.at,
-        ]);
+        const interaction =
+          a.callId === null
+            ? null
+            : ((await this.db.get<{ id: number }>('SELECT id FROM interactions WHERE call_id = ?', [a.callId]))?.id ??
+              null);
+        const { lastId } = await this.db.run(
+          'INSERT INTO survey_answers (campaign, interaction_id, customer_id, ticket_id, question, answer, at) VALUES (?,?,?,?,?,?,?)',
+          [a.campaign, interaction, a.customerId, a.ticketId, a.question, a.answer, a.at],
+        );
         out.push({ ...a, id: lastId });
       }
       return out;
     });
   }
 
-  tally(campaign: string, range?: { readonly from: number; readonly before: number }): Promise<{ question: string; answer: string; count: number }[]> {
+  tally(
+    campaign: string,
+    range?: { readonly from: number; readonly before: number },
+  ): Promise<{ question: string; answer: string; count: number }[]> {
     const params: SqlValue[] = [campaign];
     let where = 'campaign = ?';
     if (range) {
       where += ' AND at >= ? AND at < ?';
       params.push(range.from, range.before);
     }
-    return this.db.all(`SELECT question, answer, count(*) AS count FROM survey_answers WHERE ${where} GROUP BY question, answer ORDER BY question, answer`, params);
+    return this.db.all(
+      `SELECT question, answer, count(*) AS count FROM survey_answers WHERE ${where} GROUP BY question, answer ORDER BY question, answer`,
+      params,
+    );
   }
 }
 
@@ -53,7 +58,14 @@ interface InfoRow {
   updated_at: number;
 }
 
-const toArticle = (r: InfoRow): InfoArticle => ({ id: r.id, code: r.code, category: r.category, title: r.title, body: r.body, updatedAt: r.updated_at });
+const toArticle = (r: InfoRow): InfoArticle => ({
+  id: r.id,
+  code: r.code,
+  category: r.category,
+  title: r.title,
+  body: r.body,
+  updatedAt: r.updated_at,
+});
 
 /** Information articles in SQLite. */
 export class SqliteInfoRepository implements InfoRepository {
@@ -101,9 +113,18 @@ export class SqliteReportRepository implements ReportRepository {
         'SELECT count(*) AS n, avg(answered_at - started_at) AS mean FROM interactions WHERE started_at >= ? AND started_at < ? AND answered_at IS NOT NULL AND agent_user_id IS NOT NULL',
         r,
       ),
-      this.db.all<{ type: TicketType; count: number }>('SELECT type, count(*) AS count FROM tickets WHERE created_at >= ? AND created_at < ? GROUP BY type ORDER BY count DESC, type', r),
-      this.db.all<{ status: TicketStatus; count: number }>('SELECT status, count(*) AS count FROM tickets WHERE created_at >= ? AND created_at < ? GROUP BY status ORDER BY status', r),
-      this.db.get<{ n: number }>("SELECT count(*) AS n FROM ticket_history WHERE action = 'escalate' AND at >= ? AND at < ?", r),
+      this.db.all<{ type: TicketType; count: number }>(
+        'SELECT type, count(*) AS count FROM tickets WHERE created_at >= ? AND created_at < ? GROUP BY type ORDER BY count DESC, type',
+        r,
+      ),
+      this.db.all<{ status: TicketStatus; count: number }>(
+        'SELECT status, count(*) AS count FROM tickets WHERE created_at >= ? AND created_at < ? GROUP BY status ORDER BY status',
+        r,
+      ),
+      this.db.get<{ n: number }>(
+        "SELECT count(*) AS n FROM ticket_history WHERE action = 'escalate' AND at >= ? AND at < ?",
+        r,
+      ),
       this.db.get<{ n: number }>('SELECT count(*) AS n FROM voicemails WHERE created_at >= ? AND created_at < ?', r),
     ]);
     return {

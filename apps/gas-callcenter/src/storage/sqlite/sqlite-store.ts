@@ -63,14 +63,22 @@ export async function openSqliteStore(options: OpenSqliteStoreOptions): Promise<
   const logger = options.logger ?? silentLogger;
   await mkdir(dataDir, { recursive: true });
   for (const folder of Object.values(FILE_KIND_DIRS)) await mkdir(join(dataDir, folder), { recursive: true });
-  const db = await openDatabase(join(dataDir, DATABASE_FILE), { busyTimeoutMs: options.busyTimeoutMs, synchronous: options.synchronous });
+  const db = await openDatabase(join(dataDir, DATABASE_FILE), {
+    busyTimeoutMs: options.busyTimeoutMs,
+    synchronous: options.synchronous,
+  });
   try {
-    const migration = await migrate(db, { migrations: options.migrations ?? MIGRATIONS, now: () => options.clock.now() });
+    const migration = await migrate(db, {
+      migrations: options.migrations ?? MIGRATIONS,
+      now: () => options.clock.now(),
+    });
     if (migration.applied.length > 0) logger.info('database migrated', { from: migration.from, to: migration.to });
     const files = new DurableFileStore(dataDir, options.clock);
     // The sweep needs the stored_files table (migration 3); a partial schema (upgrade tests) skips it.
     const recovery: FileRecoveryReport =
-      migration.to >= 3 ? await recoverFiles(db, files, { clock: options.clock, logger, orphanPolicy: options.orphanPolicy }) : { tempDeleted: 0, orphans: [], missing: [], restored: 0 };
+      migration.to >= 3
+        ? await recoverFiles(db, files, { clock: options.clock, logger, orphanPolicy: options.orphanPolicy })
+        : { tempDeleted: 0, orphans: [], missing: [], restored: 0 };
     const clock = options.clock;
     const store: SqliteStore = {
       db,

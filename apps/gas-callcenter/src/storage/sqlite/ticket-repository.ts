@@ -100,9 +100,16 @@ const OPEN_LIST = OPEN_TICKET_STATUSES.map((s) => `'${s}'`).join(',');
 export class SqliteTicketRepository implements TicketRepository {
   constructor(private readonly db: SqliteDatabase) {}
 
-  create(t: NewTicket, history: readonly NewHistoryEntry[], day: { readonly year: number; readonly month: number; readonly day: number; readonly iso: string }): Promise<Ticket> {
+  create(
+    t: NewTicket,
+    history: readonly NewHistoryEntry[],
+    day: { readonly year: number; readonly month: number; readonly day: number; readonly iso: string },
+  ): Promise<Ticket> {
     return this.db.transaction(async () => {
-      const seq = await this.db.get<{ last: number }>('INSERT INTO tracking_sequences (day, last) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last', [day.iso]);
+      const seq = await this.db.get<{ last: number }>(
+        'INSERT INTO tracking_sequences (day, last) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last',
+        [day.iso],
+      );
       let trackingNo: string;
       try {
         trackingNo = makeTrackingNumber(day, seq!.last);
@@ -151,26 +158,39 @@ export class SqliteTicketRepository implements TicketRepository {
     return r && toTicket(r);
   }
 
-  update(id: number, expectedVersion: number, patch: TicketPatch, entry: NewHistoryEntry, now: number): Promise<Ticket> {
+  update(
+    id: number,
+    expectedVersion: number,
+    patch: TicketPatch,
+    entry: NewHistoryEntry,
+    now: number,
+  ): Promise<Ticket> {
     return this.db.transaction(async () => {
       const sets: string[] = [];
       const params: SqlValue[] = [];
       for (const [key, column] of Object.entries(PATCH_COLUMNS) as [keyof TicketPatch, string][]) {
         if (patch[key] !== undefined) {
           sets.push(`${column} = ?`);
-          params.push(patch[key] as SqlValue);
+          params.push(patch[key]);
         }
       }
       sets.push('updated_at = ?', 'version = version + 1');
       params.push(now, id, expectedVersion);
-      const { changes } = await this.db.run(`UPDATE tickets SET ${sets.join(', ')} WHERE id = ? AND version = ?`, params);
+      const { changes } = await this.db.run(
+        `UPDATE tickets SET ${sets.join(', ')} WHERE id = ? AND version = ?`,
+        params,
+      );
       if (changes === 0) {
         const current = await this.get(id);
         if (!current) throw notFound('ticket', id);
-        throw new AppError(AppErrorCode.Conflict, `ticket ${current.trackingNo} changed meanwhile (version ${current.version}, expected ${expectedVersion})`, {
-          retryable: true,
-          details: { id, expected: expectedVersion, found: current.version },
-        });
+        throw new AppError(
+          AppErrorCode.Conflict,
+          `ticket ${current.trackingNo} changed meanwhile (version ${current.version}, expected ${expectedVersion})`,
+          {
+            retryable: true,
+            details: { id, expected: expectedVersion, found: current.version },
+          },
+        );
       }
       await this.insertHistory(id, entry);
       return (await this.get(id))!;
@@ -178,7 +198,9 @@ export class SqliteTicketRepository implements TicketRepository {
   }
 
   async history(ticketId: number): Promise<TicketHistoryEntry[]> {
-    const rows = await this.db.all<HistoryRow>('SELECT * FROM ticket_history WHERE ticket_id = ? ORDER BY id', [ticketId]);
+    const rows = await this.db.all<HistoryRow>('SELECT * FROM ticket_history WHERE ticket_id = ? ORDER BY id', [
+      ticketId,
+    ]);
     return rows.map((r) => ({
       id: r.id,
       ticketId: r.ticket_id,
@@ -215,30 +237,32 @@ export class SqliteTicketRepository implements TicketRepository {
       params.push(f.createdBefore);
     }
     params.push(Math.min(Math.max(f.limit ?? 50, 1), 500), Math.max(f.offset ?? 0, 0));
-    const rows = await this.db.all<Row>(`SELECT * FROM tickets ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY priority, created_at, id LIMIT ? OFFSET ?`, params);
+    const rows = await this.db.all<Row>(
+      `SELECT * FROM tickets ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY priority, created_at, id LIMIT ? OFFSET ?`,
+      params,
+    );
     return rows.map(toTicket);
   }
 
   async overdue(now: number, limit: number): Promise<Ticket[]> {
-    const rows = await this.db.all<Row>(`SELECT * FROM tickets WHERE status IN (${OPEN_LIST}) AND deadline_at IS NOT NULL AND deadline_at <= ? ORDER BY deadline_at, id LIMIT ?`, [now, limit]);
+    const rows = await this.db.all<Row>(
+      `SELECT * FROM tickets WHERE status IN (${OPEN_LIST}) AND deadline_at IS NOT NULL AND deadline_at <= ? ORDER BY deadline_at, id LIMIT ?`,
+      [now, limit],
+    );
     return rows.map(toTicket);
   }
 
   async nextDeadline(): Promise<number | undefined> {
-    const r = await this.db.get<{ at: number | null }>(`SELECT min(deadline_at) AS at FROM tickets WHERE status IN (${OPEN_LIST}) AND deadline_at IS NOT NULL`);
+    const r = await this.db.get<{ at: number | null }>(
+      `SELECT min(deadline_at) AS at FROM tickets WHERE status IN (${OPEN_LIST}) AND deadline_at IS NOT NULL`,
+    );
     return r?.at ?? undefined;
   }
 
   private async insertHistory(ticketId: number, h: NewHistoryEntry): Promise<void> {
-    await this.db.run('INSERT INTO ticket_history (ticket_id, at, actor, action, from_status, to_status, department_id, note) VALUES (?,?,?,?,?,?,?,?)', [
-      ticketId,
-      h.at,
-      h.actor,
-      h.action,
-      h.fromStatus,
-      h.toStatus,
-      h.departmentId,
-      h.note,
-    ]);
+    await this.db.run(
+      'INSERT INTO ticket_history (ticket_id, at, actor, action, from_status, to_status, department_id, note) VALUES (?,?,?,?,?,?,?,?)',
+      [ticketId, h.at, h.actor, h.action, h.fromStatus, h.toStatus, h.departmentId, h.note],
+    );
   }
 }

@@ -72,15 +72,28 @@ export class SqliteUserRepository implements UserRepository {
     return (await this.db.all<Row>('SELECT * FROM users ORDER BY username')).map(toUser);
   }
 
-  async setLoginState(id: number, s: { readonly failedLogins: number; readonly lockedUntil: number | null; readonly lastLoginAt?: number }): Promise<void> {
-    const sql = s.lastLoginAt === undefined ? 'UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?' : 'UPDATE users SET failed_logins = ?, locked_until = ?, last_login_at = ? WHERE id = ?';
-    const params: SqlValue[] = s.lastLoginAt === undefined ? [s.failedLogins, s.lockedUntil, id] : [s.failedLogins, s.lockedUntil, s.lastLoginAt, id];
+  async setLoginState(
+    id: number,
+    s: { readonly failedLogins: number; readonly lockedUntil: number | null; readonly lastLoginAt?: number },
+  ): Promise<void> {
+    const sql =
+      s.lastLoginAt === undefined
+        ? 'UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?'
+        : 'UPDATE users SET failed_logins = ?, locked_until = ?, last_login_at = ? WHERE id = ?';
+    const params: SqlValue[] =
+      s.lastLoginAt === undefined
+        ? [s.failedLogins, s.lockedUntil, id]
+        : [s.failedLogins, s.lockedUntil, s.lastLoginAt, id];
     const { changes } = await this.db.run(sql, params);
     if (changes === 0) throw notFound('user', id);
   }
 
   async setPassword(id: number, passwordHash: string, now: number): Promise<void> {
-    const { changes } = await this.db.run('UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?', [passwordHash, now, id]);
+    const { changes } = await this.db.run('UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?', [
+      passwordHash,
+      now,
+      id,
+    ]);
     if (changes === 0) throw notFound('user', id);
   }
 
@@ -105,7 +118,9 @@ export class SqliteAuditLog implements AuditLog {
     ]);
   }
 
-  async list(o: { readonly since?: number; readonly actor?: string; readonly limit?: number } = {}): Promise<(AuditEntry & { readonly id: number })[]> {
+  async list(
+    o: { readonly since?: number; readonly actor?: string; readonly limit?: number } = {},
+  ): Promise<(AuditEntry & { readonly id: number })[]> {
     const where: string[] = [];
     const params: SqlValue[] = [];
     if (o.since !== undefined) {
@@ -117,7 +132,15 @@ export class SqliteAuditLog implements AuditLog {
       params.push(o.actor);
     }
     params.push(o.limit ?? 100);
-    const rows = await this.db.all<{ id: number; at: number; actor: string; action: string; target: string | null; outcome: AuditEntry['outcome']; details: string | null }>(
+    const rows = await this.db.all<{
+      id: number;
+      at: number;
+      actor: string;
+      action: string;
+      target: string | null;
+      outcome: AuditEntry['outcome'];
+      details: string | null;
+    }>(
       `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
       params,
     );
