@@ -38,9 +38,9 @@ import { AuthService } from '../apps/gas-callcenter/src/domain/auth-service.js';
 import { TicketService } from '../apps/gas-callcenter/src/domain/ticket-service.js';
 import { DEMO_USER_PASSWORD, seedDemoData } from '../apps/gas-callcenter/src/seed/seed.js';
 import { openSqliteStore, type SqliteStore } from '../apps/gas-callcenter/src/storage/sqlite/sqlite-store.js';
-import { simulatedHandsets } from '../apps/gas-callcenter/src/server/figures.js';
+import { simulatedHandsets } from '../apps/gas-callcenter/src/server/demo/handsets.js';
 import { CallCenter } from '../apps/gas-callcenter/src/server/call-center.js';
-import { CtiLink } from '../apps/gas-callcenter/src/server/cti-link.js';
+import { CtiLink } from '../apps/gas-callcenter/src/server/cti/cti-link.js';
 import { createGasServices } from '../apps/gas-callcenter/src/server/gas-services.js';
 import { Skill } from '../apps/gas-callcenter/src/flows/main-flow.js';
 

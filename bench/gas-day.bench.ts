@@ -19,8 +19,8 @@ import { CallCenter } from '../apps/gas-callcenter/src/server/call-center.js';
 import { CallDetailRecorder } from '../apps/gas-callcenter/src/server/cdr.js';
 import { centreTotals } from '../apps/gas-callcenter/src/server/figures.js';
 import { createGasServices } from '../apps/gas-callcenter/src/server/gas-services.js';
-import { SimulatedAgents } from '../apps/gas-callcenter/src/server/sim-agents.js';
-import { TrafficGenerator, type DemoAccount } from '../apps/gas-callcenter/src/server/traffic.js';
+import { SimulatedAgents } from '../apps/gas-callcenter/src/server/demo/sim-agents.js';
+import { TrafficGenerator, type DemoAccount } from '../apps/gas-callcenter/src/server/demo/traffic.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const HOURS = Number(process.env['HOTLINE_BENCH_DAY_HOURS'] ?? 5);

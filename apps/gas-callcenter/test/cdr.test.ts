@@ -15,7 +15,7 @@ import { openSqliteStore, type SqliteStore } from '../src/storage/sqlite/sqlite-
 import { CallCenter } from '../src/server/call-center.js';
 import { CallDetailRecorder } from '../src/server/cdr.js';
 import { createGasServices } from '../src/server/gas-services.js';
-import { SimulatedAgents } from '../src/server/sim-agents.js';
+import { SimulatedAgents } from '../src/server/demo/sim-agents.js';
 
 const promptsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'prompts');
 const CHEAP = { N: 1024, r: 8, p: 1 };

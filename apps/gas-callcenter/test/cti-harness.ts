@@ -26,8 +26,8 @@ import { seedDemoData } from '../src/seed/seed.js';
 import { openSqliteStore, type SqliteStore } from '../src/storage/sqlite/sqlite-store.js';
 import { TEST_SCRYPT } from '../src/storage/test-support.js';
 import { CallCenter } from '../src/server/call-center.js';
-import { simulatedHandsets } from '../src/server/figures.js';
-import { CtiLink } from '../src/server/cti-link.js';
+import { simulatedHandsets } from '../src/server/demo/handsets.js';
+import { CtiLink } from '../src/server/cti/cti-link.js';
 import { createGasServices } from '../src/server/gas-services.js';
 
 export const promptsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'prompts');

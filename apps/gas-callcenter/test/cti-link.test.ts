@@ -7,7 +7,7 @@ import { AgentClient, isProtocolError, type MemoryTransport, type ProtocolEvent 
 import { DEMO_USER_PASSWORD } from '../src/seed/seed.js';
 import { type SqliteStore } from '../src/storage/sqlite/sqlite-store.js';
 import { CallCenter } from '../src/server/call-center.js';
-import { CtiLink } from '../src/server/cti-link.js';
+import { CtiLink } from '../src/server/cti/cti-link.js';
 import { audioOf, codeOf, contains, useCtiWorld } from './cti-harness.js';
 
 describe('the CTI link of the gas call centre', () => {

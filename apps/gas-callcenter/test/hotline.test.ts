@@ -9,7 +9,7 @@ import { readWav } from '@hotline/cti-core/media';
 import { SimBoard, type SimParty } from '@hotline/board-sim';
 import { planSay, type IvrEvent } from '@hotline/ivr';
 import { CallCenter } from '../src/server/call-center.js';
-import { SimulatedAgents } from '../src/server/sim-agents.js';
+import { SimulatedAgents } from '../src/server/demo/sim-agents.js';
 import type { ConnectedCall } from '../src/server/telephony.js';
 import { FakeGasServices } from './fake-services.js';
 

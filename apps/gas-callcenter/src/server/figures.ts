@@ -1,11 +1,9 @@
 /**
- * Small shared helpers of the composition: the centre's totals over all queues, and the agents'
- * handsets on the simulated board as the CTI link drives them.
+ * The centre's totals over all queues (server, benches, tests).
  *
  * @module
  */
 import type { StatisticsReport } from '@hotline/acd';
-import type { SimBoard } from '@hotline/board-sim';
 import { isConsultQueue } from './call-center.js';
 
 /** Totals over every queue of a statistics report, with the service level of all of them. */
@@ -42,26 +40,5 @@ export function centreTotals(report: StatisticsReport): CentreTotals {
     shortAbandoned,
     answeredWithinThreshold,
     serviceLevel: counted > 0 ? answeredWithinThreshold / counted : null,
-  };
-}
-
-/** An agent's handset as the CTI link lifts and hangs it up for a console agent. */
-export interface Handset {
-  readonly ringing: boolean;
-  lift(): void;
-  hangUp(): void;
-}
-
-/** The handsets of the simulated board's stations (a console agent in the demo has no phone). */
-export function simulatedHandsets(sim: SimBoard): (station: string) => Handset {
-  return (station) => {
-    const phone = sim.phone(station);
-    return {
-      get ringing() {
-        return phone.ringing;
-      },
-      lift: () => void phone.liftHandset(),
-      hangUp: () => phone.hangUp(),
-    };
   };
 }

@@ -19,13 +19,14 @@ import { DEMO_QUERY_PASSWORD, DEMO_USER_PASSWORD, seedDemoData } from '../seed/s
 import { openSqliteStore } from '../storage/sqlite/sqlite-store.js';
 import { CallCenter } from './call-center.js';
 import { CallDetailRecorder } from './cdr.js';
-import { centreTotals, simulatedHandsets } from './figures.js';
-import { CtiLink } from './cti-link.js';
+import { centreTotals } from './figures.js';
+import { CtiLink } from './cti/cti-link.js';
+import { simulatedHandsets } from './demo/handsets.js';
 import { FaxDesk } from './fax-desk.js';
 import { createGasServices } from './gas-services.js';
 import { serverMessage } from './messages.js';
-import { SimulatedAgents } from './sim-agents.js';
-import { TrafficGenerator, type DemoAccount } from './traffic.js';
+import { SimulatedAgents } from './demo/sim-agents.js';
+import { TrafficGenerator, type DemoAccount } from './demo/traffic.js';
 
 const PROMPTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'prompts');
 

@@ -10,7 +10,7 @@ import { Subscription, filter, firstValueFrom, timer, type SchedulerLike } from 
 import type { Board, Logger } from '@hotline/cti-core';
 import type { Acd } from '@hotline/acd';
 import { SimBoard, seededRandom, synthesizeSpeech } from '@hotline/board-sim';
-import type { Seat } from './telephony.js';
+import type { Seat } from '../telephony.js';
 
 /** Options of {@link SimulatedAgents}. */
 export interface SimulatedAgentsOptions {
