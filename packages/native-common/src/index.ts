@@ -3,7 +3,8 @@
  *
  * - C++ (header-only, `include/hotline/native/`, added to a binding.gyp through
  *   `require('@hotline/native-common/gyp').include_dir`): `DynLib` + symbol tables, `EventPump`
- *   (addon-owned thread → TypedThreadSafeFunction whose finalizer joins it), `VendorCall`
+ *   (addon-owned thread → TypedThreadSafeFunction whose finalizer joins it), `CallbackQueue`
+ *   (events pushed by a vendor callback thread, taken by the pump in batches), `VendorCall`
  *   (AsyncWorker per blocking call, serialised, typed failures).
  * - TypeScript: the library search order, the addon loader that never throws, typed errors for
  *   a missing library / symbol / failed vendor call, and a tracker of calls in flight.
