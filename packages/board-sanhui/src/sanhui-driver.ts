@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { extname } from 'node:path';
 import {
   ErrorCode,
@@ -27,6 +27,7 @@ import {
   PendingCalls,
   isNativeVendorFailure,
   libraryUnavailableError,
+  readWavLayout,
   symbolMissingError,
   vendorError,
 } from '@hotline/native-common';
@@ -957,28 +958,11 @@ export class SanhuiDriver implements BoardDriver {
 
 /** Length of a finished recording from its file: the WAVE data chunk, or the raw size. */
 function recordedMs(path: string, codec: number): number {
-  const perMs = CODEC_BYTES_PER_MS[codec] ?? 8;
-  let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
-    const size = fstatSync(fd).size;
-    const head = Buffer.alloc(Math.min(size, 4096));
-    readSync(fd, head, 0, head.length, 0);
-    if (head.length >= 12 && head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WAVE') {
-      let at = 12;
-      let rate = perMs * 1000;
-      while (at + 8 <= head.length) {
-        const id = head.toString('latin1', at, at + 4);
-        const len = head.readUInt32LE(at + 4);
-        if (id === 'fmt ' && at + 16 <= head.length) rate = head.readUInt32LE(at + 16);
-        if (id === 'data') return Math.round((Math.min(len, size - at - 8) * 1000) / Math.max(rate, 1));
-        at += 8 + len + (len & 1);
-      }
-    }
-    return Math.round(size / perMs);
+    const wav = readWavLayout(path);
+    if (wav) return Math.round((wav.dataBytes * 1000) / Math.max((wav.sampleRate * wav.bitsPerSample) / 8, 1));
+    return Math.round(statSync(path).size / (CODEC_BYTES_PER_MS[codec] ?? 8));
   } catch {
     return 0;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }

@@ -7,7 +7,8 @@
  *   (events pushed by a vendor callback thread, taken by the pump in batches), `VendorCall`
  *   (AsyncWorker per blocking call, serialised, typed failures).
  * - TypeScript: the library search order, the addon loader that never throws, typed errors for
- *   a missing library / symbol / failed vendor call, and a tracker of calls in flight.
+ *   a missing library / symbol / failed vendor call, a tracker of calls in flight, and WAVE
+ *   header facts for boards that play and record files themselves.
  * - `@hotline/native-common/testing`: a deterministic virtual-time runner for fakes.
  * @packageDocumentation
  */
@@ -26,3 +27,4 @@ export {
 } from './errors.js';
 export { loadAddon, type AddonLoad } from './addon-loader.js';
 export { PendingCalls } from './pending.js';
+export { WavFormat, readWavLayout, wavHeader, wavLayout, type WavLayout } from './wav-file.js';

@@ -4,6 +4,7 @@ import { libraryCandidates } from './library-search.js';
 import { NativeErrorCode, isNativeVendorFailure, libraryUnavailableError, vendorError } from './errors.js';
 import { loadAddon } from './addon-loader.js';
 import { PendingCalls } from './pending.js';
+import { WavFormat, wavHeader, wavLayout } from './wav-file.js';
 
 describe('library search order', () => {
   const search = { envVar: 'X_LIB', names: ['libx.so'], dirs: ['/opt/x/lib/', '/usr/lib'] };
@@ -64,5 +65,26 @@ describe('addon loader and pending calls', () => {
     await p.idle();
     expect(done).toBe(2);
     expect(p.count).toBe(2);
+  });
+});
+
+describe('WAVE header facts', () => {
+  it('finds the audio of a file with extra chunks, and reads back the header it writes', () => {
+    const list = Buffer.alloc(8 + 6);
+    list.write('LIST', 0, 'latin1');
+    list.writeUInt32LE(5, 4); // odd size: a pad byte follows
+    const header = wavHeader(WavFormat.alaw, 8, 800);
+    const file = Buffer.concat([header.subarray(0, 36), list, header.subarray(36), Buffer.alloc(800)]);
+    file.writeUInt32LE(file.length - 8, 4);
+    expect(wavLayout(file)).toEqual({
+      formatTag: 6,
+      channels: 1,
+      sampleRate: 8000,
+      bitsPerSample: 8,
+      dataOffset: 36 + 14 + 8,
+      dataBytes: 800,
+    });
+    expect(wavLayout(Buffer.concat([wavHeader(WavFormat.pcm, 16, 1000), Buffer.alloc(10)]))?.dataBytes).toBe(10);
+    expect(wavLayout(Buffer.from('not a wave file at all'))).toBeUndefined();
   });
 });
