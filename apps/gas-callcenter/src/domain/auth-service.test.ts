@@ -47,12 +47,18 @@ describe('user login', () => {
     expect(JSON.stringify(audit)).not.toContain('correct-horse');
   });
 
-  it('refuses unknown users and wrong passwords alike', async () => {
-    await expect(auth.login('nobody', 'x')).rejects.toMatchObject({ code: AppErrorCode.AuthFailed });
-    await expect(auth.login('a001', 'wrong')).rejects.toMatchObject({
-      code: AppErrorCode.AuthFailed,
-      details: { attemptsLeft: 2 },
-    });
+  it('answers an unknown user exactly like a wrong password, attempt after attempt, lock included', async () => {
+    const answer = (name: string) =>
+      auth.login(name, 'wrong').then(
+        () => 'ok',
+        (e: unknown) =>
+          JSON.stringify({ code: (e as { code: string }).code, details: (e as { details: unknown }).details }),
+      );
+    for (let i = 0; i < 4; i++) expect(await answer('nobody')).toBe(await answer('a001'));
+    expect(await answer('nobody')).toContain(AppErrorCode.Locked);
+    await t.clock.advanceBy(10 * 60_000);
+    expect(await answer('nobody')).toBe(await answer('a001'));
+    expect(await answer('nobody')).toContain('"attemptsLeft":1');
   });
 
   it('locks after N failures, refuses even the right password while locked, unlocks after the period', async () => {
@@ -91,6 +97,11 @@ describe('user login', () => {
     const u = (await t.store.users.getByUsername('a001'))!;
     await t.store.users.setDisabled(u.id, true);
     await expect(auth.login('a001', 'correct-horse')).rejects.toMatchObject({ code: AppErrorCode.Disabled });
+    // Only the right password learns that the account exists and is disabled.
+    await expect(auth.login('a001', 'guess')).rejects.toMatchObject({
+      code: AppErrorCode.AuthFailed,
+      details: { attemptsLeft: 2 },
+    });
   });
 
   it('changes a password only with the old one', async () => {

@@ -47,12 +47,16 @@ export type AccountPasswordCheck =
     };
 
 const DEFAULT_LOCKOUT: LockoutPolicy = { maxFailures: 5, lockoutMs: 15 * 60_000 };
+/** Unknown user names whose failed logins are counted like a real account's (the oldest are forgotten first). */
+const MAX_PHANTOMS = 10_000;
 
 /** User and account authentication. */
 export class AuthService {
   private readonly lockout: LockoutPolicy;
   private readonly scryptParams: ScryptParams;
   private readonly minPasswordLength: number;
+  /** Failed logins of user names that do not exist, so they are answered like real accounts. */
+  private readonly phantoms = new Map<string, { failedLogins: number; lockedUntil: number | null }>();
 
   constructor(private readonly o: AuthServiceOptions) {
     this.lockout = o.lockout ?? DEFAULT_LOCKOUT;
@@ -61,75 +65,64 @@ export class AuthService {
   }
 
   /**
-   * Checks a user's password. Resolves the user on success; rejects with `ERR_AUTH_FAILED` (unknown
-   * user or wrong password, indistinguishably), `ERR_LOCKED` (`details.lockedUntil`) or
-   * `ERR_USER_DISABLED`.
+   * Checks a user's password. Resolves the user on success; rejects with `ERR_AUTH_FAILED`
+   * (`details.attemptsLeft`), `ERR_LOCKED` (`details.lockedUntil`) or `ERR_USER_DISABLED` (only
+   * with the right password).
+   *
+   * User names cannot be probed: an unknown name is answered exactly as a known one with a wrong
+   * password — the same attempts left, the same lock after `maxFailures` — and takes as long; a
+   * disabled account says so only to its right password.
    */
   async login(username: string, password: string): Promise<User> {
     const now = this.o.clock.now();
     const cred = await this.o.users.getCredential(username);
-    if (!cred) {
-      // Spend the same time as a real check so user names cannot be probed by timing.
-      await verifySecret(password, await this.dummyHash());
-      await this.o.audit.append({
+    const state = cred ?? this.phantomOf(username);
+    const audit = (outcome: 'ok' | 'failed' | 'denied', details?: Readonly<Record<string, unknown>>) =>
+      this.o.audit.append({
         at: now,
         actor: username,
         action: 'login',
         target: null,
-        outcome: 'failed',
-        details: { reason: 'unknown-user' },
+        outcome,
+        ...(details ? { details: cred ? details : { ...details, reason: 'unknown-user' } } : {}),
       });
-      throw new AppError(AppErrorCode.AuthFailed, 'wrong user name or password');
+    if (state.lockedUntil !== null && state.lockedUntil > now) {
+      await audit('denied', { reason: 'locked' });
+      throw new AppError(AppErrorCode.Locked, 'account locked after repeated failures', {
+        details: { lockedUntil: state.lockedUntil },
+      });
     }
-    if (cred.disabled) {
-      await this.o.audit.append({
-        at: now,
-        actor: username,
-        action: 'login',
-        target: null,
-        outcome: 'denied',
-        details: { reason: 'disabled' },
-      });
+    // An unknown name spends the same time on a real check, so it cannot be probed by timing.
+    const ok = await verifySecret(password, cred?.passwordHash ?? (await this.dummyHash()));
+    if (ok && cred?.disabled) {
+      await audit('denied', { reason: 'disabled' });
       throw new AppError(AppErrorCode.Disabled, `user ${username} is disabled`);
     }
-    if (cred.lockedUntil !== null && cred.lockedUntil > now) {
-      await this.o.audit.append({
-        at: now,
-        actor: username,
-        action: 'login',
-        target: null,
-        outcome: 'denied',
-        details: { reason: 'locked' },
-      });
-      throw new AppError(AppErrorCode.Locked, `user ${username} is locked`, {
-        details: { lockedUntil: cred.lockedUntil },
-      });
-    }
-    if (await verifySecret(password, cred.passwordHash)) {
+    if (ok && cred) {
       await this.o.users.setLoginState(cred.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: now });
-      await this.o.audit.append({ at: now, actor: username, action: 'login', target: null, outcome: 'ok' });
+      await audit('ok');
       const { passwordHash: _h, failedLogins: _f, ...user } = cred;
       return { ...user, lockedUntil: null, lastLoginAt: now };
     }
-    const failures = (cred.lockedUntil !== null ? 0 : cred.failedLogins) + 1;
+    const failures = (state.lockedUntil !== null ? 0 : state.failedLogins) + 1;
     const locks = failures >= this.lockout.maxFailures;
     const lockedUntil = locks ? now + this.lockout.lockoutMs : null;
-    await this.o.users.setLoginState(cred.id, { failedLogins: locks ? 0 : failures, lockedUntil });
-    await this.o.audit.append({
-      at: now,
-      actor: username,
-      action: 'login',
-      target: null,
-      outcome: 'failed',
-      details: { reason: 'wrong-password', failures, locked: locks },
-    });
+    if (cred) await this.o.users.setLoginState(cred.id, { failedLogins: locks ? 0 : failures, lockedUntil });
+    else this.phantoms.set(username, { failedLogins: locks ? 0 : failures, lockedUntil });
+    await audit('failed', { reason: 'wrong-password', failures, locked: locks });
     if (locks)
-      throw new AppError(AppErrorCode.Locked, `user ${username} locked after ${failures} failures`, {
-        details: { lockedUntil },
-      });
+      throw new AppError(AppErrorCode.Locked, 'account locked after repeated failures', { details: { lockedUntil } });
     throw new AppError(AppErrorCode.AuthFailed, 'wrong user name or password', {
       details: { attemptsLeft: this.lockout.maxFailures - failures },
     });
+  }
+
+  /** The failure count of an unknown user name (kept in memory for the most recent names). */
+  private phantomOf(username: string): { readonly failedLogins: number; readonly lockedUntil: number | null } {
+    const known = this.phantoms.get(username);
+    if (known) return known;
+    if (this.phantoms.size >= MAX_PHANTOMS) this.phantoms.delete(this.phantoms.keys().next().value as string);
+    return { failedLogins: 0, lockedUntil: null };
   }
 
   /** Creates a user (administrators' action, audited as `actor`). */
