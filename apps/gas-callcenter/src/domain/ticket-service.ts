@@ -66,6 +66,8 @@ export interface OpenTicketInput {
   readonly address?: string | null;
   /** When given, the ticket is assigned to this department right away. */
   readonly departmentCode?: string | null;
+  /** Urgency, 1 (most urgent) … 5; default the type's ({@link TICKET_PRIORITY}). */
+  readonly priority?: number;
 }
 
 /** Dependencies and settings of {@link TicketService}. */
@@ -132,7 +134,7 @@ export class TicketService {
         type: input.type,
         subtype: input.subtype,
         status: departmentId === null ? 'accepted' : 'assigned',
-        priority: TICKET_PRIORITY[input.type],
+        priority: input.priority ?? TICKET_PRIORITY[input.type],
         customerId: input.customerId ?? null,
         callerPhone: input.callerPhone ?? null,
         contactName: input.contactName ?? null,

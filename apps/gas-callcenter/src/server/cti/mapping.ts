@@ -151,6 +151,13 @@ const SOURCE_OF: Readonly<Record<TicketChannel, WireTicket['source']>> = {
 };
 const PRIORITY_OF = (p: number): WireTicket['priority'] =>
   p <= 1 ? 'urgent' : p === 2 ? 'high' : p >= 5 ? 'low' : 'normal';
+/** Protocol ticket priority → the domain's urgency (1 most urgent … 5). */
+export const DOMAIN_PRIORITY: Readonly<Record<WireTicket['priority'], number>> = {
+  urgent: 1,
+  high: 2,
+  normal: 3,
+  low: 5,
+};
 
 /** A domain ticket → the protocol's ticket. The subject is the description's first line. */
 export function wireTicket(t: Ticket, departmentName?: (id: number) => string | undefined): WireTicket {

@@ -16,6 +16,7 @@ import type { TicketChange, TicketService } from '../../domain/ticket-service.js
 import { command, fail, type Io } from './commands.js';
 import type { Directory } from './directory.js';
 import {
+  DOMAIN_PRIORITY,
   DOMAIN_STATUS,
   TYPE_OF,
   customerSummary,
@@ -226,6 +227,7 @@ export class TicketDesk {
             contactName: p.contactName ?? null,
             address: p.address ?? null,
             departmentCode: type === 'emergency' || type === 'repair' ? 'repair' : null,
+            ...(p.priority ? { priority: DOMAIN_PRIORITY[p.priority] } : {}),
           }),
         );
         if (p.callId) void io(store.interactions.linkTicket(p.callId, t.id)).catch(() => undefined);
