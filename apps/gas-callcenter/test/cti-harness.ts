@@ -106,20 +106,25 @@ export interface CtiWorldOptions {
 export function useCtiWorld(options: CtiWorldOptions = {}): { readonly current: CtiWorld } {
   const holder: { current: CtiWorld } = { current: undefined as unknown as CtiWorld };
   beforeEach(async () => {
-    holder.current = await openWorld(options);
+    holder.current = await openCtiWorld(options);
   });
   afterEach(async () => {
-    const w = holder.current;
-    for (const c of w.clients.splice(0)) await c.close().catch(() => undefined);
-    await w.run(w.link.close());
-    await w.run(w.center.close());
-    await w.store.close();
-    rmSync(w.dir, { recursive: true, force: true });
+    await closeCtiWorld(holder.current);
   });
   return holder;
 }
 
-async function openWorld(options: CtiWorldOptions): Promise<CtiWorld> {
+/** Closes the desktops, the link, the centre and the store of a world, and deletes its data. */
+export async function closeCtiWorld(w: CtiWorld): Promise<void> {
+  for (const c of w.clients.splice(0)) await c.close().catch(() => undefined);
+  await w.run(w.link.close());
+  await w.run(w.center.close());
+  await w.store.close();
+  rmSync(w.dir, { recursive: true, force: true });
+}
+
+/** A fresh world: seeded store, simulated board, call centre and CTI link, in virtual time. */
+export async function openCtiWorld(options: CtiWorldOptions = {}): Promise<CtiWorld> {
   const scheduler = new VirtualScheduler();
   const run = <T>(p: Promise<T>, ms = 600_000): Promise<T> => scheduler.run(p, ms);
   const dir = mkdtempSync(join(tmpdir(), 'hotline-cti-'));
